@@ -1,0 +1,21 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("companies", views.CompanyViewSet, basename="company")
+
+urlpatterns = [
+    path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
+    path("auth/login/", views.LoginView.as_view(), name="auth-login"),
+    path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/password-reset/", views.PasswordResetView.as_view(), name="auth-password-reset"),
+    path("auth/password-reset/confirm/", views.PasswordResetConfirmView.as_view(),
+         name="auth-password-reset-confirm"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("invites/accept/", views.InviteAcceptView.as_view(), name="invite-accept"),
+    path("moderation/companies/", views.ModerationCompanyQueueView.as_view(), name="moderation-companies"),
+    *router.urls,
+]

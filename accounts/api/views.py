@@ -1,0 +1,245 @@
+"""Thin API views: parse input, call one service or selector, shape the answer."""
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.models import Invite, Membership
+from core.http import client_ip
+from core.permissions import IsModerator
+
+from . import serializers as s
+
+
+def _validated(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.RegisterSerializer, responses={201: s.UserSerializer})
+    def post(self, request):
+        data = _validated(s.RegisterSerializer, request.data)
+        user, company = services.user_register(**data)
+        return Response({"user": s.UserSerializer(user).data, "company": s.CompanySerializer(company).data},
+                        status=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    """Session sign-in for the web client. Throttled per account and per client address."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.LoginSerializer, responses={200: s.UserSerializer})
+    def post(self, request):
+        data = _validated(s.LoginSerializer, request.data)
+        user = services.user_authenticate(email=data["email"], password=data["password"],
+                                          client_ip=client_ip(request), request=request)
+        login(request, user)
+        return Response(s.UserSerializer(user).data)
+
+
+class LogoutView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenView(APIView):
+    """Token for API clients (ERP integrations). Same throttle as the session sign-in."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.LoginSerializer, responses={200: dict})
+    def post(self, request):
+        data = _validated(s.LoginSerializer, request.data)
+        user = services.user_authenticate(email=data["email"], password=data["password"],
+                                          client_ip=client_ip(request), request=request)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class PasswordResetView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.PasswordResetSerializer, responses={202: None})
+    def post(self, request):
+        data = _validated(s.PasswordResetSerializer, request.data)
+        services.password_reset_request(email=data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.PasswordResetConfirmSerializer, responses={204: None})
+    def post(self, request):
+        data = _validated(s.PasswordResetConfirmSerializer, request.data)
+        services.password_reset_confirm(uidb64=data["uid"], token=data["token"], new_password=data["new_password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: s.UserSerializer})
+    def get(self, request):
+        companies = selectors.user_companies(user=request.user)
+        return Response({**s.UserSerializer(request.user).data,
+                         "companies": s.CompanySerializer(companies, many=True).data})
+
+    @extend_schema(request=s.MeInputSerializer, responses={200: s.UserSerializer})
+    def patch(self, request):
+        data = _validated(s.MeInputSerializer, request.data)
+        user = services.user_update(user=request.user, data=data)
+        return Response(s.UserSerializer(user).data)
+
+
+class CompanyViewSet(viewsets.GenericViewSet):
+    """Public company profiles; owners edit their own; moderators decide on verification."""
+
+    serializer_class = s.CompanySerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.company_list(actor=self.request.user, status=params.get("verification_status"),
+                                      country=params.get("country"), kind=params.get("kind"))
+
+    def get_object(self):
+        return selectors.company_get(actor=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(parameters=[OpenApiParameter("verification_status"), OpenApiParameter("country"),
+                               OpenApiParameter("kind")])
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.CompanySerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(s.CompanySerializer(self.get_object()).data)
+
+    @extend_schema(request=s.CompanyInputSerializer, responses={200: s.CompanySerializer})
+    def partial_update(self, request, pk=None):
+        company = self.get_object()
+        data = _validated(s.CompanyInputSerializer, request.data, partial=True)
+        company = services.company_update(company=company, actor=request.user, data=data)
+        return Response(s.CompanySerializer(company).data)
+
+    def _decide(self, request, service, *, with_reason: bool = True):
+        company = self.get_object()
+        kwargs = {}
+        if with_reason:
+            kwargs["reason"] = _validated(s.ReasonSerializer, request.data)["reason"]
+        else:
+            _validated(s.ReasonSerializer, {})
+        company = service(company=company, actor=request.user, **kwargs)
+        return Response(s.CompanySerializer(company).data)
+
+    @extend_schema(request=None, responses={200: s.CompanySerializer})
+    @action(detail=True, methods=["post"], url_path="submit-verification")
+    def submit_verification(self, request, pk=None):
+        return self._decide(request, services.company_verification_submit, with_reason=False)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.CompanySerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._decide(request, services.company_verify)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.CompanySerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, services.company_reject)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.CompanySerializer})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._decide(request, services.company_suspend)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.CompanySerializer})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        return self._decide(request, services.company_reinstate)
+
+    @extend_schema(responses={200: s.DecisionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="verification-history")
+    def verification_history(self, request, pk=None):
+        qs = selectors.verification_history(actor=request.user, company=self.get_object())
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.DecisionSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: s.MembershipSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def members(self, request, pk=None):
+        qs = selectors.company_member_list(actor=request.user, company=self.get_object())
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.MembershipSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<membership_id>\d+)")
+    def remove_member(self, request, pk=None, membership_id=None):
+        company = self.get_object()
+        membership = get_object_or_404(Membership, pk=membership_id, company=company)
+        services.membership_remove(membership=membership, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.InviteInputSerializer, responses={200: s.InviteSerializer(many=True),
+                                                               201: s.InviteSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def invites(self, request, pk=None):
+        company = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.company_invite_list(actor=request.user, company=company))
+            return self.get_paginated_response(s.InviteSerializer(page, many=True).data)
+        data = _validated(s.InviteInputSerializer, request.data)
+        invite = services.invite_create(company=company, actor=request.user, **data)
+        return Response(s.InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"invites/(?P<invite_id>\d+)")
+    def revoke_invite(self, request, pk=None, invite_id=None):
+        company = self.get_object()
+        invite = get_object_or_404(Invite, pk=invite_id, company=company, accepted_at__isnull=True)
+        services.invite_revoke(invite=invite, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InviteAcceptView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.InviteAcceptSerializer, responses={201: s.MembershipSerializer})
+    def post(self, request):
+        data = _validated(s.InviteAcceptSerializer, request.data)
+        user = request.user if request.user.is_authenticated else None
+        membership = services.invite_accept(token=data["token"], user=user, password=data.get("password"),
+                                            full_name=data.get("full_name"))
+        return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class ModerationCompanyQueueView(APIView):
+    """Companies waiting for a verification decision, oldest first (moderators only)."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(responses={200: s.CompanySerializer(many=True)})
+    def get(self, request):
+        paginator = CompanyViewSet.pagination_class()
+        page = paginator.paginate_queryset(selectors.company_pending_list(actor=request.user), request, view=self)
+        return paginator.get_paginated_response(s.CompanySerializer(page, many=True).data)

@@ -1,0 +1,94 @@
+"""Loads demo companies, people, a moderator, an admin and the demo catalogue of listings.
+Safe to run again: it updates people and companies in place and adds only missing listings."""
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import MODERATORS_GROUP, Company, Membership, MembershipRole, User, VerificationStatus
+from marketplace import demo
+from marketplace.models import Listing, ListingStatus
+
+DEMO_PASSWORD = "sme-demo-Market-2026"
+
+COMPANIES = [
+    # email, name, legal name, country, registration number, currency, language, kind, city
+    ("ayse@anatolia-textiles.example", "Ayşe Yılmaz", "Anatolia Textiles A.Ş.", "TR", "TR-3481920", "TRY", "tr",
+     "seller", "Organize Sanayi Bölgesi, Bursa"),
+    ("mehmet@izmir-foods.example", "Mehmet Kaya", "İzmir Dried Fruits Ltd. Şti.", "TR", "TR-5520114", "TRY", "tr",
+     "both", "Kemalpaşa, İzmir"),
+    ("li.wei@shenzhen-circuits.example", "Li Wei", "Shenzhen Bright Circuits Co., Ltd.", "CN", "91440300MA5F",
+     "CNY", "zh-hans", "seller", "Bao'an District, Shenzhen"),
+    ("zhang.min@ningbo-home.example", "Zhang Min", "Ningbo Homeware Trading Co., Ltd.", "CN", "91330201MA2H",
+     "CNY", "zh-hans", "both", "Beilun District, Ningbo"),
+    ("jonas@rhein-maschinen.example", "Jonas Becker", "Rhein Maschinenbau GmbH", "DE", "HRB 104233", "EUR", "en",
+     "seller", "Industriestraße 12, Duisburg"),
+    ("wanjiru@nairobi-coffee.example", "Wanjiru Kamau", "Nairobi Highland Coffee Ltd", "KE", "PVT-2019-88341",
+     "KES", "en", "seller", "Ruiru, Kiambu County"),
+    ("otieno@mombasa-buyers.example", "Otieno Odhiambo", "Mombasa Import House Ltd", "KE", "PVT-2021-10292",
+     "KES", "en", "buyer", "Moi Avenue, Mombasa"),
+    ("lucas@sao-paulo-couro.example", "Lucas Almeida", "São Paulo Couro Ltda.", "BR", "12.345.678/0001-90",
+     "BRL", "en", "seller", "Franca, São Paulo"),
+    ("katrin@bavaria-packaging.example", "Katrin Huber", "Bavaria Packaging Systems GmbH", "DE", "HRB 221907",
+     "EUR", "en", "seller", "Gewerbepark 4, Augsburg"),
+    ("njeri@naivasha-blooms.example", "Njeri Mwangi", "Naivasha Bloom Exporters Ltd", "KE", "PVT-2016-44120",
+     "KES", "en", "seller", "Moi South Lake Road, Naivasha"),
+    ("rafael@cerrado-cafe.example", "Rafael Oliveira", "Cerrado Café Exportadora Ltda.", "BR", "23.456.789/0001-01",
+     "BRL", "en", "seller", "Patrocínio, Minas Gerais"),
+    ("camila@es-granitos.example", "Camila Ferreira", "Espírito Santo Granitos Ltda.", "BR", "34.567.890/0001-12",
+     "BRL", "en", "seller", "Cachoeiro de Itapemirim, Espírito Santo"),
+    ("ana@recife-compras.example", "Ana Souza", "Recife Compras S.A.", "BR", "98.765.432/0001-10", "BRL", "en",
+     "buyer", "Boa Viagem, Recife"),
+]
+PENDING = {"TR-5520114", "PVT-2021-10292"}  # left in the moderators' queue
+
+
+class Command(BaseCommand):
+    help = "Loads demo data (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            admin, moderator = self._seed()
+            catalogue = demo.seed_listings(moderator=moderator)
+        published = Listing.objects.filter(status=ListingStatus.PUBLISHED).count()
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: {Company.objects.count()} companies, {published} published listings "
+            f"({catalogue.created} listings added now). Password for every demo login: {DEMO_PASSWORD}"))
+        for user in [admin, moderator, *User.objects.filter(email__endswith=".example").exclude(
+                pk__in=[admin.pk, moderator.pk]).order_by("email")[:3]]:
+            self.stdout.write(f"  {user.email}")
+
+    def _seed(self) -> tuple[User, User]:
+        admin = self._user("admin@sme-market.example", "Site Administrator", superuser=True)
+        moderator = self._user("moderator@sme-market.example", "Maria Moderator", staff=True)
+        moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+
+        for email, person, legal, country, regno, currency, lang, kind, address in COMPANIES:
+            user = self._user(email, person, language=lang)
+            company, _ = Company.objects.update_or_create(
+                country=country, registration_number=regno,
+                defaults={"legal_name": legal, "address": address, "default_currency": currency,
+                          "preferred_language": lang, "kind": kind,
+                          "website": f"https://{email.split('@')[1]}",
+                          "description": f"{legal} is a demo company on SME Market."})
+            Membership.objects.get_or_create(user=user, company=company, defaults={"role": MembershipRole.OWNER})
+            if company.verification_status == VerificationStatus.UNVERIFIED:
+                company = services.company_verification_submit(company=company, actor=user)
+            if regno not in PENDING and company.verification_status == VerificationStatus.PENDING:
+                services.company_verify(company=company, actor=moderator, reason="Documents checked (demo).")
+        return admin, moderator
+
+    def _user(self, email: str, name: str, *, language: str = "en", staff: bool = False,
+              superuser: bool = False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email)
+            user.set_password(DEMO_PASSWORD)
+        user.full_name = name
+        user.preferred_language = language
+        user.is_staff = staff or superuser
+        user.is_superuser = superuser
+        user.save()
+        return user

@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MinLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from core.models import TimeStampedModel
+from core.validators import CURRENCY_CHOICES, validate_currency_code, validate_image_upload, validate_plain_text
+
+MODERATORS_GROUP = "moderators"
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    TR = "tr", _("Turkish")
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Logs in with an e-mail address; there is no username."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_plain_text])
+    preferred_language = models.CharField(_("language"), max_length=10, choices=Language.choices,
+                                          default=Language.EN)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_moderator(self) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        cached = getattr(self, "_is_moderator", None)
+        if cached is None:
+            cached = self.is_staff and self.groups.filter(name=MODERATORS_GROUP).exists()
+            self._is_moderator = cached
+        return cached
+
+
+class CompanyKind(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    SELLER = "seller", _("Seller")
+    BOTH = "both", _("Buyer and seller")
+
+
+class VerificationStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Unverified")
+    PENDING = "pending", _("Pending review")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+def company_logo_path(instance: Company, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    return f"logos/{instance.country}/{timezone.now():%Y%m}/{instance.registration_number}.{ext}"
+
+
+class Company(TimeStampedModel):
+    legal_name = models.CharField(_("legal name"), max_length=200, validators=[MinLengthValidator(2),
+                                                                             validate_plain_text])
+    country = CountryField(_("country"))
+    registration_number = models.CharField(_("registration number"), max_length=64,
+                                           validators=[validate_plain_text])
+    address = models.TextField(_("address"), max_length=500, validators=[validate_plain_text])
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), max_length=5000, blank=True,
+                                   validators=[validate_plain_text])
+    logo = models.ImageField(_("logo"), upload_to=company_logo_path, blank=True,
+                             validators=[validate_image_upload])
+    default_currency = models.CharField(_("default currency"), max_length=3, choices=CURRENCY_CHOICES,
+                                        validators=[validate_currency_code])
+    preferred_language = models.CharField(_("preferred language"), max_length=10, choices=Language.choices,
+                                          default=Language.EN)
+    kind = models.CharField(_("kind"), max_length=10, choices=CompanyKind.choices)
+    verification_status = models.CharField(_("verification status"), max_length=12,
+                                           choices=VerificationStatus.choices,
+                                           default=VerificationStatus.UNVERIFIED, db_index=True)
+    verification_changed_at = models.DateTimeField(_("verification changed at"), null=True, blank=True)
+    verification_reason = models.TextField(_("reason of the last decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["legal_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "registration_number"],
+                                    name="accounts_company_country_regno_unique"),
+            models.CheckConstraint(condition=Q(kind__in=CompanyKind.values), name="accounts_company_kind_valid"),
+            models.CheckConstraint(condition=Q(verification_status__in=VerificationStatus.values),
+                                   name="accounts_company_verification_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_name} ({self.country})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
+
+    @property
+    def sells(self) -> bool:
+        return self.kind in (CompanyKind.SELLER, CompanyKind.BOTH)
+
+    @property
+    def buys(self) -> bool:
+        return self.kind in (CompanyKind.BUYER, CompanyKind.BOTH)
+
+    @property
+    def can_publish_listings(self) -> bool:
+        return self.sells and self.is_verified
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
+
+
+class Membership(TimeStampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="accounts_membership_user_company_unique"),
+            models.CheckConstraint(condition=Q(role__in=MembershipRole.values), name="accounts_membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.role})"
+
+
+class Invite(TimeStampedModel):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.STAFF)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invite")
+        verbose_name_plural = _("invites")
+        constraints = [
+            # At most one open invite per company and address.
+            models.UniqueConstraint(Lower("email"), "company", condition=Q(accepted_at__isnull=True),
+                                    name="accounts_invite_one_open_per_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} -> {self.company}"
+
+
+class VerificationDecision(models.Model):
+    """Every move of a company's verification state: who, when, from what to what, and why."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="verification_decisions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=12, choices=VerificationStatus.choices)
+    to_status = models.CharField(max_length=12, choices=VerificationStatus.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification decision")
+        verbose_name_plural = _("verification decisions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.from_status} -> {self.to_status}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-in counter for one key (an account or a client address).
+
+    The counter is only ever moved by conditional UPDATE statements, so parallel attempts cannot
+    all slip under the limit."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

@@ -1,0 +1,88 @@
+"""Reads for companies, memberships and verification history. Each takes the acting user."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import Company, Invite, Membership, MembershipRole, User, VerificationDecision, VerificationStatus
+
+Actor = User | AnonymousUser
+
+
+def _is_moderator(actor: Actor) -> bool:
+    return bool(actor.is_authenticated and actor.is_moderator)
+
+
+def company_list(*, actor: Actor, status: str | None = None, country: str | None = None,
+                 kind: str | None = None) -> QuerySet[Company]:
+    """Verified companies for everyone; a member also sees their own; moderators see all."""
+    qs = Company.objects.all()
+    if not _is_moderator(actor):
+        visible = Q(verification_status=VerificationStatus.VERIFIED)
+        if actor.is_authenticated:
+            visible |= Q(Exists(Membership.objects.filter(company=OuterRef("pk"), user=actor)))
+        qs = qs.filter(visible)
+    if status:
+        qs = qs.filter(verification_status=status)
+    if country:
+        qs = qs.filter(country=country.upper())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("legal_name", "pk")
+
+
+def company_get(*, actor: Actor, pk: int | str) -> Company:
+    try:
+        company = company_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        company = None
+    if company is None:
+        raise Http404
+    return company
+
+
+def company_pending_list(*, actor: Actor) -> QuerySet[Company]:
+    """The moderators' queue: oldest request first."""
+    if not _is_moderator(actor):
+        return Company.objects.none()
+    return Company.objects.filter(verification_status=VerificationStatus.PENDING).order_by(
+        "verification_changed_at", "pk")
+
+
+def membership_get(*, actor: Actor, company: Company) -> Membership | None:
+    if not actor.is_authenticated:
+        return None
+    return Membership.objects.filter(user=actor, company=company).first()
+
+
+def user_companies(*, user: Actor) -> QuerySet[Company]:
+    if not user.is_authenticated:
+        return Company.objects.none()
+    return Company.objects.filter(memberships__user=user).order_by("memberships__created_at", "pk")
+
+
+def user_primary_membership(*, user: Actor) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("company").filter(user=user).order_by("created_at", "pk").first()
+
+
+def company_member_list(*, actor: Actor, company: Company) -> QuerySet[Membership]:
+    if not (_is_moderator(actor) or membership_get(actor=actor, company=company)):
+        raise Http404
+    return Membership.objects.filter(company=company).select_related("user").order_by("created_at", "pk")
+
+
+def company_invite_list(*, actor: Actor, company: Company) -> QuerySet[Invite]:
+    membership = membership_get(actor=actor, company=company)
+    if membership is None or membership.role != MembershipRole.OWNER:
+        raise Http404
+    return Invite.objects.filter(company=company, accepted_at__isnull=True).select_related("invited_by").order_by(
+        "-created_at", "pk")
+
+
+def verification_history(*, actor: Actor, company: Company) -> QuerySet[VerificationDecision]:
+    if not (_is_moderator(actor) or membership_get(actor=actor, company=company)):
+        raise Http404
+    return VerificationDecision.objects.filter(company=company).select_related("actor").order_by("-created_at", "-pk")

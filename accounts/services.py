@@ -1,0 +1,358 @@
+"""Writes for users, companies, memberships, invites, verification and sign-in."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.queue import enqueue_on_commit
+from core.statemachine import MoveNotAllowed, ReasonRequired
+from notifications.services import notify
+
+from . import tasks
+from .models import (
+    Company,
+    Invite,
+    LoginThrottle,
+    Membership,
+    MembershipRole,
+    User,
+    VerificationDecision,
+    VerificationStatus,
+)
+from .verification import MEMBER, MODERATOR, VERIFICATION
+
+COMPANY_EDITABLE_FIELDS = (
+    "legal_name", "country", "registration_number", "address", "website", "description", "logo",
+    "default_currency", "preferred_language", "kind",
+)
+USER_EDITABLE_FIELDS = ("full_name", "preferred_language")
+
+
+def _validation_to_fields(exc: ValidationError, unique_together_field: str | None = None) -> dict[str, list[str]]:
+    if not hasattr(exc, "error_dict"):
+        return {"non_field_errors": [str(m) for m in exc.messages]}
+    fields: dict[str, list[str]] = {}
+    for field, errors in exc.error_dict.items():
+        for error in errors:
+            key = field
+            if field == NON_FIELD_ERRORS:
+                key = (unique_together_field if unique_together_field and error.code == "unique_together"
+                       else "non_field_errors")
+            fields.setdefault(key, []).extend(str(m) for m in error.messages)
+    return fields
+
+
+def _full_clean(instance, *, exclude: list[str] | None = None, prefix: str = "",
+                unique_together_field: str | None = None, validate_constraints: bool = True) -> None:
+    """Model validation as one ApplicationError. A duplicate of a unique set of fields is reported
+    under `unique_together_field` so the client can show it next to an input."""
+    try:
+        instance.full_clean(exclude=exclude, validate_constraints=validate_constraints)
+    except ValidationError as exc:
+        fields = {f"{prefix}{k}": v for k, v in _validation_to_fields(exc, unique_together_field).items()}
+        first = next(iter(fields.values()))[0]
+        raise ApplicationError(first, code="validation_error", fields=fields) from exc
+
+
+def _validate_password(password: str, user: User | None, field: str = "password") -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code="validation_error", fields={field: list(exc.messages)}) from exc
+
+
+def _require_owner(actor: User, company: Company) -> Membership:
+    membership = Membership.objects.filter(user=actor, company=company).first()
+    if membership is None or membership.role != MembershipRole.OWNER:
+        raise Forbidden(_("Only an owner of this company can do that."))
+    return membership
+
+
+# --- registration and profile -------------------------------------------------------------------
+
+@transaction.atomic
+def user_register(*, email: str, password: str, full_name: str, preferred_language: str = "en",
+                  company: dict[str, Any]) -> tuple[User, Company]:
+    """Creates a user, their company and the owner membership in one step."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(_("An account with this e-mail address already exists."), code="validation_error",
+                               fields={"email": [_("An account with this e-mail address already exists.")]})
+    user = User(email=email, full_name=full_name, preferred_language=preferred_language)
+    _validate_password(password, user)
+    user.set_password(password)
+    _full_clean(user, exclude=["password"])
+
+    unknown = set(company) - set(COMPANY_EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be set."), code="validation_error",
+                               fields={f"company.{name}": [_("This field cannot be set.")] for name in sorted(unknown)})
+    new_company = Company(**company)
+    _full_clean(new_company, prefix="company.", unique_together_field="registration_number")
+    try:
+        with transaction.atomic():
+            user.save()
+            new_company.save()
+    except IntegrityError as exc:
+        raise Conflict(_("This account or company is already registered."), fields={
+            "email": [_("An account with this e-mail address may already exist.")]}) from exc
+    Membership.objects.create(user=user, company=new_company, role=MembershipRole.OWNER)
+    return user, new_company
+
+
+@transaction.atomic
+def user_update(*, user: User, data: dict[str, Any]) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    for field in USER_EDITABLE_FIELDS:
+        if field in data:
+            setattr(locked, field, data[field])
+    _full_clean(locked, exclude=["password"])
+    locked.save(update_fields=[f for f in USER_EDITABLE_FIELDS if f in data] or None)
+    return locked
+
+
+@transaction.atomic
+def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Company:
+    """An owner edits the company profile. Verification fields are never set here."""
+    _require_owner(actor, company)
+    unknown = set(data) - set(COMPANY_EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be set."), code="validation_error",
+                               fields={name: [_("This field cannot be set.")] for name in sorted(unknown)})
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    for field, value in data.items():
+        setattr(locked, field, value)
+    _full_clean(locked, unique_together_field="registration_number")
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError as exc:
+        raise Conflict(_("A company with this registration number is already registered in this country."),
+                       fields={"registration_number": [_("Already registered in this country.")]}) from exc
+    return locked
+
+
+# --- verification -------------------------------------------------------------------------------
+
+def _company_transition(*, company_id: int, actor: User, to_status: str, reason: str = "",
+                        only_from: str | None = None, only_from_message: str = "") -> Company:
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company_id)
+        is_member = Membership.objects.filter(user=actor, company=company).exists()
+        if to_status == VerificationStatus.PENDING:
+            if not is_member:
+                raise Forbidden(_("Only a member of this company can ask for verification."))
+            role = MEMBER
+        else:
+            if not actor.is_moderator:
+                raise Forbidden(_("Only a moderator can decide on a company's verification."))
+            if is_member:
+                raise Forbidden(_("A moderator cannot decide on their own company."))
+            role = MODERATOR
+        from_status = company.verification_status
+        if only_from is not None and from_status != only_from:
+            raise Conflict(only_from_message, code="invalid_transition")
+        try:
+            VERIFICATION.check(from_status=from_status, to_status=to_status, role=role, reason=reason)
+        except ReasonRequired as exc:
+            raise ApplicationError(_("A reason is required for this decision."), code="validation_error",
+                                   fields={"reason": [_("This field is required.")]}) from exc
+        except MoveNotAllowed as exc:
+            raise Conflict(str(exc), code="invalid_transition") from exc
+        now = timezone.now()
+        company.verification_status = to_status
+        company.verification_changed_at = now
+        company.verification_reason = reason.strip()
+        company.save(update_fields=["verification_status", "verification_changed_at", "verification_reason",
+                                    "updated_at"])
+        decision = VerificationDecision.objects.create(company=company, actor=actor, from_status=from_status,
+                                                       to_status=to_status, reason=reason.strip(), created_at=now)
+        if role == MODERATOR:
+            notify(event="company.verification_decided", company=company, context={
+                "company_id": company.pk, "company_name": company.legal_name, "decision_id": decision.pk,
+                "from_status": from_status, "to_status": to_status, "reason": decision.reason})
+    return company
+
+
+def company_verification_submit(*, company: Company, actor: User) -> Company:
+    return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.PENDING)
+
+
+def company_verify(*, company: Company, actor: User, reason: str = "") -> Company:
+    return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
+                               reason=reason)
+
+
+def company_reject(*, company: Company, actor: User, reason: str) -> Company:
+    return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.REJECTED,
+                               reason=reason)
+
+
+def company_suspend(*, company: Company, actor: User, reason: str) -> Company:
+    return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.SUSPENDED,
+                               reason=reason)
+
+
+def company_reinstate(*, company: Company, actor: User, reason: str = "") -> Company:
+    return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
+                               reason=reason, only_from=VerificationStatus.SUSPENDED,
+                               only_from_message=_("Only a suspended company can be reinstated."))
+
+
+# --- memberships and invites --------------------------------------------------------------------
+
+@transaction.atomic
+def invite_create(*, company: Company, actor: User, email: str, role: str = MembershipRole.STAFF) -> Invite:
+    _require_owner(actor, company)
+    email = User.objects.normalize_email(email).lower()
+    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+        raise ApplicationError(_("This person is already a member of the company."), code="validation_error",
+                               fields={"email": [_("Already a member.")]})
+    invite = Invite(company=company, email=email, role=role, invited_by=actor, token=secrets.token_urlsafe(32),
+                    expires_at=timezone.now() + timedelta(days=settings.INVITE_TTL_DAYS))
+    # The one-open-invite-per-address constraint is left to the database: a duplicate is a conflict.
+    _full_clean(invite, exclude=["token"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invite.save()
+    except IntegrityError as exc:
+        raise Conflict(_("An invite for this address is already open."),
+                       fields={"email": [_("An invite for this address is already open.")]}) from exc
+    notify(event="company.invite", company=company, emails=[invite.email], context={
+        "invite_id": invite.pk, "company_id": company.pk, "company_name": company.legal_name,
+        "language": company.preferred_language})
+    return invite
+
+
+@transaction.atomic
+def invite_revoke(*, invite: Invite, actor: User) -> None:
+    _require_owner(actor, invite.company)
+    if invite.accepted_at is not None:
+        raise Conflict(_("This invite was already accepted."))
+    invite.delete()
+
+
+@transaction.atomic
+def invite_accept(*, token: str, user: User | None = None, password: str | None = None,
+                  full_name: str | None = None) -> Membership:
+    """Accepts an invite as the signed-in user, or creates the invited user's account."""
+    invite = Invite.objects.select_for_update().filter(token=token).first()
+    if invite is None or invite.accepted_at is not None or invite.expires_at <= timezone.now():
+        raise ApplicationError(_("This invite is not valid or has expired."), code="invalid_invite",
+                               fields={"token": [_("This invite is not valid or has expired.")]})
+    if user is None:
+        existing = User.objects.filter(email__iexact=invite.email).first()
+        if existing is not None:
+            raise ApplicationError(_("Sign in as %(email)s to accept this invite.") % {"email": invite.email},
+                                   code="login_required")
+        user = User(email=invite.email, full_name=full_name or "")
+        _validate_password(password or "", user)
+        user.set_password(password)
+        _full_clean(user, exclude=["password"])
+        user.save()
+    elif user.email.lower() != invite.email.lower():
+        raise Forbidden(_("This invite was sent to another e-mail address."))
+    membership, _created = Membership.objects.get_or_create(user=user, company=invite.company,
+                                                            defaults={"role": invite.role})
+    invite.accepted_at = timezone.now()
+    invite.accepted_by = user
+    invite.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    _require_owner(actor, membership.company)
+    owners = Membership.objects.select_for_update().filter(company=membership.company, role=MembershipRole.OWNER)
+    if membership.role == MembershipRole.OWNER and owners.count() <= 1:
+        raise Conflict(_("A company keeps at least one owner."))
+    membership.delete()
+
+
+# --- sign-in and passwords ----------------------------------------------------------------------
+
+def _throttle_keys(email: str, client_ip: str | None) -> list[str]:
+    keys = [f"account:{email.strip().lower()}"]
+    if client_ip:
+        keys.append(f"ip:{client_ip}")
+    return keys
+
+
+def login_throttle_reserve(keys: list[str]) -> bool:
+    """Takes one attempt from each key's budget. False when any budget is spent.
+
+    Each step is one UPDATE whose WHERE holds the limit, so concurrent attempts serialise on the
+    row and no more than the limit get through. A refused attempt gives back what it took from the
+    other keys, so a blocked client address cannot keep spending accounts' budgets."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+    taken: list[str] = []
+    for key in keys:
+        LoginThrottle.objects.get_or_create(key=key)
+        LoginThrottle.objects.filter(key=key, window_started_at__lt=cutoff).update(failures=0, window_started_at=now)
+        if not LoginThrottle.objects.filter(key=key, failures__lt=limit).update(failures=F("failures") + 1):
+            LoginThrottle.objects.filter(key__in=taken, failures__gt=0).update(failures=F("failures") - 1)
+            return False
+        taken.append(key)
+    return True
+
+
+def login_throttle_release(keys: list[str]) -> None:
+    """After a good password the account's budget is refilled and the address gets its attempt back."""
+    account_keys = [k for k in keys if k.startswith("account:")]
+    other_keys = [k for k in keys if not k.startswith("account:")]
+    LoginThrottle.objects.filter(key__in=account_keys).update(failures=0)
+    LoginThrottle.objects.filter(key__in=other_keys, failures__gt=0).update(failures=F("failures") - 1)
+
+
+def user_authenticate(*, email: str, password: str, client_ip: str | None, request=None) -> User:
+    from django.contrib.auth import authenticate
+
+    keys = _throttle_keys(email or "", client_ip)
+    if not login_throttle_reserve(keys):
+        raise ApplicationError(_("Too many failed sign-in attempts. Try again later."), code="throttled",
+                               status_code=429)
+    user = authenticate(request, email=(email or "").strip().lower(), password=password or "")
+    if user is None:
+        raise ApplicationError(_("The e-mail address or password is wrong."), code="invalid_credentials",
+                               fields={"non_field_errors": [_("The e-mail address or password is wrong.")]})
+    login_throttle_release(keys)
+    return user
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queues a reset e-mail when the address belongs to an active user; says nothing either way."""
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    if user is not None and user.has_usable_password():
+        enqueue_on_commit(tasks.password_reset_email_send, user.pk)
+
+
+@transaction.atomic
+def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> User:
+    try:
+        user_pk = force_str(urlsafe_base64_decode(uidb64))
+        user = User.objects.select_for_update().get(pk=user_pk, is_active=True)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ApplicationError(_("This password reset link is invalid or has expired."), code="invalid_token",
+                               fields={"token": [_("This password reset link is invalid or has expired.")]})
+    _validate_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    LoginThrottle.objects.filter(key=f"account:{user.email}").update(failures=0)
+    return user

@@ -1,0 +1,39 @@
+"""Thin tasks: each takes ids, is safe to run twice and sends at most one message per run.
+
+The company verification and invite e-mails are notifications: notify() writes them to the
+notifications outbox and notifications.tasks.delivery_send sends them."""
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from core.emails import email_send
+
+RETRY = {"autoretry_for": (ConnectionError, TimeoutError, OSError), "retry_backoff": True,
+         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
+
+
+@shared_task(**RETRY)
+def password_reset_email_send(user_id: int) -> bool:
+    from .models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    email_send(template="accounts/email/password_reset", to=[user.email], language=user.preferred_language,
+               context={"user": user, "reset_path": reverse("frontend:password_reset_confirm", args=[uid, token])})
+    return True
+
+
+@shared_task
+def invite_purge_expired() -> int:
+    from .models import Invite
+
+    deleted, _ = Invite.objects.filter(accepted_at__isnull=True, expires_at__lt=timezone.now()).delete()
+    return deleted

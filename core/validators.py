@@ -1,0 +1,52 @@
+"""Validators shared by several apps."""
+from __future__ import annotations
+
+import re
+
+import pycountry
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# A tag starts right after "<" (HTML reads "< b" as text), so "a < b and 5 > 3" stays plain text.
+_MARKUP = re.compile(r"</?[a-zA-Z!?][^>]*>", re.IGNORECASE)
+
+CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
+CURRENCY_CHOICES = sorted((c.alpha_3, f"{c.alpha_3} – {c.name}") for c in pycountry.currencies)
+
+
+def validate_currency_code(value: str) -> None:
+    if value not in CURRENCY_CODES:
+        raise ValidationError(_("%(value)s is not an ISO 4217 currency code."), params={"value": value},
+                              code="invalid_currency")
+
+
+def validate_plain_text(value: str) -> None:
+    """Free text that is shown to other companies may not carry markup or script."""
+    if value and _MARKUP.search(value):
+        raise ValidationError(_("HTML tags and scripts are not allowed in this field."), code="markup")
+
+
+def validate_image_upload(file) -> None:
+    """Checks size, real image content and pixel count with Pillow, whatever the file claims."""
+    from PIL import Image, UnidentifiedImageError
+
+    max_bytes = settings.LOGO_MAX_BYTES
+    if file.size > max_bytes:
+        raise ValidationError(_("The image is larger than %(max)s MB."), params={"max": max_bytes // (1024 * 1024)},
+                              code="too_large")
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            if image.format not in ("PNG", "JPEG", "WEBP", "GIF"):
+                raise ValidationError(_("Upload a PNG, JPEG, WebP or GIF image."), code="invalid_format")
+            width, height = image.size
+            if width * height > settings.LOGO_MAX_PIXELS:
+                raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
+            image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+        raise ValidationError(_("Upload a valid image. The file is not an image or is corrupted."),
+                              code="invalid_image") from exc
+    finally:
+        file.seek(position)

@@ -1,0 +1,60 @@
+"""Helpers shared by the accounts tests."""
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Company, Invite, Membership, User, VerificationDecision
+
+ROLES = ("anonymous", "owner_a", "staff_a", "owner_b", "moderator", "admin")
+
+
+def db_state() -> dict:
+    """Everything a request could change in the accounts tables, in a comparable form.
+
+    Sign-in bookkeeping (last_login, throttle counters, sessions) is left out on purpose."""
+    return {
+        "users": list(User.objects.order_by("pk").values_list(
+            "pk", "email", "password", "full_name", "preferred_language", "is_active", "is_staff", "is_superuser")),
+        "companies": list(Company.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values_list("pk", "user_id", "company_id", "role")),
+        "invites": list(Invite.objects.order_by("pk").values_list(
+            "pk", "company_id", "email", "role", "token", "expires_at", "accepted_at", "accepted_by_id",
+            "email_sent_at")),
+        "decisions": list(VerificationDecision.objects.order_by("pk").values_list(
+            "pk", "company_id", "actor_id", "from_status", "to_status", "reason", "email_sent_at")),
+        "tokens": list(Token.objects.order_by("user_id").values_list("user_id", "key")),
+    }
+
+
+@contextmanager
+def assert_unchanged():
+    """The block leaves every accounts table exactly as it found it."""
+    before = db_state()
+    yield
+    assert db_state() == before
+
+
+def set_status(company: Company, status: str) -> Company:
+    """Puts a company in a verification state without going through the workflow."""
+    Company.objects.filter(pk=company.pk).update(verification_status=status)
+    company.refresh_from_db()
+    return company
+
+
+def png_bytes(width: int = 8, height: int = 8, color=(200, 30, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "image/png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def actor_for(world, role: str) -> User | None:
+    return None if role == "anonymous" else getattr(world, role)

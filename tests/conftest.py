@@ -1,0 +1,55 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories.accounts import AdminFactory, CompanyFactory, MembershipFactory, ModeratorFactory, UserFactory
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def company_a(db):
+    return CompanyFactory(legal_name="Alpha Textiles", country="TR", default_currency="TRY")
+
+
+@pytest.fixture
+def company_b(db):
+    return CompanyFactory(legal_name="Beta Circuits", country="CN", default_currency="CNY")
+
+
+@pytest.fixture
+def member_a(company_a):
+    return MembershipFactory(company=company_a).user
+
+
+@pytest.fixture
+def staff_a(company_a):
+    return MembershipFactory(company=company_a, role="staff").user
+
+
+@pytest.fixture
+def member_b(company_b):
+    return MembershipFactory(company=company_b).user
+
+
+@pytest.fixture
+def moderator(db):
+    return ModeratorFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def as_user(api_client):
+    """Returns a function that authenticates the API client as the given user (None: anonymous)."""
+
+    def _as(user):
+        api_client.force_authenticate(user=user)
+        return api_client
+
+    return _as

@@ -1,0 +1,72 @@
+"""Page-number pagination of API lists (core.pagination.DefaultPagination)."""
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import VerificationStatus
+from core.pagination import DefaultPagination
+from tests.factories.accounts import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/companies/"
+
+
+@pytest.fixture
+def companies():
+    return [CompanyFactory(legal_name=f"Company {n:02d}", verification_status=VerificationStatus.VERIFIED)
+            for n in range(25)]
+
+
+def test_default_page(api_client, companies):
+    body = api_client.get(URL).json()
+
+    assert body["count"] == 25
+    assert [c["legal_name"] for c in body["results"]] == [f"Company {n:02d}" for n in range(20)]
+    assert body["next"] == "http://testserver/api/v1/companies/?page=2"
+    assert body["previous"] is None
+
+
+def test_last_page(api_client, companies):
+    body = api_client.get(URL, {"page": 2}).json()
+
+    assert [c["legal_name"] for c in body["results"]] == [f"Company {n:02d}" for n in range(20, 25)]
+    assert (body["count"], body["next"], body["previous"]) == (25, None, "http://testserver/api/v1/companies/")
+
+
+def test_page_size_parameter(api_client, companies):
+    body = api_client.get(URL, {"page_size": 5, "page": 3}).json()
+
+    assert [c["legal_name"] for c in body["results"]] == [f"Company {n:02d}" for n in range(10, 15)]
+    assert body["count"] == 25
+    assert body["next"] == "http://testserver/api/v1/companies/?page=4&page_size=5"
+    assert body["previous"] == "http://testserver/api/v1/companies/?page=2&page_size=5"
+
+
+def test_page_size_is_capped(api_client, companies, monkeypatch):
+    monkeypatch.setattr(DefaultPagination, "max_page_size", 7)
+
+    body = api_client.get(URL, {"page_size": 1000}).json()
+
+    assert len(body["results"]) == 7
+    assert body["next"] == "http://testserver/api/v1/companies/?page=2&page_size=1000"
+
+
+def test_pagination_defaults():
+    assert (DefaultPagination.page_size, DefaultPagination.page_size_query_param,
+            DefaultPagination.max_page_size) == (20, "page_size", 100)
+
+
+def test_a_page_past_the_end_is_a_404(api_client, companies):
+    response = api_client.get(URL, {"page": 9})
+
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Invalid page."}}
+
+
+def test_filters_combine_with_pagination(api_client, companies):
+    CompanyFactory(legal_name="Zeta Buyers", country="CN", kind="buyer", verification_status="verified")
+
+    body = api_client.get(URL, {"country": "cn", "page_size": 5}).json()
+
+    assert (body["count"], [c["legal_name"] for c in body["results"]], body["next"]) == (1, ["Zeta Buyers"], None)
