@@ -1,0 +1,308 @@
+"""Thin page views: parse the form, call one service or selector, render or redirect."""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import selectors, services
+from accounts.models import MembershipRole, VerificationStatus
+from accounts.verification import MEMBER, VERIFICATION
+from core.exceptions import ApplicationError, Forbidden
+from core.http import client_ip
+
+from . import forms
+from . import selectors as frontend_selectors
+
+MODERATION_PAGE_SIZE = 50
+
+
+def moderator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_moderator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+# --- public pages -------------------------------------------------------------------------------
+
+@require_safe
+def home(request):
+    counts = frontend_selectors.company_verified_count_by_country(actor=request.user)
+    return render(request, "frontend/home.html", {"country_counts": counts,
+                                                  "verified_total": sum(c.count for c in counts)})
+
+
+@require_safe
+def company_detail(request, pk: int):
+    company = selectors.company_get(actor=request.user, pk=pk)
+    return render(request, "frontend/company_detail.html", {"company": company})
+
+
+# --- sign-up, sign-in, passwords ----------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("frontend:my_company")
+    form = forms.SignupForm(request.POST or None, initial={"preferred_language": get_language()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, company = services.user_register(**form.register_kwargs())
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            login(request, user)
+            messages.success(request, _("Welcome to SME Market. Your company %(name)s is registered.")
+                             % {"name": company.legal_name})
+            return redirect("frontend:my_company")
+    return render(request, "frontend/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    next_url = _safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    form = forms.LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_authenticate(email=form.cleaned_data["email"],
+                                              password=form.cleaned_data["password"],
+                                              client_ip=client_ip(request), request=request)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code if exc.code == "throttled" else 200
+        else:
+            login(request, user)
+            return redirect(next_url)
+    return render(request, "frontend/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("You are logged out."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = forms.PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return render(request, "frontend/password_reset.html", {"form": None, "sent": True})
+    return render(request, "frontend/password_reset.html", {"form": form, "sent": False})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request, uidb64: str, token: str):
+    form = forms.PasswordResetConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_confirm(uidb64=uidb64, token=token,
+                                            new_password=form.cleaned_data["new_password1"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Your password has been changed. You can log in now."))
+            return redirect("frontend:login")
+    return render(request, "frontend/password_reset_confirm.html", {"form": form})
+
+
+# --- my company ---------------------------------------------------------------------------------
+
+def _my_company_page(request, membership, *, company_form=None, invite_form=None, status: int = 200):
+    if membership is None:
+        return render(request, "frontend/my_company.html", {"membership": None}, status=status)
+    company = membership.company
+    is_owner = membership.role == MembershipRole.OWNER
+    context = {
+        "membership": membership,
+        "company": company,
+        "is_owner": is_owner,
+        "can_request_verification": VerificationStatus.PENDING in VERIFICATION.targets(
+            company.verification_status, MEMBER),
+        "members": selectors.company_member_list(actor=request.user, company=company),
+        "history": selectors.verification_history(actor=request.user, company=company),
+        "invites": selectors.company_invite_list(actor=request.user, company=company) if is_owner else [],
+        "company_form": (company_form or forms.CompanyForm.for_company(company)) if is_owner else None,
+        "invite_form": (invite_form or forms.InviteForm()) if is_owner else None,
+    }
+    return render(request, "frontend/my_company.html", context, status=status)
+
+
+@login_required
+@require_safe
+def my_company(request):
+    return _my_company_page(request, selectors.user_primary_membership(user=request.user))
+
+
+@login_required
+@require_POST
+def my_company_edit(request):
+    membership = selectors.user_primary_membership(user=request.user)
+    if membership is None:
+        return redirect("frontend:my_company")
+    form = forms.CompanyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.company_update(company=membership.company, actor=request.user, data=form.update_data())
+        except Forbidden as exc:
+            messages.error(request, exc.message)
+            return redirect("frontend:my_company")
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The company profile is saved."))
+            return redirect("frontend:my_company")
+    return _my_company_page(request, membership, company_form=form)
+
+
+@login_required
+@require_POST
+def my_company_verification_request(request):
+    membership = selectors.user_primary_membership(user=request.user)
+    if membership is None:
+        return redirect("frontend:my_company")
+    try:
+        services.company_verification_submit(company=membership.company, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Verification requested. A moderator will review your company."))
+    return redirect("frontend:my_company")
+
+
+@login_required
+@require_POST
+def my_company_invite(request):
+    membership = selectors.user_primary_membership(user=request.user)
+    if membership is None:
+        return redirect("frontend:my_company")
+    form = forms.InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invite = services.invite_create(company=membership.company, actor=request.user,
+                                            email=form.cleaned_data["email"], role=form.cleaned_data["role"])
+        except Forbidden as exc:
+            messages.error(request, exc.message)
+            return redirect("frontend:my_company")
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("An invite is on its way to %(email)s.") % {"email": invite.email})
+            return redirect("frontend:my_company")
+    return _my_company_page(request, membership, invite_form=form)
+
+
+@login_required
+@require_POST
+def my_company_invite_revoke(request, pk: int):
+    membership = selectors.user_primary_membership(user=request.user)
+    if membership is None:
+        return redirect("frontend:my_company")
+    invite = selectors.company_invite_list(actor=request.user, company=membership.company).filter(pk=pk).first()
+    if invite is None:
+        messages.error(request, _("This invite is no longer open."))
+        return redirect("frontend:my_company")
+    try:
+        services.invite_revoke(invite=invite, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The invite to %(email)s is withdrawn.") % {"email": invite.email})
+    return redirect("frontend:my_company")
+
+
+# --- invites ------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def invite_accept(request, token: str):
+    invite = frontend_selectors.invite_get_open(token=token)
+    form = None if request.user.is_authenticated else forms.InviteSignupForm(request.POST or None)
+    if invite is not None and request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            if form is None:
+                membership = services.invite_accept(token=token, user=request.user)
+            else:
+                membership = services.invite_accept(token=token, password=form.cleaned_data["password1"],
+                                                    full_name=form.cleaned_data["full_name"])
+        except ApplicationError as exc:
+            if form is None:
+                messages.error(request, exc.message)
+            else:
+                form.add_service_error(exc)
+        else:
+            if form is not None:
+                login(request, membership.user)
+            messages.success(request, _("You are now a member of %(name)s.") % {"name": membership.company.legal_name})
+            return redirect("frontend:my_company")
+    return render(request, "frontend/invite_accept.html", {"invite": invite, "form": form},
+                  status=200 if invite is not None else 404)
+
+
+# --- moderation ---------------------------------------------------------------------------------
+
+@moderator_required
+@require_safe
+def moderation(request):
+    filter_form = forms.ModerationFilterForm(request.GET or None)
+    filters = filter_form.filters()
+    companies = selectors.company_list(actor=request.user, status=filters["status"], country=filters["country"])
+    page = Paginator(companies, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "frontend/moderation.html", {
+        "pending": selectors.company_pending_list(actor=request.user),
+        "filter_form": filter_form,
+        "filter_status": filters["status"],
+        "page": page,
+    })
+
+
+def _moderation_action(service, done_message: str):
+    @moderator_required
+    @require_POST
+    def view(request, pk: int):
+        company = selectors.company_get(actor=request.user, pk=pk)
+        form = forms.ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.errors["reason"][0])
+        else:
+            try:
+                service(company=company, actor=request.user, reason=form.cleaned_data["reason"])
+            except ApplicationError as exc:
+                messages.error(request, f"{company.legal_name}: {exc.message}")
+            else:
+                messages.success(request, str(done_message) % {"name": company.legal_name})
+        return redirect(_safe_next(request, reverse("frontend:moderation")))
+
+    return view
+
+
+moderation_verify = _moderation_action(services.company_verify, gettext_lazy("%(name)s is now verified."))
+moderation_reject = _moderation_action(services.company_reject, gettext_lazy("%(name)s was rejected."))
+moderation_suspend = _moderation_action(services.company_suspend, gettext_lazy("%(name)s is suspended."))
+moderation_reinstate = _moderation_action(services.company_reinstate, gettext_lazy("%(name)s is verified again."))

@@ -1,0 +1,403 @@
+"""Catalogue pages: browse and search, the listing page, the seller's listings, bulk import and the
+listing moderation queue. Thin views: parse the form, call one service or selector, render or redirect."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import selectors as accounts_selectors
+from core.exceptions import ApplicationError
+from marketplace import selectors as marketplace_selectors
+from marketplace import services
+from marketplace.models import ImportStatus, Listing, ListingStatus
+from marketplace.transitions import EDITABLE_IN_PLACE, LIFECYCLE, SELLER
+
+from . import forms_catalogue as forms
+from . import selectors as frontend_selectors
+from .forms import ReasonForm
+from .views import _safe_next, moderator_required
+
+LISTINGS_PAGE_SIZE = 24
+SELLER_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 50
+REPORTS_PAGE_SIZE = 50
+# A published listing is edited too: its changes wait for review while the approved version stays.
+EDITABLE = EDITABLE_IN_PLACE | {ListingStatus.PENDING_REVIEW, ListingStatus.PUBLISHED}
+IMPORT_TEMPLATE = "marketplace/listings-template.csv"
+
+
+def seller_required(view):
+    """Signed-in members of a selling company; the view gets that company as `seller`."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        membership = accounts_selectors.user_primary_membership(user=request.user)
+        if membership is None or not membership.company.sells:
+            raise PermissionDenied
+        return view(request, *args, seller=membership.company, **kwargs)
+
+    return wrapped
+
+
+@dataclass(frozen=True)
+class TierRow:
+    min_quantity: int
+    max_quantity: int | None
+    unit_price: Decimal
+
+
+def _tier_rows(listing: Listing) -> list[TierRow]:
+    tiers = list(listing.price_tiers.all())
+    return [TierRow(tier.min_quantity, following.min_quantity - 1 if following else None, tier.unit_price)
+            for tier, following in zip(tiers, [*tiers[1:], None])]
+
+
+# --- browse and search ----------------------------------------------------------------------------
+
+def _browse(request, data, *, category=None):
+    form = forms.SearchForm(data)
+    params = form.params()
+    page = Paginator(marketplace_selectors.listing_search(params=params), LISTINGS_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "category": category})
+
+
+@require_safe
+def listing_browse(request):
+    return _browse(request, request.GET)
+
+
+@require_safe
+def category_browse(request, path: str):
+    category = marketplace_selectors.category_list().filter(path=path.strip("/")).first()
+    if category is None:
+        raise Http404
+    data = request.GET.copy()
+    data["category"] = category.path
+    return _browse(request, data, category=category)
+
+
+# --- the listing page ---------------------------------------------------------------------------
+
+def _listing_page(request, listing: Listing, *, report_form=None):
+    is_member = accounts_selectors.membership_get(actor=request.user, company=listing.seller) is not None
+    is_moderator = request.user.is_authenticated and request.user.is_moderator
+    can_report = request.user.is_authenticated and not is_member and listing.status == ListingStatus.PUBLISHED
+    return render(request, "frontend/catalogue/listing_detail.html", {
+        "listing": listing,
+        "seller": listing.seller,
+        "tiers": _tier_rows(listing),
+        "is_member": is_member,
+        "show_status": (is_member or is_moderator) and (
+            listing.status != ListingStatus.PUBLISHED or listing.pending_changes is not None),
+        "report_form": report_form if report_form is not None else (forms.ReportForm() if can_report else None),
+    })
+
+
+@require_safe
+def listing_detail(request, pk: int):
+    return _listing_page(request, marketplace_selectors.listing_get_for_actor(actor=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def listing_report(request, pk: int):
+    listing = marketplace_selectors.listing_get_for_actor(actor=request.user, pk=pk)
+    form = forms.ReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.listing_report(listing=listing, reporter=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Thank you. A moderator will look at this listing."))
+            return redirect("frontend:listing_detail", pk=listing.pk)
+    return _listing_page(request, listing, report_form=form)
+
+
+# --- the seller's listings ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SellerRow:
+    listing: Listing
+    can_edit: bool
+    can_submit: bool
+    can_archive: bool
+
+
+def _seller_row(listing: Listing) -> SellerRow:
+    targets = LIFECYCLE.targets(listing.status, SELLER)
+    return SellerRow(listing=listing, can_edit=listing.status in EDITABLE,
+                     can_submit=ListingStatus.PENDING_REVIEW in targets,
+                     can_archive=ListingStatus.ARCHIVED in targets)
+
+
+@seller_required
+@require_safe
+def seller_listings(request, seller):
+    filter_form = forms.SellerListingFilterForm(request.GET)
+    listings = marketplace_selectors.listing_list_for_seller(actor=request.user, status=filter_form.status_value())
+    page = Paginator(listings, SELLER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "frontend/catalogue/seller_listings.html", {
+        "seller": seller,
+        "filter_form": filter_form,
+        "page": page,
+        "rows": [_seller_row(listing) for listing in page.object_list],
+    })
+
+
+def _seller_action(service, done_message: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        listing = frontend_selectors.seller_listing_get(actor=request.user, pk=pk)
+        try:
+            service(listing=listing, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, f"{listing.title}: {exc.message}")
+        else:
+            messages.success(request, str(done_message) % {"title": listing.title})
+        return redirect(_safe_next(request, reverse("frontend:seller_listings")))
+
+    return view
+
+
+seller_listing_submit = _seller_action(services.listing_submit,
+                                       gettext_lazy("%(title)s is submitted. A moderator will review it."))
+seller_listing_archive = _seller_action(services.listing_archive, gettext_lazy("%(title)s is archived."))
+
+
+def _editor_page(request, form, listing: Listing | None, *, currency: str):
+    context = {"form": form, "listing": listing, "currency": currency}
+    if listing is not None:
+        context.update({
+            "can_edit": listing.status in EDITABLE,
+            "can_change_images": listing.status in services.IMAGES_EDITABLE,
+            "image_form": forms.ListingImageForm(),
+            "decisions": marketplace_selectors.listing_decision_list(actor=request.user, listing=listing),
+            "pending_fields": forms.changed_field_labels(listing.pending_changes),
+        })
+    return render(request, "frontend/catalogue/listing_form.html", context)
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def seller_listing_new(request, seller):
+    form = forms.ListingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = services.listing_create(seller=seller, actor=request.user, data=form.create_data())
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The draft is saved. Submit it for review when it is ready."))
+            return redirect("frontend:seller_listing_edit", pk=listing.pk)
+    return _editor_page(request, form, None, currency=seller.default_currency)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seller_listing_edit(request, pk: int):
+    listing = frontend_selectors.seller_listing_get(actor=request.user, pk=pk)
+    form = forms.ListingForm.for_listing(listing, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.listing_update(listing=listing, actor=request.user, data=form.update_data())
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            if saved.status == ListingStatus.PUBLISHED and saved.pending_changes:
+                messages.success(request, _("Your changes are saved and wait for a moderator's review. "
+                                            "Buyers see the approved version until then."))
+            else:
+                messages.success(request, _("The listing is saved."))
+            return redirect("frontend:seller_listing_edit", pk=listing.pk)
+    return _editor_page(request, form, listing, currency=listing.currency)
+
+
+@login_required
+@require_POST
+def seller_listing_image_add(request, pk: int):
+    listing = frontend_selectors.seller_listing_get(actor=request.user, pk=pk)
+    form = forms.ListingImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form.errors["image"][0])
+    else:
+        try:
+            services.listing_image_add(listing=listing, actor=request.user, image=form.cleaned_data["image"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The image is added."))
+    return redirect(reverse("frontend:seller_listing_edit", args=[listing.pk]) + "#images")
+
+
+@login_required
+@require_POST
+def seller_listing_image_delete(request, pk: int, image_pk: int):
+    listing = frontend_selectors.seller_listing_get(actor=request.user, pk=pk)
+    image = next((image for image in listing.images.all() if image.pk == image_pk), None)
+    if image is None:
+        raise Http404
+    try:
+        services.listing_image_delete(image=image, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The image is removed."))
+    return redirect(reverse("frontend:seller_listing_edit", args=[listing.pk]) + "#images")
+
+
+# --- bulk import ----------------------------------------------------------------------------------
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def seller_listing_import(request, seller):
+    form = forms.ListingImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing_import = services.listing_import_create(seller=seller, actor=request.user,
+                                                            uploaded_file=form.cleaned_data["file"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The file is uploaded. Its rows are imported as drafts."))
+            return redirect("frontend:seller_listing_import_detail", pk=listing_import.pk)
+    return render(request, "frontend/catalogue/import.html", {
+        "form": form,
+        "imports": frontend_selectors.listing_import_recent_list(actor=request.user),
+        "template_url": static(IMPORT_TEMPLATE),
+    })
+
+
+def _import_context(listing_import) -> dict:
+    return {"listing_import": listing_import,
+            "running": listing_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)}
+
+
+@login_required
+@require_safe
+def seller_listing_import_detail(request, pk: int):
+    listing_import = marketplace_selectors.listing_import_get(actor=request.user, pk=pk)
+    return render(request, "frontend/catalogue/import_detail.html", _import_context(listing_import))
+
+
+@login_required
+@require_safe
+def seller_listing_import_progress(request, pk: int):
+    """The progress block alone, fetched by htmx every two seconds while the import runs."""
+    listing_import = marketplace_selectors.listing_import_get(actor=request.user, pk=pk)
+    return render(request, "frontend/catalogue/import_progress.html", _import_context(listing_import))
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueRow:
+    listing: Listing
+    is_submission: bool
+    changed_fields: list[str]
+    can_suspend: bool
+
+    @property
+    def can_approve(self) -> bool:
+        return self.is_submission or bool(self.changed_fields)
+
+
+def _queue_row(listing: Listing) -> QueueRow:
+    published = listing.status == ListingStatus.PUBLISHED
+    return QueueRow(listing=listing, is_submission=listing.status == ListingStatus.PENDING_REVIEW,
+                    changed_fields=forms.changed_field_labels(listing.pending_changes) if published else [],
+                    can_suspend=published)
+
+
+@moderator_required
+@require_safe
+def listing_moderation(request):
+    filter_form = forms.ListingQueueFilterForm(request.GET)
+    queue = marketplace_selectors.listing_moderation_queue(actor=request.user, **filter_form.filters())
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    reports = Paginator(marketplace_selectors.listing_report_list(actor=request.user),
+                        REPORTS_PAGE_SIZE).get_page(request.GET.get("reports_page"))
+    return render(request, "frontend/catalogue/moderation.html", {
+        "filter_form": filter_form,
+        "page": page,
+        "rows": [_queue_row(listing) for listing in page.object_list],
+        "reports": reports,
+    })
+
+
+def _moderation_action(service, done_message: str):
+    @moderator_required
+    @require_POST
+    def view(request, pk: int):
+        listing = marketplace_selectors.listing_get_for_actor(actor=request.user, pk=pk)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.errors["reason"][0])
+        else:
+            try:
+                service(listing=listing, actor=request.user, reason=form.cleaned_data["reason"])
+            except ApplicationError as exc:
+                messages.error(request, f"{listing.title}: {exc.message}")
+            else:
+                messages.success(request, str(done_message) % {"title": listing.title})
+        return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
+
+    return view
+
+
+listing_moderation_approve = _moderation_action(services.listing_approve, gettext_lazy("%(title)s is approved."))
+listing_moderation_request_changes = _moderation_action(
+    services.listing_request_changes, gettext_lazy("%(title)s is sent back to the seller for changes."))
+listing_moderation_reject = _moderation_action(services.listing_reject, gettext_lazy("%(title)s was rejected."))
+listing_moderation_suspend = _moderation_action(services.listing_suspend, gettext_lazy("%(title)s is suspended."))
+
+
+@moderator_required
+@require_POST
+def listing_moderation_bulk_approve(request):
+    listing_ids = forms.BulkApproveForm(request.POST).listing_ids()
+    if not listing_ids:
+        messages.error(request, _("Choose at least one listing to approve."))
+        return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
+    titles = dict(marketplace_selectors.listing_moderation_queue(actor=request.user).prefetch_related(None)
+                  .filter(pk__in=listing_ids).values_list("pk", "title"))
+    outcome = services.listing_bulk_approve(listing_ids=listing_ids, actor=request.user)
+    for pk, result in sorted(outcome.items()):
+        title = titles.get(pk) or _("Listing %(id)s") % {"id": pk}
+        if result == "ok":
+            messages.success(request, _("%(title)s is approved.") % {"title": title})
+        else:
+            messages.error(request, f"{title}: {result}")
+    return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
+
+
+@moderator_required
+@require_POST
+def listing_moderation_report_resolve(request, pk: int):
+    report = marketplace_selectors.listing_report_list(actor=request.user).filter(pk=pk).first()
+    if report is None:
+        messages.error(request, _("This report is already resolved."))
+    else:
+        try:
+            services.listing_report_resolve(report=report, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The report about %(title)s is resolved.") % {"title": report.listing.title})
+    return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
