@@ -1,0 +1,64 @@
+"""Upload of listing spreadsheets and their progress: thin views over the import service and selector."""
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors as account_selectors
+from core.exceptions import ApplicationError
+
+from . import selectors, services
+from .models import ListingImport
+
+
+class ListingImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A .csv (UTF-8) or .xlsx file with the columns of the template.")
+    seller = serializers.IntegerField(required=False, help_text="The selling company; default: your first company.")
+
+
+class ListingImportSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ListingImport
+        fields = ["id", "seller", "original_name", "status", "total_rows", "processed_rows", "imported_count",
+                  "error_count", "progress_percent", "errors", "created_at", "started_at", "finished_at"]
+        read_only_fields = fields
+
+
+class ListingImportUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ListingImportUploadSerializer, responses={201: ListingImportSerializer})
+    def post(self, request):
+        serializer = ListingImportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "seller" in data:
+            seller = account_selectors.company_get(actor=request.user, pk=data["seller"])
+        else:
+            membership = account_selectors.user_primary_membership(user=request.user)
+            if membership is None:
+                message = _("Choose the selling company.")
+                raise ApplicationError(message, code="validation_error", fields={"seller": [message]})
+            seller = membership.company
+        listing_import = services.listing_import_create(seller=seller, actor=request.user,
+                                                        uploaded_file=data["file"])
+        return Response(ListingImportSerializer(listing_import).data, status=status.HTTP_201_CREATED)
+
+
+class ListingImportDetailView(APIView):
+    @extend_schema(responses={200: ListingImportSerializer})
+    def get(self, request, pk: int):
+        return Response(ListingImportSerializer(selectors.listing_import_get(actor=request.user, pk=pk)).data)
+
+
+urlpatterns = [
+    path("listing-imports/", ListingImportUploadView.as_view(), name="listing-import-create"),
+    path("listing-imports/<int:pk>/", ListingImportDetailView.as_view(), name="listing-import-detail"),
+]

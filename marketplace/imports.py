@@ -1,0 +1,312 @@
+"""Reading of listing spreadsheets (CSV or XLSX) and mapping of their rows to listing input.
+
+The first row holds the column names (any case; spaces count as underscores):
+
+    title, description, category, unit, stock, moq, order_multiple, lead_time_days, origin_country,
+    hs_code, incoterms, weight_kg, length_cm, width_cm, height_cm, ships_to_mode, ships_to_countries,
+    price_tiers, certificates
+
+- category: a category path such as ``textiles/home-textiles`` or a category id
+- incoterms: ``FOB;EXW``; ships_to_countries: ``DE;FR`` (ISO 3166 codes)
+- price_tiers: ``1:10.00;100:8.50;500:7.20`` (from quantity : unit price, in the company's currency)
+- certificates: ``name|issuer|number|2027-12-31;...`` (number and date may be left empty)
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first listing row 2.
+Empty rows are skipped. An empty cell leaves the field at its default.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+
+from .models import Category
+
+COLUMNS = ("title", "description", "category", "unit", "stock", "moq", "order_multiple", "lead_time_days",
+           "origin_country", "hs_code", "incoterms", "weight_kg", "length_cm", "width_cm", "height_cm",
+           "ships_to_mode", "ships_to_countries", "price_tiers", "certificates")
+REQUIRED_COLUMNS = ("title", "category", "origin_country", "hs_code", "weight_kg", "incoterms", "price_tiers")
+LOWERCASE_COLUMNS = ("unit", "ships_to_mode")
+
+EXTENSIONS = ("csv", "xlsx")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+# Blank rows are skipped but still read; a sheet of endless blank rows is refused like a long one.
+MAX_SCANNED_ROWS = 2 * MAX_ROWS
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_COLUMNS = 60
+
+MAX_QUANTITY = 2_147_483_647
+MAX_PRICE = Decimal("999999999999.99")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (type, encoding, header, size)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    number: int  # as a spreadsheet shows it; the header is row 1
+    values: dict[str, str]
+
+
+def file_kind(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in EXTENSIONS:
+        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    return ext
+
+
+def normalise_header(cells: list[Any]) -> list[str]:
+    """Column names in canonical form; raises when a required one is missing or a name is unknown."""
+    names = [str(c or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
+             for c in cells]
+    while names and not names[-1]:
+        names.pop()
+    if not names:
+        raise ImportFileError(_("The file is empty."))
+    named = [n for n in names if n]
+    unknown = [n for n in named if n not in COLUMNS]
+    if unknown:
+        raise ImportFileError(_("Unknown columns: %(columns)s. Use the column names of the template.")
+                              % {"columns": ", ".join(unknown)})
+    duplicated = sorted({n for n in named if named.count(n) > 1})
+    if duplicated:
+        raise ImportFileError(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(duplicated)})
+    missing = [c for c in REQUIRED_COLUMNS if c not in named]
+    if missing:
+        raise ImportFileError(_("Missing required columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    return names
+
+
+def _cell_text(column: str, value: Any) -> str:
+    """The text of a spreadsheet cell, undoing what spreadsheet programs do to numbers and dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and column == "hs_code" and 0 <= value < 1_000_000:
+        return f"{value:06d}"  # a number cell drops the leading zero of codes like 010121
+    return str(value).strip()
+
+
+def _rows(header: list[str], records: Iterator[list[Any]]) -> Iterator[SheetRow]:
+    scanned = 0
+    data_rows = 0
+    for number, record in enumerate(records, start=2):
+        scanned += 1
+        if scanned > MAX_SCANNED_ROWS:
+            raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+        values = {}
+        for column, cell in zip(header, record):
+            if column:
+                text = _cell_text(column, cell)
+                if text:
+                    values[column] = text
+        if not values:
+            continue
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+        yield SheetRow(number=number, values=values)
+
+
+def _csv_records(content: bytes) -> tuple[list[str], Iterator[list[str]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(_("The CSV file is not UTF-8 encoded. Save it as “CSV UTF-8”.")) from None
+    if "\x00" in text:
+        raise ImportFileError(_("The file is not a CSV text file."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first_line:
+        if ";" in first_line:
+            delimiter = ";"
+        elif "\t" in first_line:
+            delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+    def records() -> Iterator[list[str]]:
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise ImportFileError(_("The CSV file cannot be read: %(error)s.") % {"error": exc}) from None
+
+    rows = records()
+    header = next(rows, None)
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+    return normalise_header(header), rows
+
+
+def _open_workbook(content: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(_("The workbook is too large once unpacked."))
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for damaged or foreign files
+        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from None
+
+
+def _xlsx_records(content: bytes) -> tuple[list[str], Iterator[list[Any]]]:
+    workbook = _open_workbook(content)
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise ImportFileError(_("The file is empty."))
+        cells = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        header = next(cells, None)
+    except ImportFileError:
+        workbook.close()
+        raise
+    except Exception:
+        workbook.close()
+        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from None
+    if header is None:
+        workbook.close()
+        raise ImportFileError(_("The file is empty."))
+    try:
+        names = normalise_header(list(header))
+    except ImportFileError:
+        workbook.close()
+        raise
+
+    def records() -> Iterator[list[Any]]:
+        try:
+            for record in cells:
+                yield list(record)
+        except ImportFileError:
+            raise
+        except Exception:
+            raise ImportFileError(_("The file is not a valid XLSX workbook.")) from None
+        finally:
+            workbook.close()
+
+    return names, records()
+
+
+def read_rows(*, name: str, content: bytes) -> Iterator[SheetRow]:
+    """The non-empty data rows of a file. Raises ImportFileError for a file that cannot be imported,
+    either at once (type, encoding, header) or while iterating (damaged content, too many rows)."""
+    if not content:
+        raise ImportFileError(_("The file is empty."))
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportFileError(_("The file is larger than %(max)d MB.") % {"max": MAX_FILE_BYTES // (1024 * 1024)})
+    kind = file_kind(name)
+    header, records = _csv_records(content) if kind == "csv" else _xlsx_records(content)
+    return _rows(header, records)
+
+
+def count_rows(*, name: str, content: bytes) -> int:
+    """Checks the whole file and returns its number of data rows."""
+    total = sum(1 for _row in read_rows(name=name, content=content))
+    if total == 0:
+        raise ImportFileError(_("The file has no listing rows."))
+    return total
+
+
+# --- row mapping ----------------------------------------------------------------------------------
+
+def category_ids() -> dict[str, int]:
+    return dict(Category.objects.values_list("path", "pk"))
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _price_tiers(value: str) -> list[dict[str, str]]:
+    tiers = []
+    for part in _split(value):
+        quantity, sep, price = part.partition(":")
+        if not sep or not quantity.strip() or not price.strip():
+            raise ValueError(_("Write price tiers as quantity:price pairs separated by semicolons, "
+                               "e.g. 1:10.00;100:8.50."))
+        quantity, price = quantity.strip(), price.strip()
+        try:
+            amount = Decimal(price)
+        except InvalidOperation:
+            raise ValueError(_("%(price)s is not a price.") % {"price": price}) from None
+        if quantity.isdigit() and int(quantity) > MAX_QUANTITY:
+            raise ValueError(_("The quantity %(quantity)s is too large.") % {"quantity": quantity})
+        if amount.is_finite():
+            if amount > MAX_PRICE:
+                raise ValueError(_("The price %(price)s is too large.") % {"price": price})
+            if amount != amount.quantize(Decimal("0.01")):
+                raise ValueError(_("Prices have at most two decimal places."))
+        tiers.append({"min_quantity": quantity, "unit_price": price})
+    return tiers
+
+
+def _certificates(value: str) -> list[dict[str, str]]:
+    certificates = []
+    for part in _split(value):
+        pieces = [piece.strip() for piece in part.split("|")]
+        if len(pieces) > 4:
+            raise ValueError(_("Write certificates as name|issuer|number|valid until (YYYY-MM-DD), "
+                               "separated by semicolons."))
+        pieces += [""] * (4 - len(pieces))
+        name, issuer, number, valid_until = pieces
+        certificates.append({"name": name, "issuer": issuer, "number": number, "valid_until": valid_until or None})
+    return certificates
+
+
+def row_to_input(values: dict[str, str], *, categories: dict[str, int]) -> dict[str, Any]:
+    """The listing input of one row, as listing_clean_input takes it. Raises ApplicationError with
+    the problems this mapping finds; the listing rules are checked by listing_clean_input."""
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for column, text in values.items():
+        if column == "category":
+            if text.isdigit():
+                data[column] = text
+            else:
+                path = "/".join(part.strip() for part in text.strip().strip("/").lower().split("/"))
+                if path in categories:
+                    data[column] = categories[path]
+                else:
+                    errors[column] = [_("There is no category %(path)s.") % {"path": text}]
+        elif column == "price_tiers":
+            try:
+                data[column] = _price_tiers(text)
+            except ValueError as exc:
+                errors[column] = [str(exc)]
+        elif column == "certificates":
+            try:
+                data[column] = _certificates(text)
+            except ValueError as exc:
+                errors[column] = [str(exc)]
+        elif column in LOWERCASE_COLUMNS:
+            data[column] = text.lower()
+        else:
+            data[column] = text
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], code="validation_error", fields=errors)
+    return data

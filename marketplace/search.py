@@ -1,0 +1,176 @@
+"""Text search over listings.
+
+Every listing carries `search_document`: its title, description, category and parent category
+names, the seller's legal name and its HS code with the chapter and heading (build_search_document,
+called by the listing services whenever they write a listing). On PostgreSQL the document is
+matched with full-text search (a GIN index on to_tsvector('simple', search_document), created by
+migration 0004) and, when the exact words find nothing, the title with trigram word similarity (a
+GIN gin_trgm_ops index), so a misspelt word still finds its listings. Other databases use a
+portable fallback in selectors._text_search: every word must appear in the document.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from functools import reduce
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact, TrigramWordSimilarity
+from django.db.models import Case, Expression, F, FloatField, Q, QuerySet, Value, When
+
+from .models import Category, Listing
+
+# Text-search configuration of the document index. "simple" lower-cases and splits words without
+# stemming or stop words, which suits a catalogue written in many languages.
+SEARCH_CONFIG = "simple"
+# Longest query text and most words that are looked at; the rest is ignored.
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 8
+# Shorter words must be spelt right: a trigram of two letters is similar to too many titles.
+MIN_SIMILAR_WORD_LENGTH = 4
+# Markdown punctuation that carries no words.
+_MARKDOWN_PUNCTUATION = re.compile(r"[*_#>`|~\[\]()!]+")
+_WHITESPACE = re.compile(r"\s+")
+_DOTTED_HS_CODE = re.compile(r"\b(\d{4})\.(\d{2})\b")
+# Quotes, a leading minus or the word "or" make a web-search query more than a list of words.
+_WEB_SEARCH_OPERATORS = re.compile(r'"|(?:^|\s)-\S|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    return _WHITESPACE.sub(" ", _MARKDOWN_PUNCTUATION.sub(" ", text or "")).strip()
+
+
+def hs_code_terms(hs_code: str) -> str:
+    """The code with its heading and chapter ("630260" -> "630260 6302 63"), so a search for the
+    heading or the chapter finds every listing under it."""
+    code = (hs_code or "").strip()
+    if len(code) < 6 or not code.isdigit():
+        return code
+    return f"{code} {code[:4]} {code[:2]}"
+
+
+def build_search_document(listing: Listing) -> str:
+    """The text a listing is found by, one line per source, markup removed."""
+    category: Category | None = listing.category if listing.category_id else None
+    parts = [
+        _plain(listing.title),
+        _plain(listing.description),
+        category.name if category else "",
+        category.parent.name if category and category.parent_id else "",
+        listing.seller.legal_name if listing.seller_id else "",
+        hs_code_terms(listing.hs_code),
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _reindex(qs: QuerySet[Listing], *, batch_size: int = 500) -> int:
+    """Rebuilds the documents of the given listings; returns how many changed."""
+    changed = []
+    for listing in qs.select_related("seller", "category", "category__parent").only(
+            "pk", "title", "description", "hs_code", "search_document", "seller__legal_name",
+            "category__name", "category__parent__name").order_by("pk").iterator(chunk_size=batch_size):
+        document = build_search_document(listing)
+        if document != listing.search_document:
+            listing.search_document = document
+            changed.append(listing)
+    Listing.objects.bulk_update(changed, ["search_document"], batch_size=batch_size)
+    return len(changed)
+
+
+def search_reindex_seller(company_id: int) -> int:
+    """Rebuilds the documents of every listing of a company, e.g. after its legal name changed."""
+    return _reindex(Listing.objects.filter(seller_id=company_id))
+
+
+def search_reindex_category(category_id: int) -> int:
+    """Rebuilds the documents of the listings in a category and its children, after a rename."""
+    category = Category.objects.get(pk=category_id)
+    return _reindex(Listing.objects.filter(
+        Q(category__path=category.path) | Q(category__path__startswith=f"{category.path}/")))
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+def document_vector() -> SearchVector:
+    """The expression of the GIN index, to_tsvector('simple', COALESCE(search_document, '')); the
+    query must use exactly this expression for the planner to use the index."""
+    return SearchVector("search_document", config=SEARCH_CONFIG)
+
+
+def clean_query(text: str) -> str:
+    """The query text, shortened, with single spaces and HS codes written "6302.60" as "630260"."""
+    text = _WHITESPACE.sub(" ", (text or "")[:MAX_QUERY_LENGTH]).strip()
+    return _DOTTED_HS_CODE.sub(r"\1\2", text)
+
+
+def _title_word_share(words: list[str]) -> Expression:
+    """The share of the words (0 to 1) that the title contains, ignoring case."""
+    hits = [Case(When(title__icontains=word, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+            for word in words]
+    if not hits:
+        return Value(0.0, output_field=FloatField())
+    return reduce(operator.add, hits) / Value(float(len(hits)), output_field=FloatField())
+
+
+def _positive_words(text: str) -> list[str]:
+    """The words a web-search query asks for: not excluded ones, not the operator "or"."""
+    words = []
+    for token in text.replace('"', " ").split():
+        if token.startswith("-") or token.lower() == "or":
+            continue
+        words.append(token)
+    return words[:MAX_QUERY_WORDS]
+
+
+def _without_costly_negations(text: str) -> str:
+    """The query without its -excluded words when nothing else narrows it down (no word that must
+    appear, or an "or"): a negation alone matches nearly every listing and makes PostgreSQL parse
+    every document to count them."""
+    tokens = text.split()
+    if _positive_words(text) and not any(token.lower() == "or" for token in tokens):
+        return text
+    kept: list[str] = []
+    for token in tokens:
+        if token.startswith("-"):
+            continue
+        if token.lower() == "or" and (not kept or kept[-1].lower() == "or"):
+            continue
+        kept.append(token)
+    if kept and kept[-1].lower() == "or":
+        kept.pop()
+    return " ".join(kept)
+
+
+def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
+    """Listings matching the query, annotated with `rank` (0 to 1, higher is better).
+
+    Strict first: full-text search of the document with web-search syntax (words that must all
+    appear, "quoted phrases", -excluded words, or), ranked by the share of the words the title
+    contains, so a listing that names them in its title comes before one that has them only in its
+    description or seller name.
+
+    Only when that finds nothing among `qs` (one cheap EXISTS query) and the query is plain words,
+    the search forgives typos: each word must be similar to a word of the title (trigram word
+    similarity, for words of four letters or more) or appear in the document, so "bath towl" finds
+    "Cotton bath towel"; the rank is then the word similarity of the whole query to the title.
+
+    Why two steps: the document index answers a strict query exactly, so a common word costs one
+    visit of each matching row. A trigram match is approximate, and PostgreSQL re-checks every
+    candidate row, re-parsing its document when the title does not match; ts_rank, likewise, would
+    re-parse the document of every match, since the index stores no vector. Both cost tens of
+    milliseconds per thousand matches, so they are kept to the typo case or left out."""
+    text = _without_costly_negations(clean_query(text))
+    if not _positive_words(text):
+        return qs.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    vector = document_vector()
+    strict = qs.filter(SearchVectorExact(vector, SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)))
+    if _WEB_SEARCH_OPERATORS.search(text) or strict.exists():
+        return strict.annotate(rank=_title_word_share(_positive_words(text)))
+    for word in text.split()[:MAX_QUERY_WORDS]:
+        in_document = Q(SearchVectorExact(vector, SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)))
+        if len(word) >= MIN_SIMILAR_WORD_LENGTH:
+            # The cheap title check first: PostgreSQL re-checks the condition in this order.
+            qs = qs.filter(Q(TrigramWordSimilar(F("title"), Value(word))) | in_document)
+        else:
+            qs = qs.filter(in_document)
+    return qs.annotate(rank=TrigramWordSimilarity(Value(text), "title"))

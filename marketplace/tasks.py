@@ -1,0 +1,23 @@
+"""Thin tasks: each takes ids, is safe to run twice and calls one service."""
+from __future__ import annotations
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import OperationalError
+
+RETRY = {"autoretry_for": (ConnectionError, TimeoutError, OSError, OperationalError), "retry_backoff": True,
+         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
+
+
+@shared_task(**RETRY, soft_time_limit=10 * 60, time_limit=11 * 60)
+def listing_import_run(import_id: int) -> str | None:
+    """Imports the rows of one upload. Resumes where a previous run stopped; a run that reaches
+    its time limit queues the next one, which carries on from the last committed row."""
+    from . import services
+
+    try:
+        listing_import = services.listing_import_run(import_id=import_id)
+    except SoftTimeLimitExceeded:
+        listing_import_run.delay(import_id)
+        return None
+    return listing_import.status if listing_import is not None else None
