@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("fx-rates/", views.FxRateListView.as_view(), name="fx-rate-list"),
+    path("fx-rates/convert/", views.FxConvertView.as_view(), name="fx-convert"),
+]
