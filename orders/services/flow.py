@@ -1,0 +1,266 @@
+"""Order moves. One function takes every move: it locks the order, checks the move against the
+table in orders/transitions.py, applies the move's side effects, stamps the time, writes the event
+and queues the notification for after the commit. The named services below only fill in the role
+and the details of their move.
+
+Choices:
+- The seller records the payment once the money has arrived (accepted -> paid); the amount is the
+  order's buyer-paid total in the order currency.
+- A dispute is resolved by a moderator who is not a member of either company, with a refund of
+  zero up to the amount paid, or none.
+- A buyer may open a dispute until ORDER_DISPUTE_WINDOW_DAYS after delivery; after that the order
+  completes on its own.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.queue import enqueue_on_commit
+from core.statemachine import MoveNotAllowed, ReasonRequired
+
+from .. import tasks
+from ..locks import lock_order, stock_give_back
+from ..models import Order, OrderEvent, OrderRole, OrderStatus, Payment, PaymentMethod
+from ..transitions import ORDER_FLOW, STOCK_RELEASING, TIMESTAMP_FIELD
+from .common import field_error
+
+S = OrderStatus
+R = OrderRole
+MAX_DOCUMENTS = 20
+
+
+def _check_actor(order: Order, actor: User | None, role: str) -> None:
+    if role == R.SYSTEM:
+        if actor is not None:
+            raise Forbidden(_("Only the system takes this move."))
+        return
+    if role not in R.values or actor is None or not actor.is_authenticated:
+        raise Forbidden(_("You cannot move this order."))
+    companies = set(Membership.objects.filter(user=actor, company_id__in=[order.buyer_id, order.seller_id])
+                    .values_list("company_id", flat=True))
+    if role == R.BUYER and order.buyer_id not in companies:
+        raise Forbidden(_("Only members of the buying company can do that."))
+    if role == R.SELLER and order.seller_id not in companies:
+        raise Forbidden(_("Only members of the selling company can do that."))
+    if role == R.MODERATOR:
+        if not actor.is_moderator:
+            raise Forbidden(_("Only moderators can do that."))
+        if companies:
+            raise Forbidden(_("A moderator cannot decide on an order of their own company."))
+
+
+def _only(payload: dict[str, Any], allowed: tuple[str, ...] = ()) -> None:
+    unknown = sorted(set(payload) - set(allowed))
+    if unknown:
+        raise ApplicationError(_("This field cannot be set."), code="validation_error",
+                               fields={key: [_("This field cannot be set.")] for key in unknown})
+
+
+def _no_details(order: Order, payload: dict[str, Any], *, now, actor: User | None) -> dict[str, Any]:
+    _only(payload)
+    return {}
+
+
+def _amount(field: str, value: Any) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise field_error(field, _("Enter an amount.")) from None
+    if not number.is_finite() or number < 0 or number != number.quantize(Decimal("0.01")):
+        raise field_error(field, _("Enter an amount of at least 0 with at most two decimals."))
+    return number.quantize(Decimal("0.01"))
+
+
+def _text(payload: dict[str, Any], field: str, *, max_length: int, required: bool = True) -> str:
+    value = str(payload.get(field) or "").strip()
+    if required and not value:
+        raise field_error(field, _("This field is required."))
+    if len(value) > max_length:
+        raise field_error(field, _("Ensure this field has no more than %(max)d characters.") % {"max": max_length})
+    return value
+
+
+def _pay(order: Order, payload: dict[str, Any], *, now, actor: User | None) -> dict[str, Any]:
+    _only(payload, ("reference", "amount", "method", "currency"))
+    reference = _text(payload, "reference", max_length=100)
+    method = str(payload.get("method") or "")
+    if method not in PaymentMethod.values:
+        raise field_error("method", _("Choose one of: %(choices)s.") % {"choices": ", ".join(PaymentMethod.values)})
+    if payload.get("amount") in (None, ""):
+        raise field_error("amount", _("This field is required."))
+    amount = _amount("amount", payload["amount"])
+    currency = str(payload.get("currency") or order.currency).upper()
+    if currency != order.currency:
+        raise field_error("currency", _("The order is paid in %(currency)s.") % {"currency": order.currency})
+    if amount != order.buyer_pays:
+        raise field_error("amount", _("The buyer pays %(amount)s %(currency)s for this order.")
+                          % {"amount": order.buyer_pays, "currency": order.currency}, code="amount_mismatch")
+    payment = Payment.objects.create(order=order, reference=reference, amount=amount, currency=currency,
+                                     method=method, recorded_by=actor, created_at=now)
+    return {"payment": payment.pk, "reference": reference, "amount": str(amount), "currency": currency,
+            "method": method}
+
+
+def _ship(order: Order, payload: dict[str, Any], *, now, actor: User | None) -> dict[str, Any]:
+    _only(payload, ("carrier", "tracking_number", "documents"))
+    carrier = _text(payload, "carrier", max_length=100)
+    tracking = _text(payload, "tracking_number", max_length=100)
+    documents = payload.get("documents") or []
+    if isinstance(documents, str) or not isinstance(documents, (list, tuple)) or len(documents) > MAX_DOCUMENTS:
+        raise field_error("documents", _("Give at most %(max)d document names.") % {"max": MAX_DOCUMENTS})
+    cleaned = []
+    for document in documents:
+        name = str(document or "").strip()
+        if not name or len(name) > 200:
+            raise field_error("documents", _("Each document name has 1 to 200 characters."))
+        cleaned.append(name)
+    order.carrier, order.tracking_number, order.shipping_documents = carrier, tracking, cleaned
+    return {"carrier": carrier, "tracking_number": tracking, "documents": cleaned}
+
+
+def _dispute(order: Order, payload: dict[str, Any], *, now, actor: User | None) -> dict[str, Any]:
+    _only(payload)
+    window = timedelta(days=settings.ORDER_DISPUTE_WINDOW_DAYS)
+    if order.delivered_at is not None and now - order.delivered_at > window:
+        raise Conflict(_("Disputes can be opened up to %(days)d days after delivery.")
+                       % {"days": settings.ORDER_DISPUTE_WINDOW_DAYS}, code="dispute_window_closed")
+    return {}
+
+
+def _resolve(order: Order, payload: dict[str, Any], *, now, actor: User | None) -> dict[str, Any]:
+    _only(payload, ("refund_amount",))
+    refund = payload.get("refund_amount")
+    if refund in (None, ""):
+        order.refund_amount = None
+        return {"refund_amount": None}
+    amount = _amount("refund_amount", refund)
+    paid = Payment.objects.filter(order=order).values_list("amount", flat=True).first() or Decimal("0.00")
+    if amount > paid:
+        raise field_error("refund_amount", _("The refund cannot be more than the %(paid)s %(currency)s paid.")
+                          % {"paid": paid, "currency": order.currency}, code="refund_too_large")
+    order.refund_amount = amount
+    return {"refund_amount": str(amount), "currency": order.currency}
+
+
+EFFECTS = {S.PAID: _pay, S.SHIPPED: _ship, S.DISPUTED: _dispute, S.RESOLVED: _resolve}
+EXTRA_FIELDS = {S.SHIPPED: ["carrier", "tracking_number", "shipping_documents"], S.RESOLVED: ["refund_amount"]}
+
+
+def order_transition(*, order_id: int, actor: User | None, to_status: str, role: str, reason: str = "",
+                     payload: dict[str, Any] | None = None, from_status: str | None = None) -> Order:
+    """Moves the order to `to_status` acting as `role` ("system" has no actor).
+
+    403 when the actor cannot act in that role on this order; 409 invalid_transition when the table
+    has no such move for the role from the order's current state (or the state is not `from_status`
+    when given: the timed moves use it to skip orders that moved meanwhile); 400 for a missing
+    reason or bad details. Nothing is written unless the whole move succeeds."""
+    payload = dict(payload or {})
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        try:
+            order = lock_order(order_id)
+        except Order.DoesNotExist:
+            raise Http404 from None
+        _check_actor(order, actor, role)
+        current = order.status
+        if from_status is not None and current != from_status:
+            raise Conflict(_("The order is %(status)s now.") % {"status": order.get_status_display()},
+                           code="invalid_transition")
+        try:
+            ORDER_FLOW.check(from_status=current, to_status=to_status, role=role, reason=reason)
+        except ReasonRequired as exc:
+            raise field_error("reason", _("A reason is required for this decision.")) from exc
+        except MoveNotAllowed as exc:
+            raise Conflict(str(exc), code="invalid_transition") from exc
+        if len(reason) > 2000:
+            raise field_error("reason", _("Ensure this field has no more than 2000 characters."))
+
+        now = timezone.now()
+        details = EFFECTS.get(to_status, _no_details)(order, payload, now=now, actor=actor)
+        if to_status in STOCK_RELEASING:
+            quantities: dict[int, int] = {}
+            for listing_id, quantity in order.lines.filter(listing__isnull=False).values_list("listing_id",
+                                                                                               "quantity"):
+                quantities[listing_id] = quantities.get(listing_id, 0) + quantity
+            stock_give_back(quantities)
+            details = {**details, "stock_released": {str(k): v for k, v in sorted(quantities.items())}}
+
+        stamp = TIMESTAMP_FIELD[to_status]
+        order.status = to_status
+        setattr(order, stamp, now)
+        order.save(update_fields=["status", stamp, "updated_at", *EXTRA_FIELDS.get(to_status, [])])
+        event = OrderEvent.objects.create(order=order, actor=actor, role=role, from_status=current,
+                                          to_status=to_status, reason=reason, payload=details, created_at=now)
+        enqueue_on_commit(tasks.order_event_notify, event.pk)
+    return order
+
+
+def _party_role(order_id: int, actor: User) -> str:
+    """Buyer when the actor is a member of the buying company, else seller when of the selling one."""
+    order = Order.objects.filter(pk=order_id).values("buyer_id", "seller_id").first()
+    if order is None:
+        raise Http404
+    companies = set(Membership.objects.filter(user=actor, company_id__in=[order["buyer_id"], order["seller_id"]])
+                    .values_list("company_id", flat=True)) if actor.is_authenticated else set()
+    if order["buyer_id"] in companies:
+        return R.BUYER
+    if order["seller_id"] in companies:
+        return R.SELLER
+    raise Forbidden(_("Only the buyer or the seller can do that."))
+
+
+def order_accept(*, order_id: int, actor: User) -> Order:
+    return order_transition(order_id=order_id, actor=actor, to_status=S.ACCEPTED, role=R.SELLER)
+
+
+def order_refuse(*, order_id: int, actor: User, reason: str = "") -> Order:
+    return order_transition(order_id=order_id, actor=actor, to_status=S.REFUSED, role=R.SELLER, reason=reason)
+
+
+def order_cancel(*, order_id: int, actor: User, reason: str = "", role: str | None = None) -> Order:
+    """The buyer cancels a placed or accepted order, the seller an accepted one (a reason is needed
+    once the order is accepted). Without `role`, a member of both companies acts as the buyer."""
+    role = role or _party_role(order_id, actor)
+    return order_transition(order_id=order_id, actor=actor, to_status=S.CANCELLED, role=role, reason=reason)
+
+
+def order_mark_paid(*, order_id: int, actor: User, reference: str = "", amount: Decimal | str | None = None,
+                    method: str = "", currency: str | None = None) -> Order:
+    payload = {"reference": reference, "amount": amount, "method": method}
+    if currency:
+        payload["currency"] = currency
+    return order_transition(order_id=order_id, actor=actor, to_status=S.PAID, role=R.SELLER, payload=payload)
+
+
+def order_ship(*, order_id: int, actor: User, carrier: str = "", tracking_number: str = "",
+               documents: list[str] | None = None) -> Order:
+    return order_transition(order_id=order_id, actor=actor, to_status=S.SHIPPED, role=R.SELLER,
+                            payload={"carrier": carrier, "tracking_number": tracking_number,
+                                     "documents": list(documents or [])})
+
+
+def order_confirm_delivery(*, order_id: int, actor: User) -> Order:
+    return order_transition(order_id=order_id, actor=actor, to_status=S.DELIVERED, role=R.BUYER)
+
+
+def order_complete(*, order_id: int, actor: User) -> Order:
+    return order_transition(order_id=order_id, actor=actor, to_status=S.COMPLETED, role=R.BUYER)
+
+
+def order_dispute(*, order_id: int, actor: User, reason: str = "") -> Order:
+    return order_transition(order_id=order_id, actor=actor, to_status=S.DISPUTED, role=R.BUYER, reason=reason)
+
+
+def order_resolve(*, order_id: int, actor: User, reason: str = "", refund_amount: Decimal | str | None = None) -> Order:
+    return order_transition(order_id=order_id, actor=actor, to_status=S.RESOLVED, role=R.MODERATOR, reason=reason,
+                            payload={"refund_amount": refund_amount})

@@ -1,0 +1,76 @@
+"""Moves the system takes when a party lets a deadline pass. A beat task runs the scan every few
+minutes; each due order is moved through order_transition with the state it was found in, so an
+order that another scan (or a person) moved meanwhile is skipped: every move happens once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import Conflict
+
+from ..models import Order, OrderRole, OrderStatus
+from .flow import order_transition
+
+S = OrderStatus
+
+
+@dataclass(frozen=True)
+class TimedMove:
+    name: str
+    from_status: str
+    to_status: str
+    since: str  # the timestamp the deadline counts from
+    after: timedelta
+    reason: str
+
+
+def timed_moves() -> list[TimedMove]:
+    return [
+        TimedMove("accept_timeout", S.PLACED, S.REFUSED, "placed_at",
+                  timedelta(hours=settings.ORDER_ACCEPT_TIMEOUT_HOURS),
+                  _("The seller did not accept the order within %(hours)d hours.")
+                  % {"hours": settings.ORDER_ACCEPT_TIMEOUT_HOURS}),
+        TimedMove("payment_timeout", S.ACCEPTED, S.CANCELLED, "accepted_at",
+                  timedelta(days=settings.ORDER_PAYMENT_TIMEOUT_DAYS),
+                  _("No payment was recorded within %(days)d days of acceptance.")
+                  % {"days": settings.ORDER_PAYMENT_TIMEOUT_DAYS}),
+        TimedMove("delivery_confirm", S.SHIPPED, S.DELIVERED, "shipped_at",
+                  timedelta(days=settings.ORDER_DELIVERY_CONFIRM_DAYS),
+                  _("Delivery is taken as confirmed %(days)d days after shipping.")
+                  % {"days": settings.ORDER_DELIVERY_CONFIRM_DAYS}),
+        TimedMove("dispute_window", S.DELIVERED, S.COMPLETED, "delivered_at",
+                  timedelta(days=settings.ORDER_DISPUTE_WINDOW_DAYS),
+                  _("No dispute was opened within %(days)d days of delivery.")
+                  % {"days": settings.ORDER_DISPUTE_WINDOW_DAYS}),
+        TimedMove("resolution_close", S.RESOLVED, S.COMPLETED, "resolved_at",
+                  timedelta(days=settings.ORDER_RESOLVED_COMPLETE_DAYS),
+                  _("The order closes %(days)d days after its dispute was resolved.")
+                  % {"days": settings.ORDER_RESOLVED_COMPLETE_DAYS}),
+    ]
+
+
+def order_timed_moves_run(*, now: datetime | None = None, batch_size: int | None = None) -> dict[str, int]:
+    """Takes every timed move that is due, oldest first. Returns how many orders each rule moved and,
+    under "skipped", how many due orders had been moved by someone else in the meantime."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.ORDER_TIMED_MOVES_BATCH_SIZE
+    counts = {"skipped": 0}
+    for rule in timed_moves():
+        due = (Order.objects.filter(status=rule.from_status, **{f"{rule.since}__lt": now - rule.after})
+               .order_by(rule.since, "pk").values_list("pk", flat=True)[:batch_size])
+        moved = 0
+        for order_id in list(due):
+            try:
+                order_transition(order_id=order_id, actor=None, role=OrderRole.SYSTEM, to_status=rule.to_status,
+                                 reason=rule.reason, payload={}, from_status=rule.from_status)
+            except (Conflict, Http404):
+                counts["skipped"] += 1
+                continue
+            moved += 1
+        counts[rule.name] = moved
+    return counts
