@@ -1,0 +1,239 @@
+"""Carrying outbox rows to their recipients.
+
+`deliveries_relay` runs every few seconds from beat and right after a transaction that wrote
+deliveries commits. It locks the rows that are due (skipping rows another relay holds), marks them
+queued and publishes one `delivery_send` task per row. A row whose message never led to a send
+(the broker lost it, or the worker died) becomes due again after a while and is published again,
+so nothing written to the outbox is lost while the broker is down.
+
+`delivery_send` carries one row. Only the hand-over to the mail server or the webhook receiver is
+outside a transaction, so it is bracketed by two commits:
+
+1. lock the row; stop if it is sent, cancelled or dead, or if another worker claimed it recently;
+   otherwise record a new claim (status "sending", a fresh token, the time) and commit;
+2. send;
+3. mark the row sent (one statement), or record the failure and when to try again.
+
+A worker killed between 2 and 3 leaves a claim that grows stale; the relay publishes the row again
+once the claim is older than the task's time limit, and the message is sent a second time. That
+is the only way a recipient can get a copy twice, and the copy carries the same Message-ID
+(e-mail) or X-SME-Event-Id (webhook) as the first."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import channels, events
+from .models import OPEN_STATUSES, Channel, Delivery, DeliveryStatus
+from .webhooks import retry_delay
+
+logger = logging.getLogger(__name__)
+
+RELAY_BATCH_SIZE = 500
+# Set while a relay run is queued and has not started: commits in the meantime need no run of their
+# own, the queued one will see their rows. Short-lived, so a lost run delays nobody for long.
+NUDGE_TTL_SECONDS = 1
+EMAIL_RETRY_BASE_SECONDS = 60
+EMAIL_RETRY_MAX_SECONDS = 60 * 60
+MAX_ERROR_LENGTH = 2000
+
+
+def _requeue_after() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_AFTER_SECONDS)
+
+
+def _stale_after() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATIONS_CLAIM_STALE_SECONDS)
+
+
+def nudge_key() -> str:
+    """One key per database and broker: a run queued elsewhere would not see these rows."""
+    from .tasks import deliveries_relay
+
+    database = f"{connection.settings_dict['HOST']}:{connection.settings_dict['NAME']}"
+    place = f"{database}|{deliveries_relay.app.conf.broker_url}"
+    return "notifications:relay-queued:" + hashlib.sha256(place.encode()).hexdigest()[:16]
+
+
+def relay_soon() -> None:
+    """Queues a relay run unless one is already waiting to start. Runs after a commit that wrote
+    deliveries; beat runs the relay every few seconds whatever happens here."""
+    from .tasks import deliveries_relay
+
+    try:
+        queued = cache.add(nudge_key(), True, timeout=NUDGE_TTL_SECONDS)
+    except Exception:  # no cache: queue a run every time
+        logger.warning("The cache is unavailable; queueing a relay run", exc_info=True)
+        queued = True
+    if not queued:
+        return
+    try:
+        deliveries_relay.delay()
+    except Exception:
+        _forget_nudge()
+        raise
+
+
+def _forget_nudge() -> None:
+    try:
+        cache.delete(nudge_key())
+    except Exception:
+        logger.warning("The cache is unavailable", exc_info=True)
+
+
+def deliveries_relay(*, batch_size: int = RELAY_BATCH_SIZE, publish=None) -> int:
+    """Publishes the deliveries that are due; returns how many were published.
+
+    `publish(delivery_id)` defaults to queueing the `delivery_send` task. When the broker refuses
+    a message, the rows not yet published go back to pending and wait for the next run."""
+    if publish is None:
+        from .tasks import delivery_send
+
+        publish = delivery_send.delay
+    _forget_nudge()  # commits from now on queue a run of their own
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(Delivery.objects.select_for_update(skip_locked=True)
+                   .filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now)
+                   .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch_size])
+        if due:
+            Delivery.objects.filter(pk__in=due).update(status=DeliveryStatus.QUEUED, queued_at=now,
+                                                       next_attempt_at=now + _requeue_after())
+    for index, delivery_id in enumerate(due):
+        try:
+            publish(delivery_id)
+        except Exception:
+            logger.exception("Could not queue notification delivery %s; %d deliveries wait for the next relay run",
+                             delivery_id, len(due) - index)
+            Delivery.objects.filter(pk__in=due[index:], status=DeliveryStatus.QUEUED, queued_at=now).update(
+                status=DeliveryStatus.PENDING, next_attempt_at=now)
+            return index
+    return len(due)
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    token: uuid.UUID
+
+
+class MarkSentFailed(Exception):
+    """The message went out but recording it failed; retry only the recording, with this claim."""
+
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(f"delivery {claim.delivery_id} was sent but could not be marked sent")
+        self.claim = claim
+
+
+def _claim(delivery_id: int) -> tuple[Delivery | None, str]:
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update(of=("self",))
+                    .select_related("event", "recipient", "endpoint").filter(pk=delivery_id).first())
+        if delivery is None:
+            return None, "missing"
+        if delivery.status in (DeliveryStatus.SENT, DeliveryStatus.CANCELLED, DeliveryStatus.DEAD):
+            return None, f"already_{delivery.status}"
+        if delivery.status == DeliveryStatus.SENDING and delivery.claimed_at > now - _stale_after():
+            return None, "claimed"
+        if delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at > now:
+            return None, "not_due"
+        delivery.status = DeliveryStatus.SENDING
+        delivery.claim_token = uuid.uuid4()
+        delivery.claimed_at = now
+        delivery.attempts += 1
+        # If this worker dies, the relay takes the row up again once the claim is stale.
+        delivery.next_attempt_at = now + _stale_after()
+        delivery.save(update_fields=["status", "claim_token", "claimed_at", "attempts", "next_attempt_at"])
+    return delivery, "claimed_now"
+
+
+def _mark_sent(delivery: Delivery) -> bool:
+    """Records that the message went out. It is one UPDATE that the database commits on its own,
+    so the gap between the hand-over and its record is as short as it can be: once the statement
+    has left, the row is sent even if this process dies. A row another worker took over meanwhile
+    is marked too: whoever holds it now must not send it again."""
+    now = timezone.now()
+    marked = Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.SENT, sent_at=now, claim_token=None, last_error="")
+    if marked and delivery.channel == Channel.EMAIL:
+        event_type = events.EVENTS.get(delivery.event.name)
+        if event_type is not None and event_type.on_email_sent is not None:
+            event_type.on_email_sent(delivery.event.context, now)
+    return bool(marked)
+
+
+def _max_attempts(channel: str) -> int:
+    if channel == Channel.WEBHOOK:
+        return settings.WEBHOOK_MAX_ATTEMPTS
+    return settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS
+
+
+def _next_delay(channel: str, attempt: int) -> float:
+    if channel == Channel.WEBHOOK:
+        return retry_delay(attempt, base=settings.WEBHOOK_RETRY_BASE_SECONDS,
+                           maximum=settings.WEBHOOK_RETRY_MAX_SECONDS)
+    return retry_delay(attempt, base=EMAIL_RETRY_BASE_SECONDS, maximum=EMAIL_RETRY_MAX_SECONDS)
+
+
+def _finish(claim: Claim, *, status: str | None, error: str, permanent: bool = False) -> str:
+    """Records the end of a claimed attempt that sent nothing: cancelled, retried later or dead."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=claim.delivery_id).first()
+        if delivery is None or delivery.claim_token != claim.token or delivery.status != DeliveryStatus.SENDING:
+            return "superseded"
+        delivery.claim_token = None
+        delivery.last_error = error[:MAX_ERROR_LENGTH]
+        if status == DeliveryStatus.CANCELLED:
+            delivery.status = DeliveryStatus.CANCELLED
+        elif permanent or delivery.attempts >= _max_attempts(delivery.channel):
+            delivery.status = DeliveryStatus.DEAD
+            delivery.failed_at = now
+        else:
+            delivery.status = DeliveryStatus.PENDING
+            delivery.next_attempt_at = now + timedelta(seconds=_next_delay(delivery.channel, delivery.attempts))
+        delivery.save(update_fields=["status", "claim_token", "last_error", "failed_at", "next_attempt_at"])
+    if delivery.status == DeliveryStatus.DEAD:
+        logger.warning("Delivery %s failed for good after %d attempts: %s", delivery.pk, delivery.attempts, error)
+    return "retry" if delivery.status == DeliveryStatus.PENDING else delivery.status
+
+
+def delivery_send(*, delivery_id: int, sent_claim: str | None = None) -> str:
+    """Carries one delivery; safe to run any number of times. Returns what happened:
+    "sent", "retry", "dead", "cancelled", or why nothing was done: "missing", "already_sent" (or
+    already cancelled or dead), "claimed" by another worker, "not_due" yet.
+
+    With `sent_claim` (the token of a claim whose message already went out) only the recording
+    is retried."""
+    if sent_claim is not None:
+        delivery = Delivery.objects.select_related("event").filter(pk=delivery_id).first()
+        if delivery is not None:
+            _mark_sent(delivery)
+        return DeliveryStatus.SENT
+    delivery, outcome = _claim(delivery_id)
+    if delivery is None:
+        return outcome
+    claim = Claim(delivery.pk, delivery.claim_token)
+    try:
+        channels.send(delivery)
+    except events.DeliverySkipped as exc:
+        return _finish(claim, status=DeliveryStatus.CANCELLED, error=str(exc))
+    except channels.SendFailed as exc:
+        return _finish(claim, status=None, error=str(exc), permanent=exc.permanent)
+    except Exception as exc:
+        logger.exception("Delivery %s failed", delivery.pk)
+        return _finish(claim, status=None, error=f"{type(exc).__name__}: {exc}")
+    try:
+        _mark_sent(delivery)
+    except Exception as exc:
+        raise MarkSentFailed(claim) from exc
+    return DeliveryStatus.SENT
