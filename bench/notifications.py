@@ -1,0 +1,157 @@
+"""Commit-to-delivered latency of notifications at a steady rate.
+
+Question: with a real Celery worker, Redis and PostgreSQL, how long after the transaction that
+calls notify() commits is the e-mail handed to the mail backend, at 50 notifications per second?
+
+Each notification is one transaction (a listing decision of a company with one member: one e-mail
+and one in-app row). The latency of an e-mail is its `sent_at` minus the moment the transaction
+committed; in-app rows are delivered by the commit itself. The script starts its own worker (and
+beat) on a Redis database of its own, which it empties first.
+
+    export DJANGO_SETTINGS_MODULE=config.settings.local
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/smemarket_bench
+    export REDIS_URL=redis://127.0.0.1:6379/1
+    .venv/bin/python manage.py migrate --noinput
+    .venv/bin/python bench/notifications.py [--rate 50] [--seconds 20] [--concurrency 2] [--broker-db 14]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=50, help="notifications per second")
+    parser.add_argument("--seconds", type=float, default=20, help="how long to keep the rate")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    parser.add_argument("--broker-db", type=int, default=14, help="Redis database of the worker's broker")
+    args = parser.parse_args()
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not redis_url.startswith("redis"):
+        sys.exit("Set DATABASE_URL to PostgreSQL and REDIS_URL to Redis (see bench/README.md).")
+    broker_url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{args.broker_db}"))
+    os.environ["CELERY_BROKER_URL"] = broker_url
+    mail_dir = Path(tempfile.mkdtemp(prefix="bench-notifications-mail-"))
+    var_dir = Path(tempfile.mkdtemp(prefix="bench-notifications-var-"))
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    os.environ["EMAIL_FILE_PATH"] = str(mail_dir)
+    os.environ["SME_VAR_DIR"] = str(var_dir)
+
+    import django
+
+    django.setup()
+    import redis
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import Company, Membership, MembershipRole, User, VerificationStatus
+    from notifications.models import Channel, Delivery, DeliveryStatus
+    from notifications.services import notify
+
+    redis.Redis.from_url(broker_url).flushdb()
+    celery = [str(Path(sys.executable).parent / "celery"), "-A", "config"]
+    log = (var_dir / "celery.log").open("ab")
+    processes = [
+        subprocess.Popen([*celery, "worker", "-l", "warning", f"--concurrency={args.concurrency}",
+                          "-n", f"bench-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle",
+                          "--without-heartbeat"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                         start_new_session=True),
+        subprocess.Popen([*celery, "beat", "-l", "warning", "-s", str(var_dir / "celerybeat-schedule")], cwd=ROOT,
+                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True),
+    ]
+    tag = uuid.uuid4().hex[:8]
+    company = Company.objects.create(legal_name=f"Bench Notifications {tag}", country="TR",
+                                     registration_number=f"BENCH-{tag}", address="Bench street 1",
+                                     default_currency="TRY", kind="seller",
+                                     verification_status=VerificationStatus.VERIFIED)
+    user = User.objects.create_user(email=f"bench-{tag}@example.com", password=None, full_name="Bench Member")
+    Membership.objects.create(user=user, company=company, role=MembershipRole.OWNER)
+    emails = Delivery.objects.filter(channel=Channel.EMAIL, recipient=user)
+
+    def run(count: int, rate: float) -> dict[int, float]:
+        """Commits `count` notifications at `rate` per second; returns event id -> commit time."""
+        committed: dict[int, float] = {}
+        start = time.monotonic()
+        for n in range(count):
+            delay = start + n / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            with transaction.atomic():
+                event = notify(event="listing.decided", company=company, context={
+                    "listing_id": n, "listing_title": f"Bench listing {n}", "decision_id": n,
+                    "from_status": "pending_review", "to_status": "published", "reason": "",
+                    "changes_reviewed": False, "applied_changes": False})
+            committed[event.pk] = timezone.now().timestamp()
+        return committed
+
+    def wait_delivered(committed: dict[int, float], timeout: float = 180) -> dict[int, float]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = dict(emails.filter(event_id__in=committed, status=DeliveryStatus.SENT)
+                        .values_list("event_id", "sent_at"))
+            if len(rows) == len(committed):
+                return {event_id: sent_at.timestamp() for event_id, sent_at in rows.items()}
+            time.sleep(0.5)
+        sys.exit(f"only {len(rows)} of {len(committed)} e-mails were delivered within {timeout}s")
+
+    try:
+        warm = run(20, 10)  # the worker is up and its connections are open
+        wait_delivered(warm)
+        started = time.monotonic()
+        committed = run(round(args.rate * args.seconds), args.rate)
+        elapsed = time.monotonic() - started
+        sent = wait_delivered(committed)
+        latencies = [(sent[event_id] - at) * 1000 for event_id, at in committed.items()]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            server_version = cursor.fetchone()[0]
+        print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
+              f"Python {platform.python_version()}, PostgreSQL {server_version}, Redis broker db {args.broker_db}")
+        print(f"worker: prefork, concurrency {args.concurrency}; beat relay every "
+              f"{os.environ.get('NOTIFICATIONS_RELAY_INTERVAL_SECONDS', '5')}s plus the after-commit nudge")
+        print(f"notifications: {len(committed)} in {elapsed:.1f}s ({len(committed) / elapsed:.1f}/s), "
+              f"each one e-mail and one in-app row; outbox rows now {Delivery.objects.count()}")
+        print(f"commit-to-delivered (e-mail handed to the mail backend), ms: "
+              f"p50 {percentile(latencies, 0.50):.0f}  p95 {percentile(latencies, 0.95):.0f}  "
+              f"p99 {percentile(latencies, 0.99):.0f}  max {max(latencies):.0f}  "
+              f"mean {statistics.fmean(latencies):.0f}")
+        print("in-app: delivered by the commit itself (latency 0)")
+    finally:
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+        redis.Redis.from_url(broker_url).flushdb()
+        shutil.rmtree(mail_dir, ignore_errors=True)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Parallel sign-in attempts on PostgreSQL: the failure budget is never overspent."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts import services
+from accounts.models import LoginThrottle
+from core.exceptions import ApplicationError
+from tests.factories.accounts import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_in_parallel(count: int, work: Callable[[int], object]) -> list[object]:
+    """Runs `work(i)` in `count` threads released together; each thread has its own connection."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+    errors: list[BaseException] = []
+
+    def target(index: int) -> None:
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=60)
+            results[index] = work(index)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+            barrier.abort()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not [t for t in threads if t.is_alive()], "some threads did not finish"
+    assert errors == []
+    return results
+
+
+def test_parallel_reservations_never_exceed_the_limit():
+    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+    key = "account:x@example.com"
+
+    results = run_in_parallel(30, lambda _i: services.login_throttle_reserve([key]))
+
+    assert Counter(results) == Counter({True: limit, False: 30 - limit})
+    assert LoginThrottle.objects.get(key=key).failures == limit
+
+
+def _attempt(email: str, password: str, client_ip: str) -> str:
+    try:
+        services.user_authenticate(email=email, password=password, client_ip=client_ip)
+    except ApplicationError as exc:
+        return exc.code
+    return "ok"
+
+
+def test_parallel_wrong_passwords_spend_exactly_the_budget_then_the_account_is_throttled():
+    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+    assert 0 < limit < 20
+    user = UserFactory(email="target@example.com")
+
+    results = run_in_parallel(20, lambda i: _attempt(user.email, "Wrong-Password-99", f"198.51.100.{i + 1}"))
+
+    assert Counter(results) == Counter({"invalid_credentials": limit, "throttled": 20 - limit})
+    assert LoginThrottle.objects.get(key="account:target@example.com").failures == limit
+
+    assert _attempt(user.email, PASSWORD, "203.0.113.7") == "throttled"
+    assert LoginThrottle.objects.get(key="account:target@example.com").failures == limit
+    assert not LoginThrottle.objects.filter(key="ip:203.0.113.7").exists()
