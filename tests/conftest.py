@@ -53,3 +53,22 @@ def as_user(api_client):
         return api_client
 
     return _as
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the rows the migrations made (categories, FX rates, the
+    moderators group, content types) when it ends.
+
+    A transactional test empties the tables when it ends. Without serialized rollback, Django then
+    recreates the content types with new ids, and a later test that does restore the migrations'
+    rows collides with them on the unique (app_label, model). So either every transactional test
+    restores, or none may: here every one does."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(item.fixturenames)
+        if not transactional or kwargs.get("serialized_rollback"):
+            continue
+        args = marker.args if marker else ()
+        item.add_marker(pytest.mark.django_db(*args, **{**kwargs, "transaction": True, "serialized_rollback": True}),
+                        append=False)
