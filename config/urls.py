@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from core.views import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
+    # Unknown API addresses get a JSON 404. Only paths ending in a slash match, so a missing slash is
+    # still redirected (APPEND_SLASH) to the endpoint that has it.
+    re_path(r"^api/v1/(?:.*/)?$", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("frontend.urls")),
 ]

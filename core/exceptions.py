@@ -70,7 +70,7 @@ def _flatten(detail) -> list[str]:
     return [str(detail)]
 
 
-def _error_body(code: str, message: str, fields: dict | None = None) -> dict:
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     body = {"error": {"code": code, "message": message}}
     if fields:
         body["error"]["fields"] = fields
@@ -79,7 +79,7 @@ def _error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response(_error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(fields)
@@ -95,12 +95,12 @@ def api_exception_handler(exc, context):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         fields = _field_errors(detail)
         first = next(iter(fields.values()))[0] if fields else "Invalid input."
-        response.data = _error_body("validation_error", first, fields)
+        response.data = error_body("validation_error", first, fields)
     else:
         code = getattr(exc, "default_code", "error")
         if isinstance(exc.detail, dict):
             message = "; ".join(_flatten(exc.detail))
         else:
             message = str(exc.detail)
-        response.data = _error_body(code, message)
+        response.data = error_body(code, message)
     return response
