@@ -2,7 +2,7 @@ from django.urls import path
 
 from notifications import views as notification_views
 
-from . import views, views_catalogue
+from . import views, views_catalogue, views_documents
 
 app_name = "frontend"
 
@@ -29,6 +29,8 @@ urlpatterns = [
     path("moderation/companies/<int:pk>/reject/", views.moderation_reject, name="moderation_reject"),
     path("moderation/companies/<int:pk>/suspend/", views.moderation_suspend, name="moderation_suspend"),
     path("moderation/companies/<int:pk>/reinstate/", views.moderation_reinstate, name="moderation_reinstate"),
+    path("orders/<int:pk>/documents/<str:kind>/", views_documents.order_document, name="order_document"),
+    path("orders/<int:pk>/documents/<str:kind>.pdf", views_documents.order_document_pdf, name="order_document_pdf"),
     path("listings/", views_catalogue.listing_browse, name="listing_browse"),
     path("listings/<int:pk>/", views_catalogue.listing_detail, name="listing_detail"),
     path("listings/<int:pk>/report/", views_catalogue.listing_report, name="listing_report"),
