@@ -2,7 +2,7 @@ from django.urls import path
 
 from notifications import views as notification_views
 
-from . import views, views_catalogue, views_documents
+from . import views, views_catalogue, views_documents, views_orders
 
 app_name = "frontend"
 
@@ -61,4 +61,15 @@ urlpatterns = [
          name="listing_moderation_suspend"),
     path("moderation/listing-reports/<int:pk>/resolve/", views_catalogue.listing_moderation_report_resolve,
          name="listing_moderation_report_resolve"),
+    path("cart/", views_orders.cart, name="cart"),
+    path("cart/add/", views_orders.cart_add, name="cart_add"),
+    path("cart/clear/", views_orders.cart_clear, name="cart_clear"),
+    path("cart/lines/<int:pk>/", views_orders.cart_line_update, name="cart_line_update"),
+    path("cart/lines/<int:pk>/remove/", views_orders.cart_line_remove, name="cart_line_remove"),
+    path("checkout/", views_orders.checkout, name="checkout"),
+    path("checkout/done/<int:pk>/", views_orders.checkout_done, name="checkout_done"),
+    path("orders/", views_orders.orders, name="orders"),
+    path("orders/<int:pk>/", views_orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/<slug:action>/", views_orders.order_action, name="order_action"),
+    path("seller/orders/", views_orders.seller_orders, name="seller_orders"),
 ]

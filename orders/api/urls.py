@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import document_views, views
+from . import document_views, preview_views, views
 
 router = SimpleRouter()
 router.register("orders", views.OrderViewSet, basename="order")
@@ -11,6 +11,7 @@ urlpatterns = [
     path("cart/lines/", views.CartLinesView.as_view(), name="cart-lines"),
     path("cart/lines/<int:pk>/", views.CartLineView.as_view(), name="cart-line"),
     path("checkout/", views.CheckoutView.as_view(), name="checkout"),
+    path("checkout/preview/", preview_views.CheckoutPreviewView.as_view(), name="checkout-preview"),
     path("orders/<int:pk>/documents/<str:kind>/", document_views.OrderDocumentView.as_view(),
          name="order-document"),
     *router.urls,

@@ -1,0 +1,410 @@
+"""Ordering pages: add to cart, the cart, the checkout with its landed-cost preview, the buyer's orders,
+the seller's inbox and the order page with the moves the viewer may take. Thin views: parse the form,
+call one service or selector, render or redirect."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import Company
+from core.exceptions import ApplicationError, Conflict, Forbidden
+from fx.selectors import fx_currencies
+from marketplace import selectors as marketplace_selectors
+from orders import selectors as orders_selectors
+from orders import selectors_checkout
+from orders import services as orders_services
+from orders.models import Order, OrderRole, OrderStatus, Payment
+from orders.transitions import ORDER_FLOW
+
+from . import forms_orders as forms
+from .views import _safe_next
+from .views_catalogue import seller_required
+
+ORDERS_PAGE_SIZE = 25
+# The parts of a landed cost (trade.incoterms.COMPONENTS) and the order columns that hold them.
+ORDER_COMPONENT_FIELDS = (("goods", "goods_total"), ("shipping", "shipping"), ("insurance", "insurance"),
+                          ("duty", "duty"), ("vat", "vat"))
+
+
+def _buyer(request) -> Company:
+    """The company the signed-in user shops for; 403 when the user belongs to no buying company."""
+    try:
+        company = orders_selectors.buyer_company_for_actor(actor=request.user)
+    except Forbidden:
+        raise PermissionDenied from None
+    if not company.buys:
+        raise PermissionDenied
+    return company
+
+
+# --- add to cart ----------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def cart_add(request):
+    buyer = _buyer(request)
+    form = forms.AddToCartForm(request.POST)
+    valid = form.is_valid()
+    listing = None
+    if "listing_id" in form.cleaned_data:
+        try:
+            listing = marketplace_selectors.listing_get_for_actor(actor=request.user,
+                                                                  pk=form.cleaned_data["listing_id"])
+        except Http404:
+            form.add_error(None, _("This listing is not available."))
+    if valid and listing is not None:
+        data = form.cleaned_data
+        try:
+            orders_services.cart_line_add(actor=request.user, buyer=buyer, listing_id=listing.pk,
+                                          quantity=data["quantity"], incoterm=data["incoterm"])
+        except Forbidden:
+            raise PermissionDenied from None
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("%(title)s is in your cart.") % {"title": listing.title})
+            return redirect("frontend:cart")
+    if listing is not None:
+        form.set_offered([row.incoterm for row in listing.incoterm_rows.all()])
+    return render(request, "frontend/orders/cart_add.html", {"form": form, "listing": listing}, status=400)
+
+
+# --- the cart -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CartRow:
+    line: Any
+    form: forms.CartLineForm
+
+
+@dataclass(frozen=True)
+class CartGroupRows:
+    group: Any
+    rows: list[CartRow]
+
+
+def _cart_page(request, buyer: Company, *, bound: dict[int, forms.CartLineForm] | None = None, status: int = 200):
+    currency_form = forms.CurrencyForm(request.GET or None, currencies=fx_currencies())
+    cart = orders_selectors.cart_get(actor=request.user, buyer=buyer, currency=currency_form.currency_value())
+    bound = bound or {}
+    groups = []
+    for group in cart.groups:
+        rows = []
+        for line in group.lines:
+            form = bound.get(line.id) or forms.CartLineForm(
+                initial={"quantity": line.quantity, "incoterm": line.incoterm}, auto_id=f"line-{line.id}-%s")
+            form.set_offered(line.offered_incoterms, current=line.incoterm)
+            rows.append(CartRow(line=line, form=form))
+        groups.append(CartGroupRows(group=group, rows=rows))
+    return render(request, "frontend/orders/cart.html", {
+        "buyer": buyer, "cart": cart, "groups": groups, "currency_form": currency_form,
+        "has_problems": any(line.problems for group in cart.groups for line in group.lines),
+    }, status=status)
+
+
+@login_required
+@require_safe
+def cart(request):
+    return _cart_page(request, _buyer(request))
+
+
+def _back_to_cart(request):
+    return redirect(_safe_next(request, reverse("frontend:cart")))
+
+
+@login_required
+@require_POST
+def cart_line_update(request, pk: int):
+    buyer = _buyer(request)
+    form = forms.CartLineForm(request.POST, auto_id=f"line-{pk}-%s")
+    if form.is_valid():
+        try:
+            orders_services.cart_line_update(actor=request.user, buyer=buyer, line_id=pk,
+                                             quantity=form.cleaned_data["quantity"],
+                                             incoterm=form.cleaned_data["incoterm"])
+        except Forbidden:
+            raise PermissionDenied from None
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The cart is updated."))
+            return _back_to_cart(request)
+    return _cart_page(request, buyer, bound={pk: form}, status=400)
+
+
+@login_required
+@require_POST
+def cart_line_remove(request, pk: int):
+    buyer = _buyer(request)
+    try:
+        orders_services.cart_line_remove(actor=request.user, buyer=buyer, line_id=pk)
+    except Forbidden:
+        raise PermissionDenied from None
+    messages.success(request, _("The line is removed from your cart."))
+    return _back_to_cart(request)
+
+
+@login_required
+@require_POST
+def cart_clear(request):
+    buyer = _buyer(request)
+    try:
+        removed = orders_services.cart_clear(actor=request.user, buyer=buyer)
+    except Forbidden:
+        raise PermissionDenied from None
+    if removed:
+        messages.success(request, _("Your cart is empty now."))
+    return _back_to_cart(request)
+
+
+# --- checkout -------------------------------------------------------------------------------------
+
+def _checkout_page(request, buyer: Company, form: forms.CheckoutForm, *, preview=None, status: int = 200):
+    return render(request, "frontend/orders/checkout.html", {
+        "buyer": buyer, "form": form, "preview": preview, "verified": buyer.is_verified,
+    }, status=status)
+
+
+def _preview(request, buyer: Company, form: forms.CheckoutForm, *, record_errors: bool = True):
+    """The preview of the form's checkout; its errors go onto the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return selectors_checkout.checkout_preview(actor=request.user, buyer=buyer, **form.service_kwargs())
+    except Forbidden:
+        raise PermissionDenied from None
+    except ApplicationError as exc:
+        if record_errors:
+            form.add_service_error(exc)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    buyer = _buyer(request)
+    try:
+        sellers = selectors_checkout.checkout_seller_options(actor=request.user, buyer=buyer)
+    except Forbidden:
+        raise PermissionDenied from None
+    currencies = fx_currencies()
+    if buyer.default_currency not in currencies:
+        currencies = sorted({*currencies, buyer.default_currency})
+
+    if request.method == "GET":
+        if not sellers:
+            return render(request, "frontend/orders/checkout_empty.html", {"buyer": buyer})
+        data = {"country": buyer.country.code, "address": buyer.address, "currency": buyer.default_currency,
+                "idempotency_key": forms.CheckoutForm.new_key(),
+                **{f"incoterm_{s.seller_id}": s.default_incoterm for s in sellers}}
+        form = forms.CheckoutForm(data, sellers=sellers, currencies=currencies)
+        return _checkout_page(request, buyer, form, preview=_preview(request, buyer, form))
+
+    form = forms.CheckoutForm(request.POST, sellers=sellers, currencies=currencies)
+    if request.POST.get("action") != "place":
+        preview = _preview(request, buyer, form)
+        return _checkout_page(request, buyer, form, preview=preview, status=400 if form.errors else 200)
+    if not form.is_valid():
+        return _checkout_page(request, buyer, form, status=400)
+    try:
+        result = orders_services.checkout_place(actor=request.user, buyer=buyer,
+                                                idempotency_key=form.cleaned_data["idempotency_key"],
+                                                **form.service_kwargs())
+    except ApplicationError as exc:
+        if isinstance(exc, (Conflict, Forbidden)):
+            messages.error(request, exc.message)
+        else:
+            form.add_service_error(exc)
+        if not sellers:
+            return render(request, "frontend/orders/checkout_empty.html", {"buyer": buyer}, status=exc.status_code)
+        preview = _preview(request, buyer, form, record_errors=False)
+        return _checkout_page(request, buyer, form, preview=preview, status=exc.status_code)
+    if result.replayed:
+        messages.info(request, _("This checkout was already placed; here are its orders."))
+    else:
+        messages.success(request, _("Your purchase is placed. Each seller has been asked to accept its order."))
+    return redirect("frontend:checkout_done", pk=result.group.pk)
+
+
+@login_required
+@require_safe
+def checkout_done(request, pk: int):
+    group = orders_selectors.purchase_group_get(actor=request.user, pk=pk)
+    return render(request, "frontend/orders/checkout_done.html", {"group": group, "orders": group.orders.all()})
+
+
+# --- order lists ----------------------------------------------------------------------------------
+
+def _order_list_page(request, *, role: str | None, template: str, extra: dict[str, Any]):
+    filter_form = forms.OrderFilterForm(request.GET)
+    orders = orders_selectors.order_list(actor=request.user, status=filter_form.status_value(), role=role)
+    page = Paginator(orders, ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"filter_form": filter_form, "page": page, **extra})
+
+
+@login_required
+@require_safe
+def orders(request):
+    """The orders the user's companies placed; a moderator sees every order."""
+    everything = request.user.is_moderator
+    return _order_list_page(request, role=None if everything else OrderRole.BUYER,
+                            template="frontend/orders/order_list.html", extra={"all_orders": everything})
+
+
+@seller_required
+@require_safe
+def seller_orders(request, seller):
+    return _order_list_page(request, role=OrderRole.SELLER, template="frontend/orders/seller_orders.html",
+                            extra={"seller": seller})
+
+
+# --- the order page and its moves -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrderAction:
+    name: str
+    to_status: str
+    roles: tuple[str, ...]
+    form_class: type[forms.OrderActionForm]
+    service: Callable[..., Order]
+    label: Any
+    done: Any
+    danger: bool = False
+
+    def initial(self, order: Order) -> dict[str, Any]:
+        if self.to_status == OrderStatus.PAID:
+            return {"amount": order.buyer_pays}
+        return {}
+
+
+ACTIONS = {action.name: action for action in (
+    OrderAction("accept", OrderStatus.ACCEPTED, (OrderRole.SELLER,), forms.OrderActionForm,
+                orders_services.order_accept, gettext_lazy("Accept the order"),
+                gettext_lazy("The order is accepted.")),
+    OrderAction("refuse", OrderStatus.REFUSED, (OrderRole.SELLER,), forms.ReasonActionForm,
+                orders_services.order_refuse, gettext_lazy("Refuse the order"),
+                gettext_lazy("The order is refused."), danger=True),
+    OrderAction("pay", OrderStatus.PAID, (OrderRole.SELLER,), forms.PayForm,
+                orders_services.order_mark_paid, gettext_lazy("Record the payment"),
+                gettext_lazy("The payment is recorded.")),
+    OrderAction("ship", OrderStatus.SHIPPED, (OrderRole.SELLER,), forms.ShipForm,
+                orders_services.order_ship, gettext_lazy("Mark as shipped"),
+                gettext_lazy("The order is shipped.")),
+    OrderAction("confirm-delivery", OrderStatus.DELIVERED, (OrderRole.BUYER,), forms.OrderActionForm,
+                orders_services.order_confirm_delivery, gettext_lazy("Confirm the delivery"),
+                gettext_lazy("The delivery is confirmed.")),
+    OrderAction("complete", OrderStatus.COMPLETED, (OrderRole.BUYER,), forms.OrderActionForm,
+                orders_services.order_complete, gettext_lazy("Complete the order"),
+                gettext_lazy("The order is completed.")),
+    OrderAction("dispute", OrderStatus.DISPUTED, (OrderRole.BUYER,), forms.ReasonActionForm,
+                orders_services.order_dispute, gettext_lazy("Open a dispute"),
+                gettext_lazy("The dispute is opened. A moderator will look at it."), danger=True),
+    OrderAction("cancel", OrderStatus.CANCELLED, (OrderRole.BUYER, OrderRole.SELLER), forms.ReasonActionForm,
+                orders_services.order_cancel, gettext_lazy("Cancel the order"),
+                gettext_lazy("The order is cancelled."), danger=True),
+    OrderAction("resolve", OrderStatus.RESOLVED, (OrderRole.MODERATOR,), forms.ResolveForm,
+                orders_services.order_resolve, gettext_lazy("Resolve the dispute"),
+                gettext_lazy("The dispute is resolved.")),
+)}
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    action: OrderAction
+    form: forms.OrderActionForm
+
+
+def _available_actions(order: Order, roles: set[str]) -> list[OrderAction]:
+    targets = {(role, target) for role in roles for target in ORDER_FLOW.targets(order.status, role)}
+    return [action for action in ACTIONS.values()
+            if any((role, action.to_status) in targets for role in action.roles)]
+
+
+def _document_links(order: Order) -> list[tuple[str, str]]:
+    """Links to the order's trade documents, once the order has reached the state each needs."""
+    wanted = []
+    if order.accepted_at is not None:
+        wanted.append(("proforma", _("Proforma invoice")))
+    if order.shipped_at is not None:
+        wanted += [("commercial-invoice", _("Commercial invoice")), ("packing-list", _("Packing list"))]
+    links = []
+    for kind, label in wanted:
+        try:
+            links.append((reverse("frontend:order_document", kwargs={"pk": order.pk, "kind": kind}), label))
+        except NoReverseMatch:
+            return []
+    return links
+
+
+def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionForm] | None = None,
+                 status: int = 200):
+    order = orders_selectors.order_get(actor=request.user, pk=order_id)
+    roles = orders_selectors.order_roles_of(actor=request.user, order=order)
+    forms_ = []
+    for action in _available_actions(order, roles):
+        if bound is not None and bound[0] == action.name:
+            form = bound[1]
+        else:
+            form = action.form_class(initial=action.initial(order), auto_id=f"{action.name}-%s")
+        forms_.append(ActionForm(action=action, form=form))
+    if bound is not None and bound[1].errors and not any(item.action.name == bound[0] for item in forms_):
+        for errors in bound[1].errors.values():
+            for message in errors:
+                messages.error(request, message)
+    try:
+        payment = order.payment
+    except Payment.DoesNotExist:
+        payment = None
+    return render(request, "frontend/orders/order_detail.html", {
+        "order": order,
+        "roles": roles,
+        "is_buyer": OrderRole.BUYER in roles,
+        "is_seller": OrderRole.SELLER in roles,
+        "payment": payment,
+        "actions": forms_,
+        "documents": _document_links(order),
+        "components": [(name, getattr(order, field), order.payer.get(name, ""))
+                       for name, field in ORDER_COMPONENT_FIELDS],
+    }, status=status)
+
+
+@login_required
+@require_safe
+def order_detail(request, pk: int):
+    return _detail_page(request, pk)
+
+
+@login_required
+@require_POST
+def order_action(request, pk: int, action: str):
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    order_id = orders_selectors.order_visible_id(actor=request.user, pk=pk)
+    form = spec.form_class(request.POST, auto_id=f"{spec.name}-%s")
+    if form.is_valid():
+        try:
+            spec.service(order_id=order_id, actor=request.user, **form.service_kwargs())
+        except Forbidden:
+            raise PermissionDenied from None
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return _detail_page(request, order_id, status=exc.status_code)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, str(spec.done))
+            return redirect("frontend:order_detail", pk=order_id)
+    return _detail_page(request, order_id, bound=(spec.name, form), status=400)

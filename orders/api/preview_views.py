@@ -1,0 +1,84 @@
+"""The checkout preview: what placing the cart with this input would store, before it is placed.
+Same input as the checkout (without the Idempotency-Key); nothing is written."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import selectors_checkout
+
+from . import serializers as s
+from .views import COMPANY, _buyer, _validated
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PreviewLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField()
+    listing_id = serializers.IntegerField()
+    title = serializers.CharField()
+    unit = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(**MONEY)
+    line_total = serializers.DecimalField(**MONEY)
+    weight_kg = serializers.DecimalField(max_digits=12, decimal_places=3)
+
+
+class PreviewComponentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    amount = serializers.DecimalField(**MONEY)
+    amount_in_buyer_currency = serializers.DecimalField(**MONEY)
+    payer = serializers.CharField()
+
+
+class PreviewFxSerializer(serializers.Serializer):
+    rate = serializers.DecimalField(max_digits=18, decimal_places=8)
+    as_of = serializers.DateField()
+    source = serializers.CharField()
+
+
+class PreviewOrderSerializer(serializers.Serializer):
+    seller_id = serializers.IntegerField()
+    seller_name = serializers.CharField()
+    seller_country = serializers.CharField()
+    currency = serializers.CharField()
+    incoterm = serializers.CharField()
+    offered_incoterms = serializers.ListField(child=serializers.CharField())
+    lines = PreviewLineSerializer(many=True)
+    fx = PreviewFxSerializer()
+    components = PreviewComponentSerializer(many=True)
+    weight_kg = serializers.DecimalField(source="estimate.weight_kg", max_digits=12, decimal_places=3)
+    total = serializers.DecimalField(source="estimate.total", **MONEY)
+    buyer_pays = serializers.DecimalField(source="estimate.buyer_pays", **MONEY)
+    seller_pays = serializers.DecimalField(source="estimate.seller_pays", **MONEY)
+    total_in_buyer_currency = serializers.DecimalField(**MONEY)
+    buyer_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
+    seller_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
+
+
+class CheckoutPreviewSerializer(serializers.Serializer):
+    buyer_id = serializers.IntegerField()
+    destination_country = serializers.CharField()
+    destination_address = serializers.CharField()
+    buyer_currency = serializers.CharField()
+    can_place = serializers.BooleanField(help_text="False while the buying company is not verified.")
+    fx_as_of = serializers.DateField()
+    buyer_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
+    orders = PreviewOrderSerializer(many=True)
+
+
+class CheckoutPreviewView(APIView):
+    """The orders, landed costs and amounts in your currency that placing your cart would store now."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(parameters=[COMPANY], request=s.CheckoutSerializer, responses={200: CheckoutPreviewSerializer})
+    def post(self, request):
+        data = _validated(s.CheckoutSerializer, request.data)
+        preview = selectors_checkout.checkout_preview(actor=request.user, buyer=_buyer(request), **data)
+        return Response(CheckoutPreviewSerializer(preview).data)
