@@ -464,6 +464,7 @@ def listing_bulk_approve(*, listing_ids: list[int], actor: User) -> dict[int, st
 # --- reports --------------------------------------------------------------------------------------
 
 def listing_report(*, listing: Listing, reporter: User, reason: str) -> ListingReport:
+    """A buyer reports a published listing; the moderators are told in the report's transaction."""
     if listing.status != ListingStatus.PUBLISHED:
         raise Conflict(_("Only published listings can be reported."))
     if Membership.objects.filter(user=reporter, company_id=listing.seller_id).exists():
@@ -474,11 +475,15 @@ def listing_report(*, listing: Listing, reporter: User, reason: str) -> ListingR
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code="validation_error",
                                fields={"reason": list(exc.messages)}) from exc
-    try:
-        with transaction.atomic():
-            report.save()
-    except IntegrityError as exc:
-        raise Conflict(_("You have already reported this listing."), code="duplicate_report") from exc
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError as exc:
+            raise Conflict(_("You have already reported this listing."), code="duplicate_report") from exc
+        notify(event="listing.reported", context={
+            "listing_id": listing.pk, "listing_title": listing.title, "report_id": report.pk,
+            "reason": report.reason})
     return report
 
 

@@ -197,11 +197,23 @@ def _report_summary(context: dict) -> str:
     return _("%(title)s was reported by a buyer.") % {"title": context["listing_title"]}
 
 
+def _report_email_context(context: dict) -> dict:
+    from marketplace.models import ListingReport
+
+    report = ListingReport.objects.filter(pk=context["report_id"]).values("resolved_at").first()
+    if report is None or report["resolved_at"] is not None:
+        raise DeliverySkipped("the report was withdrawn or already resolved")
+    return {"title": context["listing_title"], "reason": context.get("reason", ""),
+            "path": _path("frontend:listing_moderation")}
+
+
 register(EventType(
     name="listing.reported",
     label=gettext_lazy("A buyer reported a listing (moderators)"),
     summary=_report_summary,
-    channels=frozenset({Channel.IN_APP}),
+    channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
     audience=MODERATORS,
+    email_template="notifications/email/listing_reported",
+    email_context=_report_email_context,
     link=lambda context: _path("frontend:listing_moderation"),
 ))

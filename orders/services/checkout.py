@@ -35,13 +35,12 @@ from django_countries import countries
 
 from accounts.models import Company, User, VerificationStatus
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.queue import enqueue_on_commit
 from core.validators import CURRENCY_CODES
 from fx.selectors import fx_quote
 from marketplace.models import Incoterm, Listing
 from trade.selectors import LineInput, destination_check, landed_cost_estimate
 
-from .. import tasks
+from ..events import order_parties_notify
 from ..locks import lock_listings, stock_take
 from ..models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderRole, OrderStatus, PurchaseGroup
 from ..selectors import ListingTerms, convert, listing_terms
@@ -302,6 +301,6 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
             payload={"purchase_group": group.pk}, created_at=now))
         orders.append(order)
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-    for event in events:
-        enqueue_on_commit(tasks.order_event_notify, event.pk)
+    for order, event in zip(orders, events, strict=True):
+        order_parties_notify(order=order, move=event)
     return orders

@@ -1,7 +1,7 @@
 """Order moves. One function takes every move: it locks the order, checks the move against the
 table in orders/transitions.py, applies the move's side effects, stamps the time, writes the event
-and queues the notification for after the commit. The named services below only fill in the role
-and the details of their move.
+and the parties' notifications (orders/events.py), all in one transaction. The named services
+below only fill in the role and the details of their move.
 
 Choices:
 - The seller records the payment once the money has arrived (accepted -> paid); the amount is the
@@ -25,10 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
 
-from .. import tasks
+from ..events import order_parties_notify
 from ..locks import lock_order, stock_give_back
 from ..models import Order, OrderEvent, OrderRole, OrderStatus, Payment, PaymentMethod
 from ..transitions import ORDER_FLOW, STOCK_RELEASING, TIMESTAMP_FIELD
@@ -201,7 +200,7 @@ def order_transition(*, order_id: int, actor: User | None, to_status: str, role:
         order.save(update_fields=["status", stamp, "updated_at", *EXTRA_FIELDS.get(to_status, [])])
         event = OrderEvent.objects.create(order=order, actor=actor, role=role, from_status=current,
                                           to_status=to_status, reason=reason, payload=details, created_at=now)
-        enqueue_on_commit(tasks.order_event_notify, event.pk)
+        order_parties_notify(order=order, move=event)
     return order
 
 

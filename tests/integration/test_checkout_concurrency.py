@@ -188,7 +188,8 @@ def test_one_key_sent_20_times_at_once_places_one_purchase_group(seller):
 
 
 def test_each_seller_is_told_of_a_placed_checkout_once_by_the_worker(celery_worker_process):
-    from orders.tasks import order_event_notify
+    from notifications.models import Channel, Delivery, DeliveryStatus
+    from notifications.tasks import delivery_send
 
     worker = celery_worker_process
     reference_tables()
@@ -206,17 +207,19 @@ def test_each_seller_is_told_of_a_placed_checkout_once_by_the_worker(celery_work
     group = services.checkout_place(actor=user, buyer=buyer, idempotency_key="notify-once").group
 
     worker.wait_for_mail_files(2)
-    worker.wait_for_runs("orders.tasks.order_event_notify", 2)
-    event = OrderEvent.objects.filter(order__purchase_group=group).order_by("pk").first()
-    duplicate = order_event_notify.delay(event.pk)
-    outcome_, rest = worker.wait_for_task("orders.tasks.order_event_notify", duplicate.id)
+    worker.wait_for_runs("notifications.tasks.delivery_send", 2)
+    email = Delivery.objects.filter(channel=Channel.EMAIL, event__name="order.placed").order_by("pk").first()
+    duplicate = delivery_send.delay(email.pk)
+    outcome_, rest = worker.wait_for_task("notifications.tasks.delivery_send", duplicate.id)
     worker.wait_until_drained()
 
-    assert (outcome_, rest.rsplit(": ", 1)[-1]) == ("succeeded", "False")
+    assert (outcome_, rest.rsplit(": ", 1)[-1]) == ("succeeded", "'already_sent'")
     messages = [m for _path, ms in read_mail(worker.mail_dir) for m in ms]
     assert len(messages) == 2
     assert {m["To"].addresses[0].addr_spec for m in messages} == emails
     assert {m["Subject"] for m in messages} == {f"New order {order.pk} from Notified 000 GmbH"
                                                 for order in group.orders.all()}
+    assert set(Delivery.objects.filter(channel=Channel.EMAIL).values_list("status", flat=True)) == {
+        DeliveryStatus.SENT}
     assert not OrderEvent.objects.filter(order__purchase_group=group, sent_at__isnull=True).exists()
     assert Decimal(group.orders.first().buyer_pays) > 0

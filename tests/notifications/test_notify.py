@@ -12,7 +12,7 @@ from accounts import services
 from accounts.models import VerificationStatus
 from notifications import channels, relay, tasks
 from notifications.models import Channel, Delivery, DeliveryStatus, Event
-from notifications.services import notify
+from notifications.services import notify, preference_set
 from tests.factories.accounts import MembershipFactory, ModeratorFactory, UserFactory
 
 CONTEXT = {"company_id": 1, "company_name": "Alpha Textiles", "decision_id": 0, "from_status": "pending",
@@ -70,24 +70,28 @@ def test_email_only_recipient_for_an_invite(company_a):
 
 
 @pytest.mark.django_db
-def test_listing_report_goes_to_moderators_in_the_app_only(company_a, member_a, admin_user):
+def test_listing_report_goes_to_the_active_moderators(company_a, member_a, admin_user):
     moderator = ModeratorFactory()
     ModeratorFactory(is_active=False)
     UserFactory(is_staff=True)  # staff but not a moderator
 
     notify(event="listing.reported", context={"listing_id": 3, "listing_title": "Towel", "report_id": 9})
 
-    assert _rows() == sorted([("in_app", f"user:{moderator.pk}", "sent"), ("in_app", f"user:{admin_user.pk}", "sent")])
+    assert _rows() == sorted([
+        ("email", f"user:{moderator.pk}", "pending"), ("in_app", f"user:{moderator.pk}", "sent"),
+        ("email", f"user:{admin_user.pk}", "pending"), ("in_app", f"user:{admin_user.pk}", "sent")])
 
 
 @pytest.mark.django_db
 def test_only_in_app_rows_need_no_relay(django_capture_on_commit_callbacks):
-    ModeratorFactory()
+    moderator = ModeratorFactory()
+    preference_set(user=moderator, event="listing.reported", channel="email", enabled=False)
 
     with django_capture_on_commit_callbacks() as callbacks:
         notify(event="listing.reported", context={"listing_id": 3, "listing_title": "Towel", "report_id": 9})
 
     assert callbacks == []
+    assert _rows() == [("in_app", f"user:{moderator.pk}", "sent")]
 
 
 @pytest.mark.django_db

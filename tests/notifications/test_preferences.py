@@ -50,7 +50,9 @@ def test_api_lists_what_i_can_choose(as_user, member_a, mandatory_event):
     response = as_user(member_a).get(API)
 
     assert response.status_code == 200
-    assert response.json() == [
+    shown = ("company.verification_decided", "listing.decided", "order.placed", "test.order_placed")
+    assert "listing.reported" not in {row["event"] for row in response.json()}
+    assert [row for row in response.json() if row["event"] in shown] == [
         {"event": "company.verification_decided", "label": "A moderator decided on my company's verification",
          "channel": "email", "enabled": True, "mandatory": False},
         {"event": "company.verification_decided", "label": "A moderator decided on my company's verification",
@@ -59,6 +61,10 @@ def test_api_lists_what_i_can_choose(as_user, member_a, mandatory_event):
          "channel": "email", "enabled": True, "mandatory": False},
         {"event": "listing.decided", "label": "A moderator decided on one of my company's listings",
          "channel": "in_app", "enabled": True, "mandatory": False},
+        {"event": "order.placed", "label": "A buyer placed an order with my company", "channel": "email",
+         "enabled": True, "mandatory": True},
+        {"event": "order.placed", "label": "A buyer placed an order with my company", "channel": "in_app",
+         "enabled": True, "mandatory": True},
         {"event": "test.order_placed", "label": "An order was placed", "channel": "email", "enabled": True,
          "mandatory": True},
         {"event": "test.order_placed", "label": "An order was placed", "channel": "in_app", "enabled": True,
@@ -70,7 +76,7 @@ def test_moderators_also_choose_for_reports(as_user, moderator):
     events = [(r["event"], r["channel"]) for r in as_user(moderator).get(API).json()]
 
     assert ("listing.reported", "in_app") in events
-    assert ("listing.reported", "email") not in events
+    assert ("listing.reported", "email") in events
 
 
 def test_api_switches_one_off(as_user, member_a):
@@ -132,6 +138,9 @@ def test_settings_page_saves(client, member_a, mandatory_event):
         "company.verification_decided:email": "on", "listing.decided:in_app": "on"})
 
     assertRedirects(response, "/notifications/settings/", fetch_redirect_response=False)
-    assert sorted(NotificationPreference.objects.filter(user=member_a).values_list("event", "channel", "enabled")) == [
+    saved = NotificationPreference.objects.filter(user=member_a)
+    assert not saved.filter(event__in=["order.placed", "order.status_changed", mandatory_event.name]).exists()
+    assert sorted(saved.filter(event__in=["company.verification_decided", "listing.decided"]).values_list(
+        "event", "channel", "enabled")) == [
         ("company.verification_decided", "email", True), ("company.verification_decided", "in_app", False),
         ("listing.decided", "email", False), ("listing.decided", "in_app", True)]

@@ -1,10 +1,9 @@
 """The details of the order moves: payments, shipping, disputes and refunds, stock given back, and
-notifications queued only once the move commits."""
+notifications written in the move's transaction."""
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 import time_machine
@@ -13,7 +12,8 @@ from django.http import Http404
 
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from marketplace.models import Listing
-from orders import services, tasks
+from notifications.models import Event
+from orders import services
 from orders.models import Order, OrderEvent, OrderStatus, Payment
 from tests.orders.helpers import order_in, place, snapshot
 
@@ -215,22 +215,23 @@ def test_the_database_refuses_a_refund_above_the_buyer_paid_total(world):
         Order.objects.filter(pk=order.pk).update(refund_amount=Decimal("3065.45"))
 
 
-# --- notifications after commit --------------------------------------------------------------------------
+# --- notifications in the move's transaction -------------------------------------------------------------
 
-def test_each_move_queues_its_notification_after_commit(world, django_capture_on_commit_callbacks):
+def test_each_move_writes_its_notification_before_it_commits(world, django_capture_on_commit_callbacks):
     order = order_in(world, S.PLACED)
 
-    with mock.patch.object(tasks.order_event_notify, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            services.order_accept(order_id=order.pk, actor=world.seller_t_owner)
-            delay.assert_not_called()
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.order_accept(order_id=order.pk, actor=world.seller_t_owner)
+        move = order.events.order_by("-pk").first()
+        assert list(Event.objects.filter(name="order.status_changed").values_list(
+            "company_id", "context__order_event_id")) == [(world.buyer.pk, move.pk)]
 
-    assert len(callbacks) == 1
-    delay.assert_called_once_with(order.events.order_by("-pk").first().pk)
+    assert [callback.__name__ for callback in callbacks] == ["relay_soon"]
 
 
 def test_a_move_that_rolls_back_queues_nothing(world, django_capture_on_commit_callbacks):
     order = order_in(world, S.PLACED)
+    events_before = Event.objects.count()
 
     with django_capture_on_commit_callbacks() as callbacks:
         with transaction.atomic():
@@ -241,6 +242,7 @@ def test_a_move_that_rolls_back_queues_nothing(world, django_capture_on_commit_c
     order.refresh_from_db()
     assert order.status == S.PLACED
     assert OrderEvent.objects.filter(order=order).count() == 1
+    assert Event.objects.count() == events_before
 
 
 def test_payment_is_recorded_once(world):
