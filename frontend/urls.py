@@ -2,7 +2,7 @@ from django.urls import path
 
 from notifications import views as notification_views
 
-from . import views, views_catalogue, views_documents, views_orders
+from . import views, views_catalogue, views_documents, views_orders, views_rfq
 
 app_name = "frontend"
 
@@ -61,6 +61,13 @@ urlpatterns = [
          name="listing_moderation_suspend"),
     path("moderation/listing-reports/<int:pk>/resolve/", views_catalogue.listing_moderation_report_resolve,
          name="listing_moderation_report_resolve"),
+    path("rfqs/", views_rfq.rfq_board, name="rfq_board"),
+    path("rfqs/<int:pk>/", views_rfq.rfq_detail, name="rfq_detail"),
+    path("rfqs/<int:pk>/quote/", views_rfq.rfq_quote, name="rfq_quote"),
+    path("rfqs/<int:pk>/quote/withdraw/", views_rfq.rfq_quote_withdraw, name="rfq_quote_withdraw"),
+    path("rfqs/<int:pk>/accept/", views_rfq.rfq_accept, name="rfq_accept"),
+    path("rfqs/<int:pk>/cancel/", views_rfq.rfq_cancel, name="rfq_cancel"),
+    path("rfqs/<int:pk>/messages/", views_rfq.rfq_message, name="rfq_message"),
     path("cart/", views_orders.cart, name="cart"),
     path("cart/add/", views_orders.cart_add, name="cart_add"),
     path("cart/clear/", views_orders.cart_clear, name="cart_clear"),

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.models import TimeStampedModel
-from core.validators import CURRENCY_CHOICES
-from marketplace.models import Incoterm, Unit
+from core.validators import CURRENCY_CHOICES, validate_plain_text
+from marketplace.models import HS_CODE_VALIDATOR, Incoterm, Unit
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -262,3 +262,176 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"order {self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+# --- requests for quotation, quotes and messages --------------------------------------------------------
+
+class RfqStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    AWARDED = "awarded", _("Awarded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RfqAudience(models.TextChoices):
+    CATEGORY = "category", _("Sellers of the category")
+    INVITED = "invited", _("Chosen sellers only")
+
+
+class QuoteStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+# A seller has at most one quote in these states per request for quotation.
+LIVE_QUOTE_STATUSES = (QuoteStatus.SUBMITTED, QuoteStatus.ACCEPTED)
+
+
+class Rfq(TimeStampedModel):
+    """A buyer's request for quotation. Sellers of the category see it (or only the chosen sellers,
+    the recipients, when the audience is "invited") while it is open and before its deadline. When
+    the buyer accepts a quote the request is awarded and `order` is the order it became."""
+
+    buyer = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="rfqs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("product"), max_length=200, validators=[validate_plain_text])
+    description = models.TextField(_("description"), max_length=5000, blank=True, validators=[validate_plain_text])
+    category = models.ForeignKey("marketplace.Category", on_delete=models.PROTECT, related_name="rfqs")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.PIECE)
+    target_price = models.DecimalField(_("target unit price"), **MONEY, null=True, blank=True)
+    target_currency = models.CharField(_("target price currency"), max_length=3, choices=CURRENCY_CHOICES,
+                                       blank=True)
+    destination_country = CountryField(_("destination country"))
+    destination_address = models.TextField(_("destination address"), max_length=500, blank=True,
+                                           validators=[validate_plain_text],
+                                           help_text=_("Blank: the buyer's own address."))
+    incoterm = models.CharField(_("Incoterm"), max_length=3, choices=Incoterm.choices)
+    deadline = models.DateTimeField(_("deadline"))
+    audience = models.CharField(_("audience"), max_length=10, choices=RfqAudience.choices,
+                                default=RfqAudience.CATEGORY)
+    status = models.CharField(_("status"), max_length=10, choices=RfqStatus.choices, default=RfqStatus.OPEN)
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="rfq")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for quotation")
+        verbose_name_plural = _("requests for quotation")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="orders_rfq_deadline_scan_idx"),
+            models.Index(fields=["buyer", "-created_at"], name="orders_rfq_buyer_idx"),
+            models.Index(fields=["category", "status"], name="orders_rfq_category_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RfqStatus.values), name="orders_rfq_status_valid"),
+            models.CheckConstraint(condition=Q(audience__in=RfqAudience.values), name="orders_rfq_audience_valid"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_rfq_quantity_positive"),
+            models.CheckConstraint(condition=Q(target_price__isnull=True)
+                                   | (Q(target_price__gte=0) & ~Q(target_currency="")),
+                                   name="orders_rfq_target_price_with_currency"),
+            models.CheckConstraint(condition=(Q(status=RfqStatus.AWARDED) & Q(order__isnull=False))
+                                   | (~Q(status=RfqStatus.AWARDED) & Q(order__isnull=True)),
+                                   name="orders_rfq_awarded_has_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"RFQ {self.pk}: {self.title}"
+
+
+class RfqRecipient(models.Model):
+    """A seller the buyer sent the request to."""
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="recipients")
+    seller = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="rfqs_received")
+
+    class Meta:
+        verbose_name = _("RFQ recipient")
+        verbose_name_plural = _("RFQ recipients")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rfq", "seller"], name="orders_rfqrecipient_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"RFQ {self.rfq_id} to company {self.seller_id}"
+
+
+class Quote(TimeStampedModel):
+    """A seller's answer to a request for quotation, in the seller's currency. A seller has one live
+    quote per request: revising it replaces its terms (and counts the revision); a withdrawn quote
+    leaves room for a new one. HS code, origin and unit weight describe the goods for the order line
+    (taken from `listing` when the seller names one of its listings)."""
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="quotes")
+    seller = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="quotes")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    listing = models.ForeignKey("marketplace.Listing", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    moq = models.PositiveIntegerField(_("minimum order quantity"), validators=[MinValueValidator(1)])
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time in days"))
+    incoterm = models.CharField(_("Incoterm"), max_length=3, choices=Incoterm.choices)
+    valid_until = models.DateField(_("valid until"))
+    hs_code = models.CharField(_("HS code"), max_length=6, validators=[HS_CODE_VALIDATOR])
+    origin_country = CountryField(_("country of origin"))
+    unit_weight_kg = models.DecimalField(_("weight per unit (kg)"), max_digits=10, decimal_places=3,
+                                         default=Decimal("0.000"))
+    note = models.TextField(_("note"), max_length=2000, blank=True, validators=[validate_plain_text])
+    status = models.CharField(_("status"), max_length=10, choices=QuoteStatus.choices,
+                              default=QuoteStatus.SUBMITTED)
+    revision = models.PositiveIntegerField(default=1)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["seller", "-created_at"], name="orders_quote_seller_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=QuoteStatus.values), name="orders_quote_status_valid"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="orders_quote_unit_price_positive"),
+            models.CheckConstraint(condition=Q(moq__gte=1), name="orders_quote_moq_positive"),
+            models.CheckConstraint(condition=Q(unit_weight_kg__gte=0), name="orders_quote_weight_not_negative"),
+            models.UniqueConstraint(fields=["rfq", "seller"], condition=Q(status__in=LIVE_QUOTE_STATUSES),
+                                    name="orders_quote_one_live_per_seller"),
+        ]
+
+    def __str__(self) -> str:
+        return f"quote {self.pk} on RFQ {self.rfq_id}"
+
+
+class Message(models.Model):
+    """A message between a buyer and a seller: on a request for quotation (the thread of the buyer and
+    `seller`) or on an order (its buyer and seller). `company` is the party the author wrote for."""
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, null=True, blank=True, related_name="messages")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True, related_name="messages")
+    seller = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("message"), max_length=5000, validators=[validate_plain_text])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["rfq", "seller", "created_at"], name="orders_message_rfq_idx"),
+            models.Index(fields=["order", "created_at"], name="orders_message_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=(Q(rfq__isnull=False) & Q(order__isnull=True))
+                                   | (Q(rfq__isnull=True) & Q(order__isnull=False)),
+                                   name="orders_message_on_rfq_or_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.pk}"

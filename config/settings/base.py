@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("ORDER_TIMED_MOVES_INTERVAL_SECONDS", 5 * 60),
         "options": {"expires": 4 * 60},
     },
+    "orders-rfq-close-expired": {
+        "task": "orders.tasks.rfq_close_expired",
+        "schedule": env_int("RFQ_CLOSE_INTERVAL_SECONDS", 60),
+        "options": {"expires": 50},
+    },
 }
 
 # Euro reference rates: fetched daily by beat; with no network the stored rates stay in use.
@@ -282,6 +287,8 @@ ORDER_DISPUTE_WINDOW_DAYS = env_int("ORDER_DISPUTE_WINDOW_DAYS", 14)
 ORDER_RESOLVED_COMPLETE_DAYS = env_int("ORDER_RESOLVED_COMPLETE_DAYS", 7)
 ORDER_TIMED_MOVES_BATCH_SIZE = env_int("ORDER_TIMED_MOVES_BATCH_SIZE", 500)
 ORDER_CART_MAX_LINES = env_int("ORDER_CART_MAX_LINES", 100)
+# Requests for quotation: how far away their deadline may be.
+RFQ_MAX_DEADLINE_DAYS = env_int("RFQ_MAX_DEADLINE_DAYS", 90)
 
 # Notifications outbox (notifications/relay.py). A queued delivery whose task never ran is queued
 # again after NOTIFICATIONS_REQUEUE_AFTER_SECONDS; a send claimed by a worker that died is taken

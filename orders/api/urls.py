@@ -1,10 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import document_views, preview_views, views
+from . import document_views, preview_views, rfq_views, views
 
 router = SimpleRouter()
 router.register("orders", views.OrderViewSet, basename="order")
+router.register("rfqs", rfq_views.RfqViewSet, basename="rfq")
+router.register("quotes", rfq_views.QuoteViewSet, basename="quote")
 
 urlpatterns = [
     path("cart/", views.CartView.as_view(), name="cart"),
@@ -14,5 +16,6 @@ urlpatterns = [
     path("checkout/preview/", preview_views.CheckoutPreviewView.as_view(), name="checkout-preview"),
     path("orders/<int:pk>/documents/<str:kind>/", document_views.OrderDocumentView.as_view(),
          name="order-document"),
+    path("orders/<int:pk>/messages/", rfq_views.OrderMessagesView.as_view(), name="order-messages"),
     *router.urls,
 ]

@@ -1,0 +1,104 @@
+"""Messages between a buyer and a seller, on a request for quotation or on an order.
+
+- On a request, each seller has its own thread with the buyer. A member of the buying company
+  writes to one seller that may see the request (it may answer it, or it has quoted on it); a
+  member of a selling company writes in its company's thread if the company may see the request.
+- On an order, the members of its buyer and of its seller write; nobody else reads or writes.
+- The body is plain text (no markup), 1 to 5000 characters. The other party's members are told in
+  the app, in the transaction that stores the message."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.models import Company, Membership, User
+from core.exceptions import Forbidden
+from core.validators import validate_plain_text
+from notifications.services import notify
+
+from ..models import Message, Order, Rfq
+from ..selectors_rfq import rfq_access, seller_can_see
+from .common import field_error
+
+MAX_BODY = 5000
+EXCERPT = 140
+
+
+def _body(value) -> str:
+    body = str(value or "").strip()
+    if not body:
+        raise field_error("body", _("Write a message."))
+    if len(body) > MAX_BODY:
+        raise field_error("body", _("Ensure this field has no more than %(max)d characters.") % {"max": MAX_BODY})
+    try:
+        validate_plain_text(body)
+    except ValidationError as exc:
+        raise field_error("body", str(exc.messages[0])) from None
+    return body
+
+
+def _excerpt(body: str) -> str:
+    return body if len(body) <= EXCERPT else body[:EXCERPT - 1] + "\u2026"
+
+
+def message_post_rfq(*, actor: User, rfq_id: int, body: str, seller_id: int | None = None) -> Message:
+    """Posts in the thread of the request with `seller_id` (required when a member of the buyer
+    writes; for a seller, its own company, chosen by `seller_id` when it has several)."""
+    rfq = Rfq.objects.select_related("buyer", "category").filter(pk=rfq_id).first()
+    if rfq is None or not actor.is_authenticated:
+        raise Http404
+    access = rfq_access(actor=actor, rfq=rfq)
+    if access.is_buyer:
+        if seller_id in (None, ""):
+            raise field_error("seller", _("Choose the seller you write to."))
+        try:
+            seller_id = int(seller_id)
+        except (TypeError, ValueError):
+            raise field_error("seller", _("Give a company id.")) from None
+        if not seller_can_see(seller_id=seller_id, rfq=rfq):
+            raise field_error("seller", _("This company has not seen your request."), code="seller_not_concerned")
+        company, seller, other = rfq.buyer, seller_id, seller_id
+    elif access.seller_ids:
+        if seller_id in (None, ""):
+            seller = access.seller_ids[0]
+        else:
+            try:
+                seller = int(seller_id)
+            except (TypeError, ValueError):
+                raise field_error("seller", _("Give a company id.")) from None
+            if seller not in access.seller_ids:
+                raise Forbidden(_("You are not a member of this company."))
+        company, other = Company.objects.get(pk=seller), rfq.buyer_id
+    else:
+        raise Http404
+    text = _body(body)
+    with transaction.atomic():
+        message = Message.objects.create(rfq=rfq, seller_id=seller, author=actor, company=company, body=text)
+        notify(event="message.posted", company=Company.objects.get(pk=other), context={
+            "message_id": message.pk, "rfq_id": rfq.pk, "rfq_title": rfq.title, "order_id": None,
+            "company_name": company.legal_name, "excerpt": _excerpt(text)})
+    return message
+
+
+def message_post_order(*, actor: User, order_id: int, body: str) -> Message:
+    """Posts on an order, for its buyer when the author is a member of it, else for its seller."""
+    order = Order.objects.select_related("buyer", "seller").filter(pk=order_id).first()
+    if order is None or not actor.is_authenticated:
+        raise Http404
+    companies = set(Membership.objects.filter(user=actor, company_id__in=[order.buyer_id, order.seller_id])
+                    .values_list("company_id", flat=True))
+    if order.buyer_id in companies:
+        company, other = order.buyer, order.seller
+    elif order.seller_id in companies:
+        company, other = order.seller, order.buyer
+    else:
+        raise Http404
+    text = _body(body)
+    with transaction.atomic():
+        message = Message.objects.create(order=order, seller=order.seller, author=actor, company=company, body=text)
+        notify(event="message.posted", company=other, context={
+            "message_id": message.pk, "rfq_id": None, "rfq_title": "", "order_id": order.pk,
+            "company_name": company.legal_name, "excerpt": _excerpt(text)})
+    return message
