@@ -1,5 +1,6 @@
-"""Loads demo companies, people, a moderator, an admin and the demo catalogue of listings.
-Safe to run again: it updates people and companies in place and adds only missing listings."""
+"""Loads demo companies, people, a moderator, an admin, the demo catalogue of listings and the
+ordering side (shipping zones, orders in each state, a request for quotation: orders/demo.py).
+Safe to run again: it updates people and companies in place and adds only what is missing."""
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
@@ -10,6 +11,7 @@ from accounts import services
 from accounts.models import MODERATORS_GROUP, Company, Membership, MembershipRole, User, VerificationStatus
 from marketplace import demo
 from marketplace.models import Listing, ListingStatus
+from orders import demo as orders_demo
 
 DEMO_PASSWORD = "sme-demo-Market-2026"
 
@@ -52,6 +54,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin, moderator = self._seed()
             catalogue = demo.seed_listings(moderator=moderator)
+        ordering = orders_demo.seed_orders()
         published = Listing.objects.filter(status=ListingStatus.PUBLISHED).count()
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {Company.objects.count()} companies, {published} published listings "
@@ -59,6 +62,12 @@ class Command(BaseCommand):
         for user in [admin, moderator, *User.objects.filter(email__endswith=".example").exclude(
                 pk__in=[admin.pk, moderator.pk]).order_by("email")[:3]]:
             self.stdout.write(f"  {user.email}")
+        states = ", ".join(f"{count} {status}" for status, count in sorted(ordering.by_status.items()))
+        self.stdout.write(
+            f"Also added now: {ordering.zones} shipping zones, {ordering.orders} orders ({states or 'none'}), "
+            f"{ordering.rfqs} requests for quotation, {ordering.quotes} quotes, {ordering.messages} messages.")
+        for reason in ordering.skipped:
+            self.stdout.write(self.style.WARNING(f"  not added: {reason}"))
 
     def _seed(self) -> tuple[User, User]:
         admin = self._user("admin@sme-market.example", "Site Administrator", superuser=True)
