@@ -72,3 +72,13 @@ def pytest_collection_modifyitems(config, items):
         args = marker.args if marker else ()
         item.add_marker(pytest.mark.django_db(*args, **{**kwargs, "transaction": True, "serialized_rollback": True}),
                         append=False)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in another language leaves that language active in the thread (LocaleMiddleware
+    activates it and nothing switches it back), so later tests would get translated messages."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
