@@ -49,6 +49,15 @@ class RfqForm(ServiceErrorsMixin, forms.Form):
     deadline = forms.DateTimeField(label=_("Deadline for quotes"),
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                               format="%Y-%m-%dT%H:%M"))
+    recipients = forms.TypedMultipleChoiceField(
+        label=_("Chosen sellers only"), required=False, coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Optional. Leave empty to send the request to the verified sellers of its category."))
+
+    def __init__(self, *args, recipients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].choices = [(company.pk, f"{company.legal_name} ({company.country.code})")
+                                             for company in recipients]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -87,8 +96,13 @@ class QuoteForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class MessageForm(ServiceErrorsMixin, forms.Form):
+class OrderMessageForm(ServiceErrorsMixin, forms.Form):
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MessageForm(OrderMessageForm):
+    """A message on a request: the seller names the thread."""
+
     seller = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -77,6 +77,7 @@ urlpatterns = [
     path("checkout/done/<int:pk>/", views_orders.checkout_done, name="checkout_done"),
     path("orders/", views_orders.orders, name="orders"),
     path("orders/<int:pk>/", views_orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/messages/", views_orders.order_message, name="order_message"),
     path("orders/<int:pk>/<slug:action>/", views_orders.order_action, name="order_action"),
     path("seller/orders/", views_orders.seller_orders, name="seller_orders"),
 ]

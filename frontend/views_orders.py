@@ -23,12 +23,14 @@ from core.exceptions import ApplicationError, Conflict, Forbidden
 from fx.selectors import fx_currencies
 from marketplace import selectors as marketplace_selectors
 from orders import selectors as orders_selectors
-from orders import selectors_checkout
+from orders import selectors_checkout, selectors_rfq
 from orders import services as orders_services
 from orders.models import Order, OrderRole, OrderStatus, Payment
+from orders.services import messages as message_services
 from orders.transitions import ORDER_FLOW
 
 from . import forms_orders as forms
+from .forms_rfq import OrderMessageForm
 from .views import _safe_next
 from .views_catalogue import seller_required
 
@@ -349,9 +351,14 @@ def _document_links(order: Order) -> list[tuple[str, str]]:
 
 
 def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionForm] | None = None,
-                 status: int = 200):
+                 message_form: OrderMessageForm | None = None, status: int = 200):
     order = orders_selectors.order_get(actor=request.user, pk=order_id)
     roles = orders_selectors.order_roles_of(actor=request.user, order=order)
+    # The messages are the buyer's and the seller's own: a moderator does not see them.
+    thread = None
+    if roles & {OrderRole.BUYER, OrderRole.SELLER}:
+        thread = list(selectors_rfq.message_list_order(actor=request.user, order_id=order.pk))
+        message_form = message_form or OrderMessageForm(auto_id="message-%s")
     forms_ = []
     for action in _available_actions(order, roles):
         if bound is not None and bound[0] == action.name:
@@ -375,6 +382,8 @@ def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionF
         "payment": payment,
         "actions": forms_,
         "documents": _document_links(order),
+        "thread": thread,
+        "message_form": message_form,
         "components": [(name, getattr(order, field), order.payer.get(name, ""))
                        for name, field in ORDER_COMPONENT_FIELDS],
     }, status=status)
@@ -408,3 +417,21 @@ def order_action(request, pk: int, action: str):
             messages.success(request, str(spec.done))
             return redirect("frontend:order_detail", pk=order_id)
     return _detail_page(request, order_id, bound=(spec.name, form), status=400)
+
+
+@login_required
+@require_POST
+def order_message(request, pk: int):
+    """Posts a message to the other party of the order."""
+    order_id = selectors_rfq.order_party_id(actor=request.user, order_id=pk)
+    form = OrderMessageForm(request.POST, auto_id="message-%s")
+    status = 400
+    if form.is_valid():
+        try:
+            message_services.message_post_order(actor=request.user, order_id=order_id, body=form.cleaned_data["body"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+            status = exc.status_code
+        else:
+            return redirect(reverse("frontend:order_detail", kwargs={"pk": order_id}) + "#order-messages")
+    return _detail_page(request, order_id, message_form=form, status=status)

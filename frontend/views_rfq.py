@@ -47,16 +47,20 @@ def company_required(view):
 
 # --- the board ----------------------------------------------------------------------------------
 
-def _board(request, company, form=None):
+def _rfq_form(company, data=None) -> forms.RfqForm:
+    return forms.RfqForm(data, recipients=selectors_rfq.rfq_recipients(buyer=company))
+
+
+def _board(request, company, form=None, *, status: int = 200):
     context = {"company": company, "form": None, "buyer_page": None, "seller_page": None}
     if company.buys:
-        context["form"] = form or forms.RfqForm()
+        context["form"] = form or _rfq_form(company)
         context["buyer_page"] = Paginator(selectors_rfq.rfq_list_for_buyer(actor=request.user, buyer=company),
                                           PAGE_SIZE).get_page(request.GET.get("page"))
     if company.sells:
         context["seller_page"] = Paginator(selectors_rfq.rfq_board_for_seller(seller=company),
                                            PAGE_SIZE).get_page(request.GET.get("open_page"))
-    return render(request, "frontend/rfq/board.html", context)
+    return render(request, "frontend/rfq/board.html", context, status=status)
 
 
 @company_required
@@ -64,16 +68,18 @@ def _board(request, company, form=None):
 def rfq_board(request, company):
     if request.method != "POST":
         return _board(request, company)
-    form = forms.RfqForm(request.POST)
+    form = _rfq_form(company, request.POST)
+    status = 400
     if form.is_valid():
         try:
             rfq = rfq_services.rfq_create(actor=request.user, buyer=company, **form.service_kwargs())
         except ApplicationError as exc:
             form.add_service_error(exc)
+            status = exc.status_code
         else:
             messages.success(request, _("Your request for quotation is posted."))
             return redirect("frontend:rfq_detail", pk=rfq.pk)
-    return _board(request, company, form)
+    return _board(request, company, form, status=status)
 
 
 # --- a request ----------------------------------------------------------------------------------
@@ -90,7 +96,7 @@ def _quote_initial(quote) -> dict:
             "unit_weight_kg": quote.unit_weight_kg, "note": quote.note}
 
 
-def _detail(request, company, pk, *, quote_form=None, message_form=None):
+def _detail(request, company, pk, *, quote_form=None, message_form=None, status: int = 200):
     rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
     access = selectors_rfq.rfq_access(actor=request.user, rfq=rfq)
     # A member of the buyer sees the buyer's page; a seller its own quote and thread.
@@ -129,7 +135,7 @@ def _detail(request, company, pk, *, quote_form=None, message_form=None):
             context["revising"] = revising
         context["thread"] = list(selectors_rfq.message_list_rfq(actor=request.user, rfq=rfq, seller_id=seller_id))
         context["message_form"] = message_form or forms.MessageForm(initial={"seller": seller_id})
-    return render(request, "frontend/rfq/detail.html", context)
+    return render(request, "frontend/rfq/detail.html", context, status=status)
 
 
 @company_required
@@ -144,6 +150,7 @@ def rfq_quote(request, pk: int, company):
     """Submits the seller's quote, or revises its submitted one."""
     rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
     form = forms.QuoteForm(request.POST, listings=_own_listings(company))
+    status = 400
     if form.is_valid():
         current = selectors_rfq.quote_of_seller(rfq=rfq, seller_id=company.pk)
         try:
@@ -153,10 +160,22 @@ def rfq_quote(request, pk: int, company):
                 rfq_services.quote_submit(actor=request.user, seller=company, rfq_id=rfq.pk, **form.terms())
         except ApplicationError as exc:
             form.add_service_error(exc)
+            status = exc.status_code
         else:
             messages.success(request, _("Your quote is sent to the buyer."))
             return redirect("frontend:rfq_detail", pk=rfq.pk)
-    return _detail(request, company, rfq.pk, quote_form=form)
+    return _detail(request, company, rfq.pk, quote_form=form, status=status)
+
+
+def _run_and_return(request, rfq, service, *, done: str, **kwargs):
+    """Calls the service for the user and goes back to the request's page with the outcome as a message."""
+    try:
+        service(actor=request.user, **kwargs)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("frontend:rfq_detail", pk=rfq.pk)
 
 
 @company_required
@@ -166,14 +185,9 @@ def rfq_quote_withdraw(request, pk: int, company):
     current = selectors_rfq.quote_of_seller(rfq=rfq, seller_id=company.pk)
     if current is None:
         messages.error(request, _("Your company has no quote on this request."))
-    else:
-        try:
-            rfq_services.quote_withdraw(actor=request.user, quote_id=current.pk)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Your quote is withdrawn."))
-    return redirect("frontend:rfq_detail", pk=rfq.pk)
+        return redirect("frontend:rfq_detail", pk=rfq.pk)
+    return _run_and_return(request, rfq, rfq_services.quote_withdraw, quote_id=current.pk,
+                           done=_("Your quote is withdrawn."))
 
 
 @company_required
@@ -198,13 +212,8 @@ def rfq_accept(request, pk: int, company):
 @require_POST
 def rfq_cancel(request, pk: int, company):
     rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
-    try:
-        rfq_services.rfq_cancel(actor=request.user, rfq_id=rfq.pk)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your request for quotation is cancelled."))
-    return redirect("frontend:rfq_detail", pk=rfq.pk)
+    return _run_and_return(request, rfq, rfq_services.rfq_cancel, rfq_id=rfq.pk,
+                           done=_("Your request for quotation is cancelled."))
 
 
 @company_required
@@ -212,6 +221,7 @@ def rfq_cancel(request, pk: int, company):
 def rfq_message(request, pk: int, company):
     rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
     form = forms.MessageForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             message = message_services.message_post_rfq(actor=request.user, rfq_id=rfq.pk,
@@ -219,9 +229,10 @@ def rfq_message(request, pk: int, company):
                                                         seller_id=form.cleaned_data.get("seller"))
         except ApplicationError as exc:
             form.add_service_error(exc)
+            status = exc.status_code
         else:
             url = reverse("frontend:rfq_detail", args=[rfq.pk])
             if message.company_id == rfq.buyer_id:
                 url += f"?seller={message.seller_id}"
             return redirect(url + "#messages")
-    return _detail(request, company, rfq.pk, message_form=form)
+    return _detail(request, company, rfq.pk, message_form=form, status=status)

@@ -1,10 +1,25 @@
 """Orders are read in the admin; they only move through the services (the API), so every change
-has its event. Carts and purchase groups are shown for support."""
+has its event. Carts and purchase groups, requests for quotation, quotes and messages are shown
+for support."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
-from .models import Cart, CartLine, Order, OrderEvent, OrderLine, Payment, PurchaseGroup
+from .models import (
+    Cart,
+    CartLine,
+    Message,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PurchaseGroup,
+    Quote,
+    Rfq,
+    RfqRecipient,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -80,3 +95,102 @@ class CartAdmin(ReadOnlyAdmin):
     search_fields = ["buyer__legal_name"]
     list_select_related = ["buyer"]
     inlines = [CartLineInline]
+
+
+# --- requests for quotation, quotes and messages --------------------------------------------------
+# Read only as well: requests, quotes and messages change through the services (the quote's terms,
+# its money above all, once accepted, are the order's). User text is shown as text, escaped.
+
+EXCERPT_LENGTH = 80
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH - 1] + "\u2026"
+
+
+class RfqRecipientInline(ReadOnlyInline):
+    model = RfqRecipient
+    fields = ["seller"]
+    readonly_fields = fields
+
+
+class QuoteInline(ReadOnlyInline):
+    model = Quote
+    fields = ["seller", "status", "unit_price", "currency", "moq", "lead_time_days", "incoterm", "valid_until",
+              "revision", "note", "updated_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seller")
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "seller", "company", "author", "body"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seller", "company", "author")
+
+
+@admin.register(Rfq)
+class RfqAdmin(ReadOnlyAdmin):
+    list_display = ["id", "title", "description_excerpt", "buyer", "category", "status", "audience", "quantity",
+                    "incoterm", "destination_country", "deadline", "quote_count", "created_at"]
+    list_filter = ["status", "audience", "incoterm", ("category", admin.RelatedOnlyFieldListFilter),
+                   "destination_country"]
+    search_fields = ["=id", "title", "description", "buyer__legal_name"]
+    list_select_related = ["buyer", "category"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
+    inlines = [RfqRecipientInline, QuoteInline, MessageInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(quote_total=Count("quotes"))
+
+    @admin.display(description=_("description"))
+    def description_excerpt(self, rfq: Rfq) -> str:
+        return _excerpt(rfq.description)
+
+    @admin.display(description=_("quotes"), ordering="quote_total")
+    def quote_count(self, rfq: Rfq) -> int:
+        return rfq.quote_total
+
+
+@admin.register(Quote)
+class QuoteAdmin(ReadOnlyAdmin):
+    list_display = ["id", "rfq", "seller", "status", "unit_price", "currency", "moq", "incoterm", "valid_until",
+                    "revision", "updated_at"]
+    list_filter = ["status", "currency", "incoterm"]
+    search_fields = ["=id", "=rfq__id", "rfq__title", "seller__legal_name"]
+    list_select_related = ["rfq", "seller"]
+    ordering = ["-created_at", "-pk"]
+
+
+class MessageThreadFilter(admin.SimpleListFilter):
+    title = _("thread")
+    parameter_name = "on"
+
+    def lookups(self, request, model_admin):
+        return [("rfq", _("request for quotation")), ("order", _("order"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "rfq":
+            return queryset.filter(rfq__isnull=False)
+        if self.value() == "order":
+            return queryset.filter(order__isnull=False)
+        return queryset
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "company", "author", "rfq", "order", "body_excerpt"]
+    list_filter = [MessageThreadFilter]
+    search_fields = ["=id", "=rfq__id", "=order__id", "body", "company__legal_name", "author__email"]
+    list_select_related = ["company", "author", "rfq", "order"]
+    ordering = ["-created_at", "-pk"]
+
+    @admin.display(description=_("message"))
+    def body_excerpt(self, message: Message) -> str:
+        return _excerpt(message.body)

@@ -26,18 +26,38 @@ CENT = Decimal("0.01")
 
 # --- whose cart --------------------------------------------------------------------------------------
 
+def is_member(*, actor: Actor, company_id: int) -> bool:
+    """Whether the actor is signed in and a member of the company. One query."""
+    return actor.is_authenticated and Membership.objects.filter(user=actor, company_id=company_id).exists()
+
+
+def member_company_ids(*, actor: Actor, company_ids: list[int]) -> set[int]:
+    """Those of the companies the actor is a member of (none when not signed in). One query."""
+    if not actor.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=actor, company_id__in=company_ids).values_list("company_id", flat=True))
+
+
+def member_companies(*, actor: User, company_id: int | None = None) -> list[Company]:
+    """The signed-in actor's companies, oldest membership first, in one query; with `company_id`
+    only that company (403 when the actor is not a member of it)."""
+    memberships = Membership.objects.filter(user=actor).select_related("company").order_by("created_at", "pk")
+    if company_id is not None:
+        memberships = memberships.filter(company_id=company_id)[:1]
+    companies = [membership.company for membership in memberships]
+    if company_id is not None and not companies:
+        raise Forbidden(_("You are not a member of this company."))
+    return companies
+
+
 def buyer_company_for_actor(*, actor: Actor, company_id: int | None = None) -> Company:
     """The company the actor shops for: the one named (the actor must be a member), otherwise the
     actor's first company that buys, otherwise the actor's first company."""
     if not actor.is_authenticated:
         raise Forbidden(_("Sign in to shop."))
-    memberships = Membership.objects.filter(user=actor).select_related("company").order_by("created_at", "pk")
+    companies = member_companies(actor=actor, company_id=company_id)
     if company_id is not None:
-        membership = memberships.filter(company_id=company_id).first()
-        if membership is None:
-            raise Forbidden(_("You are not a member of this company."))
-        return membership.company
-    companies = [m.company for m in memberships]
+        return companies[0]
     if not companies:
         raise Forbidden(_("Only members of a buying company can shop."), code="not_a_buyer")
     return next((c for c in companies if c.buys), companies[0])
@@ -166,7 +186,7 @@ def cart_get(*, actor: Actor, buyer: Company, currency: str | None = None) -> Ca
     subtotals. A currency without a rate leaves that group's display amounts empty. Queries: one for
     the membership, five for the lines and their listings, and one per distinct listing currency
     other than the display currency, whatever the number of lines."""
-    if not (actor.is_authenticated and Membership.objects.filter(user=actor, company=buyer).exists()):
+    if not is_member(actor=actor, company_id=buyer.pk):
         raise Http404
     display = (currency or buyer.default_currency).strip().upper()
     if display not in CURRENCY_CODES:
@@ -284,8 +304,7 @@ def order_roles_of(*, actor: Actor, order: Order) -> set[str]:
     their own company)."""
     if not actor.is_authenticated:
         return set()
-    companies = set(Membership.objects.filter(user=actor, company_id__in=[order.buyer_id, order.seller_id])
-                    .values_list("company_id", flat=True))
+    companies = member_company_ids(actor=actor, company_ids=[order.buyer_id, order.seller_id])
     roles = set()
     if order.buyer_id in companies:
         roles.add(OrderRole.BUYER.value)

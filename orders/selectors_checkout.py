@@ -14,20 +14,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from accounts.models import Company, VerificationStatus
-from core.exceptions import ApplicationError
-from fx.selectors import FxQuote, fx_quote
-from marketplace.models import Incoterm, Listing, ListingIncoterm
+from fx.selectors import FxQuote
+from marketplace.models import ListingIncoterm
 from trade import incoterms as trade_incoterms
-from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate
+from trade.selectors import LandedCost
 
 from .models import CartLine
-from .selectors import Actor, convert, listing_terms
-from .services.cart import check_line
-from .services.checkout import _clean_request, _line_error, _order_incoterm, _trade_error
-from .services.common import field_error, require_buyer_member
+from .selectors import Actor, convert
+from .services.checkout import _clean_request, cart_price, common_incoterms
+from .services.common import require_buyer_member
 
 
 # --- the Incoterms a seller's lines share -------------------------------------------------------------
@@ -59,7 +55,7 @@ def checkout_seller_options(*, actor: Actor, buyer: Company) -> list[CheckoutSel
     options = []
     for seller_id in sorted(by_seller):
         seller_rows = by_seller[seller_id]
-        common = [term for term in Incoterm.values if all(term in offered[row[0]] for row in seller_rows)]
+        common = common_incoterms(offered[row[0]] for row in seller_rows)
         picked = sorted({row[1] for row in seller_rows if row[1]})
         if len(picked) > 1:
             default = ""
@@ -125,12 +121,6 @@ class CheckoutPreview:
     fx_as_of: date | None
 
 
-def _seller_incoterm_error(exc: ApplicationError, seller_id: int) -> ApplicationError:
-    fields = {(f"incoterms.{seller_id}" if name == "incoterm" else name): messages
-              for name, messages in exc.fields.items()}
-    return ApplicationError(exc.message, code=exc.code, fields=fields, status_code=exc.status_code)
-
-
 def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any] | None = None,
                      incoterms: dict[Any, str] | None = None, currency: str | None = None) -> CheckoutPreview:
     """What checkout_place would store for the buyer's cart with this input, per seller order: the
@@ -142,78 +132,25 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
     Queries: seven, then four per seller and one per seller currency, whatever the number of lines."""
     require_buyer_member(actor=actor, buyer=buyer)
     request = _clean_request(destination=destination, incoterms=incoterms, currency=currency)
-    country = request.destination_country or str(buyer.country)
-    address = request.destination_address or buyer.address
-    buyer_currency = request.currency or buyer.default_currency
-
     lines = list(CartLine.objects.filter(cart__buyer=buyer).order_by("pk"))
-    if not lines:
-        raise field_error("cart", _("Your cart is empty."), code="cart_empty")
-    listings = {listing.pk: listing for listing in Listing.objects.select_related("seller").filter(
-        pk__in=sorted({line.listing_id for line in lines}))}
-    terms = listing_terms([line.listing_id for line in lines], country=country)
-    try:
-        destination_check(country=country, hs_codes=sorted({listings[line.listing_id].hs_code for line in lines
-                                                            if line.listing_id in listings}))
-    except ApplicationError as exc:
-        raise _trade_error(exc) from None
+    priced = cart_price(buyer=buyer, lines=lines, request=request, check_stock=True, incoterm_field_per_seller=True)
+    listings, prices = priced.listings, priced.prices
 
-    prices: dict[int, Decimal] = {}
-    for line in lines:
-        try:
-            checked = check_line(buyer=buyer, listing=listings.get(line.listing_id), terms=terms.get(line.listing_id),
-                                 quantity=line.quantity, incoterm="", country=country,
-                                 country_field="destination.country")
-        except ApplicationError as exc:
-            raise _line_error(exc, line) from None
-        prices[line.pk] = checked.unit_price
-
-    by_seller: dict[int, list[CartLine]] = defaultdict(list)
-    for line in lines:
-        by_seller[listings[line.listing_id].seller_id].append(line)
-
-    quotes: dict[str, FxQuote] = {}
     orders = []
-    for seller_id in sorted(by_seller):
-        seller_lines = by_seller[seller_id]
-        seller = listings[seller_lines[0].listing_id].seller
-        try:
-            incoterm = _order_incoterm(seller=seller, lines=seller_lines, listings=listings, terms=terms,
-                                       given=request.incoterms.get(seller_id))
-        except ApplicationError as exc:
-            raise _seller_incoterm_error(exc, seller_id) from None
-        order_currency = seller.default_currency
-        for line in seller_lines:
-            listing = listings[line.listing_id]
-            if listing.currency != order_currency:
-                raise field_error(f"cart.{line.pk}.listing_id",
-                                  _("%(title)s is priced in %(listing)s but %(seller)s sells in %(currency)s.")
-                                  % {"title": listing.title, "listing": listing.currency,
-                                     "seller": seller.legal_name, "currency": order_currency},
-                                  code="currency_mismatch")
-        inputs = [LineInput(hs_code=listings[line.listing_id].hs_code, goods_value=prices[line.pk] * line.quantity,
-                            weight_kg=listings[line.listing_id].weight_kg * line.quantity) for line in seller_lines]
-        try:
-            estimate = landed_cost_estimate(seller=seller, destination_country=country, incoterm=incoterm,
-                                            lines=inputs)
-            if order_currency not in quotes:
-                quotes[order_currency] = fx_quote(base=order_currency, quote=buyer_currency)
-        except ApplicationError as exc:
-            raise _trade_error(exc) from None
-        quote = quotes[order_currency]
+    for draft in priced.drafts:
+        seller, estimate, quote = draft.seller, draft.landed, draft.fx
         amounts = {trade_incoterms.GOODS: estimate.goods, trade_incoterms.SHIPPING: estimate.shipping,
                    trade_incoterms.INSURANCE: estimate.insurance, trade_incoterms.DUTY: estimate.duty,
                    trade_incoterms.VAT: estimate.vat}
         orders.append(PreviewOrder(
-            seller_id=seller_id, seller_name=seller.legal_name, seller_country=str(seller.country),
-            currency=order_currency, incoterm=incoterm,
-            offered_incoterms=[term for term in Incoterm.values
-                               if all(term in terms[line.listing_id].incoterms for line in seller_lines)],
+            seller_id=seller.pk, seller_name=seller.legal_name, seller_country=str(seller.country),
+            currency=seller.default_currency, incoterm=draft.incoterm,
+            offered_incoterms=common_incoterms(priced.terms[line.listing_id].incoterms for line in draft.lines),
             lines=[PreviewLine(line_id=line.pk, listing_id=line.listing_id, title=listings[line.listing_id].title,
                                unit=listings[line.listing_id].unit, quantity=line.quantity,
                                unit_price=prices[line.pk], line_total=prices[line.pk] * line.quantity,
                                weight_kg=listings[line.listing_id].weight_kg * line.quantity)
-                   for line in seller_lines],
+                   for line in draft.lines],
             estimate=estimate, fx=quote,
             components=[PreviewComponent(name=name, amount=amounts[name],
                                          amount_in_buyer_currency=convert(amounts[name], quote.rate),
@@ -223,8 +160,9 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
             seller_pays_in_buyer_currency=convert(estimate.seller_pays, quote.rate)))
 
     return CheckoutPreview(
-        buyer_id=buyer.pk, destination_country=country, destination_address=address, buyer_currency=buyer_currency,
-        can_place=buyer.verification_status == VerificationStatus.VERIFIED, orders=orders,
+        buyer_id=buyer.pk, destination_country=priced.country, destination_address=priced.address,
+        buyer_currency=priced.buyer_currency, can_place=buyer.verification_status == VerificationStatus.VERIFIED,
+        orders=orders,
         buyer_pays_in_buyer_currency=sum((order.buyer_pays_in_buyer_currency for order in orders), Decimal("0.00")),
         fx_as_of=min(order.fx.as_of for order in orders))
 

@@ -20,13 +20,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership, User, VerificationStatus
+from accounts.models import Company, CompanyKind, Membership, User, VerificationStatus
 from core.exceptions import ApplicationError, Forbidden
 from fx.selectors import fx_quote
 from marketplace.models import Listing, ListingStatus
 
 from .models import Message, Order, Quote, QuoteStatus, Rfq, RfqAudience, RfqRecipient, RfqStatus
-from .selectors import convert
+from .selectors import convert, is_member, member_companies
 
 Actor = User | AnonymousUser
 
@@ -65,17 +65,20 @@ def seller_company_for_actor(*, actor: Actor, company_id: int | None = None) -> 
     actor's first company that sells."""
     if not actor.is_authenticated:
         raise Forbidden(_("Sign in to answer requests for quotation."))
-    memberships = Membership.objects.filter(user=actor).select_related("company").order_by("created_at", "pk")
+    companies = member_companies(actor=actor, company_id=company_id)
     if company_id is not None:
-        membership = memberships.filter(company_id=company_id).first()
-        if membership is None:
-            raise Forbidden(_("You are not a member of this company."))
-        return membership.company
-    companies = [m.company for m in memberships]
+        return companies[0]
     seller = next((c for c in companies if c.sells), None)
     if seller is None:
         raise Forbidden(_("Only members of a selling company can quote."), code="not_a_seller")
     return seller
+
+
+def rfq_recipients(*, buyer: Company) -> QuerySet[Company]:
+    """The companies a buyer may send a request to: the verified selling companies but itself, by name."""
+    return (Company.objects.filter(kind__in=[CompanyKind.SELLER, CompanyKind.BOTH],
+                                   verification_status=VerificationStatus.VERIFIED)
+            .exclude(pk=buyer.pk).order_by("legal_name", "pk"))
 
 
 # --- which requests a seller may answer ------------------------------------------------------------
@@ -178,7 +181,7 @@ def rfq_board_for_seller(*, seller: Company) -> QuerySet[Rfq]:
 
 def rfq_list_for_buyer(*, actor: Actor, buyer: Company) -> QuerySet[Rfq]:
     """The buying company's requests, newest first; 404 for a non-member."""
-    if not (actor.is_authenticated and Membership.objects.filter(user=actor, company=buyer).exists()):
+    if not is_member(actor=actor, company_id=buyer.pk):
         raise Http404
     return Rfq.objects.filter(buyer=buyer).select_related("buyer", "category").order_by("-created_at", "-pk")
 
@@ -275,7 +278,7 @@ def quote_comparison(*, actor: Actor, rfq: Rfq, currency: str | None = None) -> 
     withdrawn quotes are left out. Members of the buyer only (404 for anyone else). Queries: the
     membership, the quotes with their sellers, and one per distinct quote currency other than the
     display currency, whatever the number of quotes."""
-    if not (actor.is_authenticated and Membership.objects.filter(user=actor, company_id=rfq.buyer_id).exists()):
+    if not is_member(actor=actor, company_id=rfq.buyer_id):
         raise Http404
     display = (currency or rfq.buyer.default_currency).strip().upper()
     quotes = list(Quote.objects.filter(rfq=rfq).exclude(status=QuoteStatus.WITHDRAWN).select_related("seller")

@@ -23,33 +23,18 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.pagination import DefaultPagination
-from orders import selectors, selectors_rfq
+from orders import selectors_rfq
 from orders.models import Quote, QuoteStatus, Rfq, RfqStatus
 from orders.services import messages as message_services
 from orders.services import rfq as rfq_services
 
 from . import rfq_serializers as s
+from .views import _buyer, _int_param, _validated
 
 COMPANY = OpenApiParameter("company", int, description="Id of the company you act for (default: your first "
                                                         "company that buys, or sells for quotes).")
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 SELLER = OpenApiParameter("seller", int, description="The selling company of the thread.")
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _int_param(request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        message = _("Give a company id.")
-        raise ApplicationError(message, code="validation_error", fields={name: [message]})
-    return int(value)
 
 
 def _quote_context() -> dict:
@@ -81,7 +66,7 @@ class RfqViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[COMPANY], request=s.RfqCreateSerializer, responses={201: s.RfqSerializer})
     def create(self, request):
         data = _validated(s.RfqCreateSerializer, request.data)
-        buyer = selectors.buyer_company_for_actor(actor=request.user, company_id=_int_param(request, "company"))
+        buyer = _buyer(request)
         rfq = rfq_services.rfq_create(actor=request.user, buyer=buyer, **data)
         return self._detail(rfq.pk, status.HTTP_201_CREATED)
 

@@ -21,9 +21,8 @@ Rules:
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,17 +35,16 @@ from django_countries import countries
 from accounts.models import Company, User, VerificationStatus
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.validators import CURRENCY_CODES
-from fx.selectors import fx_quote
+from fx.selectors import FxQuote, fx_quote
 from marketplace.models import Incoterm, Listing
-from trade.selectors import LineInput, destination_check, landed_cost_estimate
+from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate
 
-from ..events import order_parties_notify
 from ..locks import lock_listings, stock_take
-from ..models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderRole, OrderStatus, PurchaseGroup
-from ..selectors import ListingTerms, convert, listing_terms
-from ..transitions import NEW, ORDER_FLOW
+from ..models import Cart, CartLine, Order, OrderLine, PurchaseGroup
+from ..selectors import ListingTerms, listing_terms
 from .cart import check_line
-from .common import field_error, require_buyer_member
+from .common import field_error, request_fingerprint, require_buyer_member
+from .placing import order_create_placed
 
 # Field names of trade's errors, as the checkout input names them.
 TRADE_FIELDS = {"destination_country": "destination.country", "lines": "cart", "incoterm": "incoterm"}
@@ -63,7 +61,7 @@ class CheckoutRequest:
     def fingerprint(self, buyer_id: int) -> str:
         body = {"buyer": buyer_id, "country": self.destination_country, "address": self.destination_address,
                 "incoterms": {str(k): v for k, v in sorted(self.incoterms.items())}, "currency": self.currency}
-        return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return request_fingerprint(body)
 
 
 @dataclass(frozen=True)
@@ -162,6 +160,12 @@ def _line_error(exc: ApplicationError, line: CartLine) -> ApplicationError:
     return ApplicationError(exc.message, code=exc.code, fields=fields, status_code=exc.status_code)
 
 
+def common_incoterms(offered: Iterable[Collection[str]]) -> list[str]:
+    """The Incoterms (in Incoterms order) that every one of the offers names."""
+    offered = list(offered)
+    return [term for term in Incoterm.values if all(term in terms for terms in offered)]
+
+
 def _order_incoterm(*, seller: Company, lines: list[CartLine], listings: dict[int, Listing],
                     terms: dict[int, ListingTerms], given: str | None) -> str:
     chosen = given
@@ -174,8 +178,7 @@ def _order_incoterm(*, seller: Company, lines: list[CartLine], listings: dict[in
         if picked:
             chosen = picked[0]
         else:
-            common = [term for term in Incoterm.values
-                      if all(term in terms[line.listing_id].incoterms for line in lines)]
+            common = common_incoterms(terms[line.listing_id].incoterms for line in lines)
             if not common:
                 raise field_error("incoterm", _("The listings of %(seller)s in your cart share no Incoterm; "
                                                 "order them separately.") % {"seller": seller.legal_name},
@@ -190,19 +193,45 @@ def _order_incoterm(*, seller: Company, lines: list[CartLine], listings: dict[in
     return chosen
 
 
-def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request: CheckoutRequest) -> list[Order]:
+def _seller_incoterm_error(exc: ApplicationError, seller_id: int) -> ApplicationError:
+    fields = {(f"incoterms.{seller_id}" if name == "incoterm" else name): messages
+              for name, messages in exc.fields.items()}
+    return ApplicationError(exc.message, code=exc.code, fields=fields, status_code=exc.status_code)
+
+
+@dataclass(frozen=True)
+class SellerDraft:
+    """The order one seller would get: its cart lines, Incoterm, landed cost and exchange rate."""
+
+    seller: Company
+    lines: list[CartLine]
+    incoterm: str
+    landed: LandedCost
+    fx: FxQuote
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    country: str
+    address: str
+    buyer_currency: str
+    listings: dict[int, Listing]
+    terms: dict[int, ListingTerms]
+    prices: dict[int, Decimal]
+    drafts: list[SellerDraft]
+
+
+def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutRequest, check_stock: bool,
+               incoterm_field_per_seller: bool = False) -> PricedCart:
+    """Checks and prices the cart lines as read, groups them by seller (in seller id order) and
+    estimates each seller's order: the rules shared by the checkout and its preview. Nothing is
+    locked or written. `check_stock` also refuses a line asking for more than the stock now;
+    `incoterm_field_per_seller` names an Incoterm error "incoterms.<seller id>"."""
     country = request.destination_country or str(buyer.country)
     address = request.destination_address or buyer.address
     buyer_currency = request.currency or buyer.default_currency
-
-    # The cart row is locked first, so two checkouts of one cart (under different keys) run one
-    # after the other and the second finds the cart empty.
-    cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
-    lines = list(CartLine.objects.filter(cart=cart).order_by("pk")) if cart is not None else []
     if not lines:
         raise field_error("cart", _("Your cart is empty."), code="cart_empty")
-    # Everything that does not depend on the stock is worked out before the listings are locked, so
-    # the locks are held only for the stock check, the stock updates and the inserts.
     listings = {listing.pk: listing for listing in Listing.objects.select_related("seller").filter(
         pk__in=sorted({line.listing_id for line in lines}))}
     terms = listing_terms([line.listing_id for line in lines], country=country)
@@ -218,7 +247,7 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
         try:
             checked = check_line(buyer=buyer, listing=listings.get(line.listing_id), terms=terms.get(line.listing_id),
                                  quantity=line.quantity, incoterm="", country=country,
-                                 country_field="destination.country", check_stock=False)
+                                 country_field="destination.country", check_stock=check_stock)
         except ApplicationError as exc:
             raise _line_error(exc, line) from None
         prices[line.pk] = checked.unit_price
@@ -227,13 +256,18 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
     for line in lines:
         by_seller[listings[line.listing_id].seller_id].append(line)
 
-    quotes = {}
+    quotes: dict[str, FxQuote] = {}
     drafts = []
     for seller_id in sorted(by_seller):
         seller_lines = by_seller[seller_id]
         seller = listings[seller_lines[0].listing_id].seller
-        incoterm = _order_incoterm(seller=seller, lines=seller_lines, listings=listings, terms=terms,
-                                   given=request.incoterms.get(seller_id))
+        try:
+            incoterm = _order_incoterm(seller=seller, lines=seller_lines, listings=listings, terms=terms,
+                                       given=request.incoterms.get(seller_id))
+        except ApplicationError as exc:
+            if not incoterm_field_per_seller:
+                raise
+            raise _seller_incoterm_error(exc, seller_id) from None
         currency = seller.default_currency
         for line in seller_lines:
             listing = listings[line.listing_id]
@@ -250,7 +284,21 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
                 quotes[currency] = fx_quote(base=currency, quote=buyer_currency)
         except ApplicationError as exc:
             raise _trade_error(exc) from None
-        drafts.append((seller, seller_lines, incoterm, landed, quotes[currency]))
+        drafts.append(SellerDraft(seller=seller, lines=seller_lines, incoterm=incoterm, landed=landed,
+                                  fx=quotes[currency]))
+    return PricedCart(country=country, address=address, buyer_currency=buyer_currency, listings=listings,
+                      terms=terms, prices=prices, drafts=drafts)
+
+
+def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request: CheckoutRequest) -> list[Order]:
+    # The cart row is locked first, so two checkouts of one cart (under different keys) run one
+    # after the other and the second finds the cart empty.
+    cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
+    lines = list(CartLine.objects.filter(cart=cart).order_by("pk")) if cart is not None else []
+    # Everything that does not depend on the stock is worked out before the listings are locked, so
+    # the locks are held only for the stock check, the stock updates and the inserts.
+    priced = cart_price(buyer=buyer, lines=lines, request=request, check_stock=False)
+    listings, prices = priced.listings, priced.prices
 
     locked = lock_listings(line.listing_id for line in lines)
     short = []
@@ -275,32 +323,20 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
             raise Conflict(message, code="insufficient_stock", fields={"cart": [message]})
 
     now = timezone.now()
-    ORDER_FLOW.check(from_status=NEW, to_status=OrderStatus.PLACED, role=OrderRole.BUYER)
     orders = []
-    events = []
-    for seller, seller_lines, incoterm, landed, quote in drafts:
-        order = Order.objects.create(
-            buyer=buyer, seller=seller, purchase_group=group, placed_by=actor, status=OrderStatus.PLACED,
-            currency=seller.default_currency, buyer_currency=buyer_currency, fx_rate=quote.rate,
-            fx_rate_date=quote.as_of, fx_source=quote.source, incoterm=incoterm, destination_country=country,
-            destination_address=address, goods_total=landed.goods, shipping=landed.shipping,
-            insurance=landed.insurance, duty=landed.duty, vat=landed.vat, total=landed.total,
-            buyer_pays=landed.buyer_pays, seller_pays=landed.seller_pays,
-            buyer_pays_in_buyer_currency=convert(landed.buyer_pays, quote.rate), payer=dict(landed.payer),
-            total_weight_kg=landed.weight_kg, placed_at=now)
-        OrderLine.objects.bulk_create([
-            OrderLine(order=order, listing_id=line.listing_id, listing_ref=line.listing_id,
-                      title=listings[line.listing_id].title, hs_code=listings[line.listing_id].hs_code,
-                      origin_country=listings[line.listing_id].origin_country, unit=listings[line.listing_id].unit,
-                      quantity=line.quantity, unit_price=prices[line.pk], line_total=prices[line.pk] * line.quantity,
-                      unit_weight_kg=listings[line.listing_id].weight_kg,
-                      weight_kg=listings[line.listing_id].weight_kg * line.quantity)
-            for line in seller_lines])
-        events.append(OrderEvent.objects.create(
-            order=order, actor=actor, role=OrderRole.BUYER, from_status=NEW, to_status=OrderStatus.PLACED,
-            payload={"purchase_group": group.pk}, created_at=now))
-        orders.append(order)
+    for draft in priced.drafts:
+        order_lines = []
+        for line in draft.lines:
+            listing = listings[line.listing_id]
+            order_lines.append(OrderLine(
+                listing_id=line.listing_id, listing_ref=line.listing_id, title=listing.title, hs_code=listing.hs_code,
+                origin_country=listing.origin_country, unit=listing.unit, quantity=line.quantity,
+                unit_price=prices[line.pk], line_total=prices[line.pk] * line.quantity,
+                unit_weight_kg=listing.weight_kg, weight_kg=listing.weight_kg * line.quantity))
+        orders.append(order_create_placed(
+            group=group, actor=actor, buyer=buyer, seller=draft.seller, currency=draft.seller.default_currency,
+            buyer_currency=priced.buyer_currency, fx=draft.fx, incoterm=draft.incoterm, country=priced.country,
+            address=priced.address, landed=draft.landed, lines=order_lines, now=now,
+            payload={"purchase_group": group.pk}))
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-    for order, event in zip(orders, events, strict=True):
-        order_parties_notify(order=order, move=event)
     return orders

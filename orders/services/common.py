@@ -1,12 +1,24 @@
 """Checks shared by the cart, the checkout and the order moves."""
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Any
+
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership, User, VerificationStatus
+from accounts.models import Company, User, VerificationStatus
 from core.exceptions import ApplicationError, Forbidden
 
+from ..selectors import is_member
+
 BLOCKED_STATUSES = frozenset({VerificationStatus.SUSPENDED, VerificationStatus.REJECTED})
+
+
+def request_fingerprint(body: dict[str, Any]) -> str:
+    """The SHA-256 of the body as canonical JSON, kept with a purchase group to tell a retried
+    request from a different one under the same idempotency key."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def field_error(field: str, message: str, *, code: str = "validation_error") -> ApplicationError:
@@ -15,7 +27,7 @@ def field_error(field: str, message: str, *, code: str = "validation_error") -> 
 
 def require_buyer_member(*, actor: User, buyer: Company) -> None:
     """The actor is a member of a company that buys and is neither suspended nor rejected."""
-    if not (actor.is_authenticated and Membership.objects.filter(user=actor, company_id=buyer.pk).exists()):
+    if not is_member(actor=actor, company_id=buyer.pk):
         raise Forbidden(_("Only members of the buying company can do that."))
     if not buyer.buys:
         raise Forbidden(_("Only a company that buys can order."), code="not_a_buyer")

@@ -23,13 +23,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.models import User
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.statemachine import MoveNotAllowed, ReasonRequired
 
 from ..events import order_parties_notify
 from ..locks import lock_order, stock_give_back
 from ..models import Order, OrderEvent, OrderRole, OrderStatus, Payment, PaymentMethod
+from ..selectors import member_company_ids
 from ..transitions import ORDER_FLOW, STOCK_RELEASING, TIMESTAMP_FIELD
 from .common import field_error
 
@@ -45,8 +46,7 @@ def _check_actor(order: Order, actor: User | None, role: str) -> None:
         return
     if role not in R.values or actor is None or not actor.is_authenticated:
         raise Forbidden(_("You cannot move this order."))
-    companies = set(Membership.objects.filter(user=actor, company_id__in=[order.buyer_id, order.seller_id])
-                    .values_list("company_id", flat=True))
+    companies = member_company_ids(actor=actor, company_ids=[order.buyer_id, order.seller_id])
     if role == R.BUYER and order.buyer_id not in companies:
         raise Forbidden(_("Only members of the buying company can do that."))
     if role == R.SELLER and order.seller_id not in companies:
@@ -209,8 +209,7 @@ def _party_role(order_id: int, actor: User) -> str:
     order = Order.objects.filter(pk=order_id).values("buyer_id", "seller_id").first()
     if order is None:
         raise Http404
-    companies = set(Membership.objects.filter(user=actor, company_id__in=[order["buyer_id"], order["seller_id"]])
-                    .values_list("company_id", flat=True)) if actor.is_authenticated else set()
+    companies = member_company_ids(actor=actor, company_ids=[order["buyer_id"], order["seller_id"]])
     if order["buyer_id"] in companies:
         return R.BUYER
     if order["seller_id"] in companies:

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership, User
+from accounts.models import Company, User
 from core.exceptions import Forbidden
 from core.validators import validate_plain_text
 from notifications.services import notify
 
 from ..models import Message, Order, Rfq
+from ..selectors import member_company_ids
 from ..selectors_rfq import rfq_access, seller_can_see
 from .common import field_error
 
@@ -39,6 +40,13 @@ def _body(value) -> str:
     return body
 
 
+def _seller_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise field_error("seller", _("Give a company id.")) from None
+
+
 def _excerpt(body: str) -> str:
     return body if len(body) <= EXCERPT else body[:EXCERPT - 1] + "\u2026"
 
@@ -53,10 +61,7 @@ def message_post_rfq(*, actor: User, rfq_id: int, body: str, seller_id: int | No
     if access.is_buyer:
         if seller_id in (None, ""):
             raise field_error("seller", _("Choose the seller you write to."))
-        try:
-            seller_id = int(seller_id)
-        except (TypeError, ValueError):
-            raise field_error("seller", _("Give a company id.")) from None
+        seller_id = _seller_id(seller_id)
         if not seller_can_see(seller_id=seller_id, rfq=rfq):
             raise field_error("seller", _("This company has not seen your request."), code="seller_not_concerned")
         company, seller, other = rfq.buyer, seller_id, seller_id
@@ -64,10 +69,7 @@ def message_post_rfq(*, actor: User, rfq_id: int, body: str, seller_id: int | No
         if seller_id in (None, ""):
             seller = access.seller_ids[0]
         else:
-            try:
-                seller = int(seller_id)
-            except (TypeError, ValueError):
-                raise field_error("seller", _("Give a company id.")) from None
+            seller = _seller_id(seller_id)
             if seller not in access.seller_ids:
                 raise Forbidden(_("You are not a member of this company."))
         company, other = Company.objects.get(pk=seller), rfq.buyer_id
@@ -87,8 +89,7 @@ def message_post_order(*, actor: User, order_id: int, body: str) -> Message:
     order = Order.objects.select_related("buyer", "seller").filter(pk=order_id).first()
     if order is None or not actor.is_authenticated:
         raise Http404
-    companies = set(Membership.objects.filter(user=actor, company_id__in=[order.buyer_id, order.seller_id])
-                    .values_list("company_id", flat=True))
+    companies = member_company_ids(actor=actor, company_ids=[order.buyer_id, order.seller_id])
     if order.buyer_id in companies:
         company, other = order.buyer, order.seller
     elif order.seller_id in companies:

@@ -27,8 +27,6 @@ Rules:
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -61,8 +59,9 @@ from ..models import (
     RfqRecipient,
     RfqStatus,
 )
-from ..selectors_rfq import seller_is_audience
-from .common import field_error, require_buyer_member
+from ..selectors import is_member
+from ..selectors_rfq import rfq_recipients, seller_is_audience
+from .common import field_error, request_fingerprint, require_buyer_member
 from .placing import order_create_placed
 
 MAX_RECIPIENTS = 20
@@ -147,16 +146,27 @@ def _lock_rfq(rfq_id: int) -> Rfq:
     return rfq
 
 
-def _require_open(rfq: Rfq, now: datetime) -> None:
+def _require_status_open(rfq: Rfq) -> None:
     if rfq.status != RfqStatus.OPEN:
         raise Conflict(_("This request for quotation is %(status)s.") % {"status": rfq.get_status_display()},
                        code="rfq_not_open")
+
+
+def _require_open(rfq: Rfq, now: datetime) -> None:
+    """Open and before its deadline."""
+    _require_status_open(rfq)
     if rfq.deadline <= now:
         raise Conflict(_("The deadline of this request for quotation has passed."), code="rfq_deadline_passed")
 
 
+def _require_submitted(quote: Quote) -> None:
+    if quote.status != QuoteStatus.SUBMITTED:
+        raise Conflict(_("This quote is %(status)s.") % {"status": quote.get_status_display()},
+                       code="quote_not_submitted")
+
+
 def _require_verified_seller(actor: User, seller: Company) -> None:
-    if not (actor.is_authenticated and seller.memberships.filter(user=actor).exists()):
+    if not is_member(actor=actor, company_id=seller.pk):
         raise Forbidden(_("Only members of the selling company can do that."))
     if not seller.sells:
         raise Forbidden(_("Only a company that sells can quote."), code="not_a_seller")
@@ -225,9 +235,7 @@ def rfq_create(*, actor: User, buyer: Company, title: str, category: Category | 
     if len(seller_ids) > MAX_RECIPIENTS:
         raise field_error("recipients", _("Send the request to at most %(max)d sellers.") % {"max": MAX_RECIPIENTS})
     if seller_ids:
-        valid = set(Company.objects.filter(pk__in=seller_ids, kind__in=["seller", "both"],
-                                           verification_status=VerificationStatus.VERIFIED)
-                    .exclude(pk=buyer.pk).values_list("pk", flat=True))
+        valid = set(rfq_recipients(buyer=buyer).filter(pk__in=seller_ids).values_list("pk", flat=True))
         wrong = [pk for pk in seller_ids if pk not in valid]
         if wrong:
             raise field_error("recipients", _("These companies are not verified sellers you can ask: %(ids)s.")
@@ -247,11 +255,9 @@ def rfq_cancel(*, actor: User, rfq_id: int) -> Rfq:
     """The buyer withdraws an open request; the quotes stay as they were."""
     with transaction.atomic():
         rfq = _lock_rfq(rfq_id)
-        if not (actor.is_authenticated and rfq.buyer.memberships.filter(user=actor).exists()):
+        if not is_member(actor=actor, company_id=rfq.buyer_id):
             raise Forbidden(_("Only members of the buying company can do that."))
-        if rfq.status != RfqStatus.OPEN:
-            raise Conflict(_("This request for quotation is %(status)s.") % {"status": rfq.get_status_display()},
-                           code="rfq_not_open")
+        _require_status_open(rfq)
         rfq.status = RfqStatus.CANCELLED
         rfq.cancelled_at = timezone.now()
         rfq.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -370,7 +376,7 @@ def _lock_own_quote(actor: User, quote_id: int) -> tuple[Rfq, Quote]:
     quote = Quote.objects.select_for_update(of=("self",)).select_related("seller").filter(pk=quote_id).first()
     if quote is None:
         raise Http404
-    if not (actor.is_authenticated and quote.seller.memberships.filter(user=actor).exists()):
+    if not is_member(actor=actor, company_id=quote.seller_id):
         raise Forbidden(_("Only members of the selling company can change its quote."))
     return rfq, quote
 
@@ -384,9 +390,7 @@ def quote_revise(*, actor: User, quote_id: int, **changes: Any) -> Quote:
     with transaction.atomic():
         rfq, quote = _lock_own_quote(actor, quote_id)
         _require_verified_seller(actor, quote.seller)
-        if quote.status != QuoteStatus.SUBMITTED:
-            raise Conflict(_("This quote is %(status)s.") % {"status": quote.get_status_display()},
-                           code="quote_not_submitted")
+        _require_submitted(quote)
         _require_open(rfq, timezone.now())
         current = {"unit_price": quote.unit_price, "moq": quote.moq, "lead_time_days": quote.lead_time_days,
                    "incoterm": quote.incoterm, "valid_until": quote.valid_until, "note": quote.note,
@@ -407,9 +411,7 @@ def quote_revise(*, actor: User, quote_id: int, **changes: Any) -> Quote:
 def quote_withdraw(*, actor: User, quote_id: int) -> Quote:
     with transaction.atomic():
         rfq, quote = _lock_own_quote(actor, quote_id)
-        if quote.status != QuoteStatus.SUBMITTED:
-            raise Conflict(_("This quote is %(status)s.") % {"status": quote.get_status_display()},
-                           code="quote_not_submitted")
+        _require_submitted(quote)
         _require_open(rfq, timezone.now())
         quote.status = QuoteStatus.WITHDRAWN
         quote.withdrawn_at = timezone.now()
@@ -445,11 +447,6 @@ def _landed(*, rfq: Rfq, quote: Quote, country: str) -> tuple[LandedCost, bool]:
     return _goods_only(quote=quote, country=country, incoterm=quote.incoterm, goods=goods, weight=weight), False
 
 
-def _fingerprint(rfq: Rfq, quote: Quote) -> str:
-    body = {"rfq": rfq.pk, "quote": quote.pk}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
 def quote_key(quote_id: int) -> str:
     return f"rfq-quote-{quote_id}"
 
@@ -466,7 +463,7 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
     with transaction.atomic():
         rfq = _lock_rfq(rfq_id)
         buyer = rfq.buyer
-        if not (actor.is_authenticated and buyer.memberships.filter(user=actor).exists()):
+        if not is_member(actor=actor, company_id=buyer.pk):
             raise Http404
         require_buyer_member(actor=actor, buyer=buyer)
         quote = (Quote.objects.select_for_update(of=("self",)).select_related("seller", "listing")
@@ -479,9 +476,7 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
             raise Conflict(_("Another quote was already accepted on this request."), code="rfq_awarded")
         now = timezone.now()
         _require_open(rfq, now)
-        if quote.status != QuoteStatus.SUBMITTED:
-            raise Conflict(_("This quote is %(status)s.") % {"status": quote.get_status_display()},
-                           code="quote_not_submitted")
+        _require_submitted(quote)
         if quote.valid_until < timezone.localdate():
             raise Conflict(_("This quote expired on %(date)s.") % {"date": quote.valid_until.isoformat()},
                            code="quote_expired")
@@ -498,8 +493,9 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
         landed, estimated = _landed(rfq=rfq, quote=quote, country=country)
         fx = fx_quote(base=quote.currency, quote=buyer_currency)
 
-        group = PurchaseGroup.objects.create(buyer=buyer, idempotency_key=quote_key(quote.pk),
-                                             request_fingerprint=_fingerprint(rfq, quote), created_by=actor)
+        group = PurchaseGroup.objects.create(
+            buyer=buyer, idempotency_key=quote_key(quote.pk), created_by=actor,
+            request_fingerprint=request_fingerprint({"rfq": rfq.pk, "quote": quote.pk}))
         line = OrderLine(listing=quote.listing, listing_ref=quote.listing_id or 0, title=rfq.title,
                          hs_code=quote.hs_code, origin_country=quote.origin_country, unit=rfq.unit,
                          quantity=rfq.quantity, unit_price=quote.unit_price,

@@ -3,6 +3,7 @@ the buyer's side-by-side comparison and acceptance, the message threads, who may
 and the number of queries of the board and the comparison with 1 and with 20 rows."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from orders.models import Message, Order, Quote, QuoteStatus, Rfq, RfqStatus
+from orders.models import Message, Order, Quote, QuoteStatus, Rfq, RfqAudience, RfqRecipient, RfqStatus
 from orders.services import rfq as rfq_services
-from tests.factories.accounts import MembershipFactory
+from tests.factories.accounts import CompanyFactory, MembershipFactory
 from tests.orders.helpers import seller_company
 from tests.orders.rfq_helpers import build_rfq_world, post_rfq, quote_terms, submit_quote
 
@@ -95,7 +96,7 @@ def test_a_buyer_posts_a_request_from_the_board(client_as, world):
 ])
 def test_invalid_requests_show_form_errors(client_as, world, overrides, field):
     response = client_as(world.buyer_owner).post(BOARD, rfq_form(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors[field]
     assert Rfq.objects.count() == 0
 
@@ -107,7 +108,7 @@ def test_an_unverified_buyer_sees_no_form(client_as, world):
     page = client.get(BOARD)
     assertContains(page, 'id="buyer-not-verified"')
     assertNotContains(page, 'id="rfq-form"')
-    assert client.post(BOARD, rfq_form()).status_code == 200
+    assert client.post(BOARD, rfq_form()).status_code == 403
     assert Rfq.objects.count() == 0
 
 
@@ -140,6 +141,74 @@ def test_board_queries_do_not_grow_with_the_rows(client_as, world):
         post_rfq(world, title=f"Again {number}")
     assert len(seller.get(BOARD).context["seller_page"].object_list) == 20
     assert queries(seller, BOARD) == seller_one
+
+
+# --- choosing the sellers ----------------------------------------------------------------------
+
+def _recipient_options(response) -> list[tuple[str, str]]:
+    match = re.search(r'<select name="recipients"[^>]*>(.*?)</select>', response.content.decode(), re.S)
+    assert match, "no recipients select"
+    return re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', match.group(1))
+
+
+def test_the_form_offers_the_verified_sellers_but_the_buyer_itself(client_as, world):
+    CompanyFactory(legal_name="Pending Mills", country="TR", kind="seller", verification_status="pending")
+    both = CompanyFactory(legal_name="Both Ways GmbH", country="DE", kind="both", verification_status="verified")
+
+    page = client_as(world.buyer_owner).get(BOARD)
+
+    # Verified sellers (and companies that buy and sell) by name; neither buyers nor unverified sellers.
+    assert _recipient_options(page) == [
+        (str(both.pk), "Both Ways GmbH (DE)"), (str(world.seller_c.pk), "Cable Works Ltd (CN)"),
+        (str(world.seller_h.pk), "Havlu Ltd (TR)"), (str(world.seller_t.pk), "Tekstil A.S. (TR)")]
+
+
+def test_a_request_sent_to_chosen_sellers_only_reaches_them(client_as, world):
+    client = client_as(world.buyer_owner)
+
+    response = client.post(BOARD, rfq_form(recipients=[str(world.seller_h.pk)]))
+
+    rfq = Rfq.objects.get()
+    assert response.status_code == 302 and response["Location"] == detail(rfq)
+    assert rfq.audience == RfqAudience.INVITED
+    assert list(RfqRecipient.objects.filter(rfq=rfq).values_list("seller_id", flat=True)) == [world.seller_h.pk]
+    assertContains(client_as(world.seller_h_owner).get(BOARD), f'id="open-rfq-{rfq.pk}"')
+    # Tekstil sells towels too, but was not chosen.
+    assertNotContains(client_as(world.seller_t_owner).get(BOARD), f'id="open-rfq-{rfq.pk}"')
+
+
+def test_without_chosen_sellers_the_request_goes_to_the_category(client_as, world):
+    client_as(world.buyer_owner).post(BOARD, rfq_form())
+
+    rfq = Rfq.objects.get()
+    assert (rfq.audience, RfqRecipient.objects.count()) == (RfqAudience.CATEGORY, 0)
+
+
+def test_sellers_that_cannot_be_asked_are_form_errors(client_as, world):
+    pending = CompanyFactory(legal_name="Pending Mills", country="TR", kind="seller", verification_status="pending")
+    client = client_as(world.buyer_owner)
+
+    for chosen in ([pending.pk], [world.other.pk], [world.buyer.pk], ["abc"]):
+        response = client.post(BOARD, rfq_form(recipients=[str(value) for value in chosen]))
+        assert response.status_code == 400
+        assert response.context["form"].errors == {
+            "recipients": [f"Select a valid choice. {chosen[0]} is not one of the available choices."]}
+
+    many = [seller_company(f"Seller {number:02d}", "TR", "TRY") for number in range(20)]
+    response = client.post(BOARD, rfq_form(recipients=[str(company.pk) for company in [*many, world.seller_t]]))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"recipients": ["Send the request to at most 20 sellers."]}
+    assertContains(response, "Send the request to at most 20 sellers.", status_code=400)
+    assert (Rfq.objects.count(), RfqRecipient.objects.count()) == (0, 0)
+
+
+def test_board_queries_do_not_grow_with_the_sellers_offered(client_as, world):
+    buyer = client_as(world.buyer_owner)
+    with_three = queries(buyer, BOARD)
+    for number in range(20):
+        seller_company(f"Seller {number:02d}", "TR", "TRY")
+    assert len(_recipient_options(buyer.get(BOARD))) == 23
+    assert queries(buyer, BOARD) == with_three
 
 
 # --- quoting ------------------------------------------------------------------------------------
@@ -185,7 +254,7 @@ def test_a_quote_on_a_listing(client_as, world):
 def test_invalid_quotes_show_form_errors(client_as, world, overrides, field):
     rfq = post_rfq(world)
     response = client_as(world.seller_t_owner).post(f"/rfqs/{rfq.pk}/quote/", quote_form(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["quote_form"].errors[field]
     assert Quote.objects.count() == 0
 
@@ -313,7 +382,7 @@ def test_message_threads_on_the_page(world):
         ("Which colour?", world.seller_t.pk, world.seller_t.pk), ("White.", world.buyer.pk, world.seller_t.pk)]
 
     invalid = seller.post(f"/rfqs/{rfq.pk}/messages/", {"body": "<script>alert(1)</script>"})
-    assert invalid.status_code == 200
+    assert invalid.status_code == 400
     assert invalid.context["message_form"].errors["body"]
     assert Message.objects.count() == 2
 
@@ -323,7 +392,7 @@ def test_message_threads_on_the_page(world):
 
     # The buyer must name the seller it writes to; the error is shown and nothing is stored.
     unnamed = buyer.post(f"/rfqs/{rfq.pk}/messages/", {"body": "Hello?"})
-    assertContains(unnamed, "Choose the seller you write to.")
+    assertContains(unnamed, "Choose the seller you write to.", status_code=400)
     assert Message.objects.count() == 2
 
 
