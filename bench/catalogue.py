@@ -8,7 +8,14 @@ requests per second, p50/p95/p99 latency and the number of SQL queries one reque
 makes (measured in-process with the Django test client).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smemarket_bench \\
-        .venv/bin/python bench/catalogue.py --listings 100000 --requests 2000 --concurrency 8
+        .venv/bin/python bench/catalogue.py --listings 100000 --requests 500 --runs 3
+
+By default there are as many client threads as gunicorn workers, so every request finds a free
+worker and the latency is the server's own; more client threads than sync workers (--concurrency 8)
+measure the time requests wait in the listen queue as well, roughly concurrency / workers times the
+service time. With --runs R every kind is measured R times, the kinds taking turns, and the
+percentiles are taken over all the requests of a kind, so a burst of load from other programs on the
+machine is spread over every kind instead of spoiling one.
 
 --in-process skips gunicorn and times the same requests through the Django test client, one at a
 time, for when no HTTP endpoint is there to measure.
@@ -188,11 +195,16 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--listings", type=int, default=20000, help="bench listings to have (default 20000)")
     parser.add_argument("--requests", type=int, default=1000, help="requests of each kind (default 1000)")
-    parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
+    parser.add_argument("--concurrency", type=int, default=0,
+                        help="client threads (default: as many as --workers)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="measure every kind this many times, kinds taking turns (default 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--warmup", type=int, default=50, help="untimed requests of each kind first (default 50)")
-    parser.add_argument("--conn-max-age", type=int, default=60,
-                        help="DB_CONN_MAX_AGE of the server, persistent connections as in production (default 60)")
+    parser.add_argument("--conn-max-age", type=int, default=3600,
+                        help="DB_CONN_MAX_AGE of the server: persistent connections, kept through the whole run "
+                             "so that the CPU time of their PostgreSQL backends can be read (default 3600; "
+                             "0 opens a connection per request)")
     parser.add_argument("--pg-options", default="",
                         help='PGOPTIONS of the server\'s database sessions, '
                              'e.g. "-c max_parallel_workers_per_gather=0"')
@@ -204,7 +216,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--in-process", action="store_true",
                         help="time requests through the Django test client instead of gunicorn")
     parser.add_argument("--seed", type=int, default=20261128)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.concurrency <= 0:
+        args.concurrency = args.workers
+    if args.runs < 1 or args.requests < 2:
+        parser.error("--runs must be at least 1 and --requests at least 2")
+    return args
 
 
 def setup_django() -> None:
@@ -422,16 +439,66 @@ def http_get(port: int, path: str) -> tuple[int, float]:
         connection.close()
 
 
-def run_http(kinds, make_url, args, port: int) -> dict[str, dict]:
-    results = {}
+def process_cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User plus system CPU time of each process that can be read (not PostgreSQL on another host,
+    not a process that has ended)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return seconds
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """CPU seconds the processes used between the two readings; None when a process of the first
+    reading has gone (its time is lost) or nothing could be read."""
+    if not before or not after or set(before) - set(after):
+        return None
+    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    """The gunicorn workers and the PostgreSQL backends serving them: every client backend of the
+    bench database except this script's own connection."""
+    from django.db import connection
+
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+        backends = [row[0] for row in cursor.fetchall()]
+    return [int(pid) for pid in children] + backends
+
+
+def run_http(kinds, make_url, args, port: int, server: subprocess.Popen) -> dict[str, dict]:
+    outcomes: dict[str, list[tuple[int, float]]] = {name: [] for name, _t in kinds}
+    rates: dict[str, list[float]] = {name: [] for name, _t in kinds}
+    cpu: dict[str, float | None] = {name: 0.0 for name, _t in kinds}
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         for name, template in kinds:
-            list(pool.map(lambda _n: http_get(port, make_url(template)), range(args.warmup)))
-            started = time.perf_counter()
-            outcomes = list(pool.map(lambda _n: http_get(port, make_url(template)), range(args.requests)))
-            elapsed = time.perf_counter() - started
-            results[name] = summarize(outcomes, elapsed)
-            print(f"  {name}: done", flush=True)
+            list(pool.map(lambda _n, t=template: http_get(port, make_url(t)), range(args.warmup)))
+        for run in range(args.runs):
+            for name, template in kinds:
+                cpu_before = process_cpu_seconds(server_pids(server))
+                started = time.perf_counter()
+                batch = list(pool.map(lambda _n, t=template: http_get(port, make_url(t)), range(args.requests)))
+                rates[name].append(len(batch) / (time.perf_counter() - started))
+                spent = cpu_spent(cpu_before, process_cpu_seconds(server_pids(server)))
+                cpu[name] = None if spent is None or cpu[name] is None else cpu[name] + spent
+                outcomes[name].extend(batch)
+            print(f"  run {run + 1}/{args.runs} done, load average {os.getloadavg()[0]:.1f}", flush=True)
+    results = {}
+    for name, _t in kinds:
+        results[name] = summarize(outcomes[name], rates[name])
+        spent = cpu[name]
+        results[name]["cpu_ms"] = None if spent is None else spent * 1000 / len(outcomes[name])
     return results
 
 
@@ -444,21 +511,25 @@ def run_in_process(kinds, make_url, args) -> dict[str, dict]:
         for _ in range(args.warmup):
             client.get(make_url(template))
         outcomes = []
-        started = time.perf_counter()
-        for _ in range(args.requests):
-            url = make_url(template)
-            began = time.perf_counter()
-            response = client.get(url)
-            outcomes.append((response.status_code, time.perf_counter() - began))
-        results[name] = summarize(outcomes, time.perf_counter() - started)
+        rates = []
+        for _run in range(args.runs):
+            started = time.perf_counter()
+            for _ in range(args.requests):
+                url = make_url(template)
+                began = time.perf_counter()
+                response = client.get(url)
+                outcomes.append((response.status_code, time.perf_counter() - began))
+            rates.append(args.requests / (time.perf_counter() - started))
+        results[name] = summarize(outcomes, rates)
     return results
 
 
-def summarize(outcomes: list[tuple[int, float]], elapsed: float) -> dict:
+def summarize(outcomes: list[tuple[int, float]], rates: list[float]) -> dict:
+    """Percentiles over every request of a kind; requests per second is the median of the runs."""
     latencies = sorted(seconds * 1000 for _status, seconds in outcomes)
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {"requests": len(outcomes), "errors": sum(1 for status, _s in outcomes if status != 200),
-            "rps": len(outcomes) / elapsed, "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
+            "rps": statistics.median(rates), "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -481,7 +552,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}"
 
 
-def report(args, kinds, results, queries) -> None:
+def report(args, kinds, results, queries, load_before: float) -> None:
     from django.db import connection
 
     from marketplace.models import Listing
@@ -494,20 +565,28 @@ def report(args, kinds, results, queries) -> None:
         f"HTTP, gunicorn {args.workers} sync workers, {args.concurrency} client threads, "
         f"DB_CONN_MAX_AGE={args.conn_max_age}" + (f", PGOPTIONS={args.pg_options!r}" if args.pg_options else ""))
     print()
-    print(f"date:      {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f} "
-          "after the run")
+    print(f"date:      {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC, 1-minute load average "
+          f"{load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after")
     print(f"machine:   {machine()}")
     print(f"database:  PostgreSQL {pg_version}, {bench_listings().count()} bench listings, {published} published")
-    print(f"mode:      {mode}; {args.requests} requests of each kind after {args.warmup} warm-up requests")
+    print(f"mode:      {mode}; {args.runs} x {args.requests} requests of each kind after {args.warmup} warm-up "
+          "requests")
     print()
-    header = f"{'kind':<16} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8}  path"
+    header = (f"{'kind':<16} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8} "
+              f"{'cpu ms':>7}  path")
     print(header)
     print("-" * len(header))
     for name, template in kinds:
         row = results[name]
         count, status = queries[name]
+        cpu_ms = row.get("cpu_ms")
+        cpu_text = "n/a" if cpu_ms is None else f"{cpu_ms:.1f}"
         print(f"{name:<16} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f} "
-              f"{row['errors']:>7} {count:>8}  {template}" + ("" if status == 200 else f"  (status {status})"))
+              f"{row['errors']:>7} {count:>8} {cpu_text:>7}  {template}"
+              + ("" if status == 200 else f"  (status {status})"))
+    print()
+    print("cpu ms: CPU time of the gunicorn workers and their PostgreSQL backends per request (parallel query "
+          "workers not counted); it depends much less than the latencies on what else runs on the machine.")
 
 
 def main() -> None:
@@ -526,6 +605,7 @@ def main() -> None:
     if not make_url.ids:
         sys.exit("No published bench listings.")
     queries = queries_per_request(kinds, make_url)
+    load_before = os.getloadavg()[0]
     if args.in_process:
         results = run_in_process(kinds, make_url, args)
     else:
@@ -534,11 +614,11 @@ def main() -> None:
         server = start_server(args, port, log.name)
         print(f"server: gunicorn pid {server.pid} on 127.0.0.1:{port}, log {log.name}", flush=True)
         try:
-            results = run_http(kinds, make_url, args, port)
+            results = run_http(kinds, make_url, args, port, server)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    report(args, kinds, results, queries)
+    report(args, kinds, results, queries, load_before)
 
 
 if __name__ == "__main__":

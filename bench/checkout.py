@@ -72,8 +72,8 @@ def http_get(port: int, path: str, token: str) -> tuple[int, float, bytes]:
         connection.close()
 
 
-def start_gunicorn(port: int, workers: int, log_path: str, token: str) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING"}
+def start_gunicorn(port: int, workers: int, log_path: str, token: str, conn_max_age: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "DB_CONN_MAX_AGE": str(conn_max_age)}
     command = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-w", str(workers),
                "-b", f"127.0.0.1:{port}", "--error-logfile", log_path, "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -93,6 +93,23 @@ def start_gunicorn(port: int, workers: int, log_path: str, token: str) -> subpro
     sys.exit(f"gunicorn did not answer within 60 s; see {log_path}")
 
 
+def queries_per_request(token: str, order_id: int) -> dict[str, int]:
+    """SQL queries of one list and one detail request, through the Django test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    counts = {}
+    for name, path in (("list", "/api/v1/orders/"), ("detail", f"/api/v1/orders/{order_id}/")):
+        client.get(path)  # the first request of a process loads what later ones reuse
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, response.content
+        counts[name] = len(captured)
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buyers", type=int, default=20, help="buyer companies checking out at once")
@@ -101,6 +118,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15, help="checkouts per buyer")
     parser.add_argument("--requests", type=int, default=300, help="HTTP requests per endpoint")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--conn-max-age", type=int, default=60,
+                        help="DB_CONN_MAX_AGE of the server (persistent database connections, default 60)")
     parser.add_argument("--broker-db", type=int, default=13, help="Redis database the notifications are queued in")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -128,6 +147,7 @@ def main() -> None:
     from trade.models import ShippingRate, ShippingZone, ShippingZoneCountry
 
     redis.Redis.from_url(broker_url).flushdb()
+    load_before = os.getloadavg()[0]
     rng = random.Random(args.seed)
     tag = uuid.uuid4().hex[:8]
     if not FxRate.objects.filter(currency="TRY").exists():
@@ -211,7 +231,8 @@ def main() -> None:
     order_ids = list(Order.objects.filter(buyer=measured_buyer).values_list("pk", flat=True))
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="bench-checkout-gunicorn-", suffix=".log", delete=False)
-    server = start_gunicorn(port, args.workers, log.name, token.key)
+    queries = queries_per_request(token.key, order_ids[0])
+    server = start_gunicorn(port, args.workers, log.name, token.key, args.conn_max_age)
     timings: dict[str, list[float]] = {"list": [], "detail": []}
     try:
         for _ in range(20):  # warm-up of every worker
@@ -233,7 +254,8 @@ def main() -> None:
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}, PostgreSQL {server_version}")
+          f"{platform.python_version()}, PostgreSQL {server_version}; 1-minute load average {load_before:.1f} "
+          f"before, {os.getloadavg()[0]:.1f} after")
     print(f"data: {args.sellers} sellers x {args.listings_per_seller} shared listings; {args.buyers} buyers; "
           f"each cart 3 listings of up to 3 sellers")
     print(f"checkout (in-process threads calling checkout_place, {args.buyers} buyers at once, {args.rounds} "
@@ -243,11 +265,13 @@ def main() -> None:
     print(f"checkout latency, ms: p50 {percentile(latencies, 0.5) * 1000:.0f}  "
           f"p95 {percentile(latencies, 0.95) * 1000:.0f}  max {max(latencies) * 1000:.0f}  "
           f"mean {statistics.fmean(latencies) * 1000:.0f}")
-    print(f"API over HTTP (gunicorn, {args.workers} sync workers, one client, {args.requests} requests each; the "
-          f"buyer has {listed['count']} orders, a page holds {len(listed['results'])}):")
+    print(f"API over HTTP (gunicorn, {args.workers} sync workers, DB_CONN_MAX_AGE={args.conn_max_age}, one client, "
+          f"{args.requests} requests each; the buyer has {listed['count']} orders, a page holds "
+          f"{len(listed['results'])}):")
     for name, values in timings.items():
         print(f"  GET /api/v1/orders/{'' if name == 'list' else '{id}/'}  p50 {percentile(values, 0.5) * 1000:.1f} ms"
-              f"  p95 {percentile(values, 0.95) * 1000:.1f} ms  max {max(values) * 1000:.1f} ms")
+              f"  p95 {percentile(values, 0.95) * 1000:.1f} ms  max {max(values) * 1000:.1f} ms"
+              f"  ({len(values) / sum(values):.1f} req/s, {queries[name]} SQL queries)")
 
 
 if __name__ == "__main__":

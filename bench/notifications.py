@@ -73,6 +73,7 @@ def main() -> None:
     from notifications.services import notify
 
     redis.Redis.from_url(broker_url).flushdb()
+    load_before = os.getloadavg()[0]
     celery = [str(Path(sys.executable).parent / "celery"), "-A", "config"]
     log = (var_dir / "celery.log").open("ab")
     processes = [
@@ -130,7 +131,8 @@ def main() -> None:
             cursor.execute("SHOW server_version")
             server_version = cursor.fetchone()[0]
         print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
-              f"Python {platform.python_version()}, PostgreSQL {server_version}, Redis broker db {args.broker_db}")
+              f"Python {platform.python_version()}, PostgreSQL {server_version}, Redis broker db {args.broker_db}; "
+              f"1-minute load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
         print(f"worker: prefork, concurrency {args.concurrency}; beat relay every "
               f"{os.environ.get('NOTIFICATIONS_RELAY_INTERVAL_SECONDS', '5')}s plus the after-commit nudge")
         print(f"notifications: {len(committed)} in {elapsed:.1f}s ({len(committed) / elapsed:.1f}/s), "
