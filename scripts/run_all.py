@@ -27,7 +27,9 @@ def main() -> int:
     print(f"\nSME Market is running at http://127.0.0.1:{port}/  (API docs: /api/v1/docs/, admin: /admin/)")
     print("Demo logins (password sme-demo-Market-2026):")
     print("  admin@sme-market.example (admin), moderator@sme-market.example (moderator),")
-    print("  ayse@anatolia-textiles.example (seller, TR), otieno@mombasa-buyers.example (buyer, KE)")
+    print("  ayse@anatolia-textiles.example (seller, TR), li.wei@shenzhen-circuits.example (seller, CN),")
+    print("  ana@recife-compras.example (buyer, BR), zhang.min@ningbo-home.example (buyer and seller, CN),")
+    print("  otieno@mombasa-buyers.example (buyer, KE, waiting for verification)")
     print("Outgoing e-mail is written to var/mail/. Press Ctrl-C to stop.\n", flush=True)
 
     stopping = False
