@@ -1,8 +1,10 @@
 from django.urls import path
 
 from notifications import views as notification_views
+from notifications import views_webhooks
 
 from . import views, views_catalogue, views_documents, views_orders, views_rfq
+from . import views_shipping
 
 app_name = "frontend"
 
@@ -80,4 +82,16 @@ urlpatterns = [
     path("orders/<int:pk>/messages/", views_orders.order_message, name="order_message"),
     path("orders/<int:pk>/<slug:action>/", views_orders.order_action, name="order_action"),
     path("seller/orders/", views_orders.seller_orders, name="seller_orders"),
+    path("seller/shipping/", views_shipping.shipping_zones, name="seller_shipping"),
+    path("seller/shipping/new/", views_shipping.shipping_zone_new, name="seller_shipping_new"),
+    path("seller/shipping/<int:pk>/edit/", views_shipping.shipping_zone_edit, name="seller_shipping_edit"),
+    path("seller/shipping/<int:pk>/delete/", views_shipping.shipping_zone_delete, name="seller_shipping_delete"),
+    path("my-company/webhooks/", views_webhooks.webhook_list, name="my_company_webhooks"),
+    path("my-company/webhooks/new/", views_webhooks.webhook_new, name="my_company_webhook_new"),
+    path("my-company/webhooks/<int:pk>/edit/", views_webhooks.webhook_edit, name="my_company_webhook_edit"),
+    path("my-company/webhooks/<int:pk>/rotate-secret/", views_webhooks.webhook_rotate_secret,
+         name="my_company_webhook_rotate_secret"),
+    path("my-company/webhooks/<int:pk>/delete/", views_webhooks.webhook_delete, name="my_company_webhook_delete"),
+    path("my-company/webhooks/dead-letters/<int:pk>/replay/", views_webhooks.webhook_delivery_replay,
+         name="my_company_webhook_replay"),
 ]

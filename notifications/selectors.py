@@ -96,5 +96,19 @@ def webhook_dead_letter_list(*, actor: User) -> QuerySet[Delivery]:
             .select_related("event", "endpoint").order_by("-failed_at", "-pk"))
 
 
+def webhook_endpoint_list_for_company(*, actor: User, company_id: int) -> QuerySet[WebhookEndpoint]:
+    """The endpoints of one company as any of its members sees them (only owners change them);
+    the secret is not read."""
+    return (WebhookEndpoint.objects.filter(company_id=company_id, company__memberships__user=actor)
+            .defer("secret").order_by("pk"))
+
+
+def webhook_dead_letter_list_for_company(*, actor: User, company_id: int) -> QuerySet[Delivery]:
+    """The failed webhook deliveries of one company, for any of its members, newest failure first."""
+    return (Delivery.objects.filter(channel=Channel.WEBHOOK, status=DeliveryStatus.DEAD,
+                                    endpoint__company_id=company_id, endpoint__company__memberships__user=actor)
+            .select_related("event", "endpoint").defer("endpoint__secret").order_by("-failed_at", "-pk"))
+
+
 def channel_label(channel: str) -> str:
     return str(Channel(channel).label) if channel in Channel.values else _("Unknown")
