@@ -4,9 +4,10 @@ Every listing carries `search_document`: its title, description, category and pa
 names, the seller's legal name and its HS code with the chapter and heading (build_search_document,
 called by the listing services whenever they write a listing). On PostgreSQL the document is
 matched with full-text search (a GIN index on to_tsvector('simple', search_document), created by
-migration 0004) and, when the exact words find nothing, the title with trigram word similarity (a
-GIN gin_trgm_ops index), so a misspelt word still finds its listings. Other databases use a
-portable fallback in selectors._text_search: every word must appear in the document.
+migration 0004) and, when the exact words find nothing, each misspelt word also stands for the words
+of the titles that are similar to it (trigram word similarity, looked up in a GIN gin_trgm_ops
+index on the title), so a misspelt word still finds its listings. Other databases use a portable
+fallback in selectors._text_search: every word must appear in the document.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import operator
 import re
 from functools import reduce
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact, TrigramWordSimilarity
-from django.db.models import Case, Expression, F, FloatField, Q, QuerySet, Value, When
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchVector, SearchVectorExact
+from django.db.models import BooleanField, Case, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from .models import Category, Listing
 
@@ -28,6 +30,8 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
 # Shorter words must be spelt right: a trigram of two letters is similar to too many titles.
 MIN_SIMILAR_WORD_LENGTH = 4
+# Most titles similar to a misspelt word whose words are read to find what it stands for.
+SIMILAR_TITLES = 200
 # Markdown punctuation that carries no words.
 _MARKDOWN_PUNCTUATION = re.compile(r"[*_#>`|~\[\]()!]+")
 _WHITESPACE = re.compile(r"\s+")
@@ -141,6 +145,38 @@ def _without_costly_negations(text: str) -> str:
     return " ".join(kept)
 
 
+def _similar_words_sql(word: str) -> tuple[str, tuple]:
+    """SQL of the words a misspelt word may stand for: the words (as the document index stores
+    them) of up to SIMILAR_TITLES titles that the title trigram index finds similar to it, that are
+    themselves similar to it (trigram word similarity of at least pg_trgm.word_similarity_threshold,
+    0.6 by default). Titles of listings in any state are read, so that the trigram index is the
+    only index that answers; a word only widens the search of the documents of the listings the
+    query is about."""
+    sql = ("SELECT DISTINCT similar_word FROM (SELECT unnest(tsvector_to_array(to_tsvector(%s::regconfig, title)))"
+           f" AS similar_word FROM {Listing._meta.db_table} WHERE title %%> %s LIMIT %s)"
+           " AS similar_title WHERE similar_word ~ '^[[:alnum:]]+$' AND %s <%% similar_word")
+    return sql, (SEARCH_CONFIG, word, SIMILAR_TITLES, word)
+
+
+def _similar_words_query(word: str) -> RawSQL:
+    """A tsquery of the words a misspelt word may stand for, joined with "or" (NULL when none)."""
+    sql, params = _similar_words_sql(word)
+    return RawSQL(f"to_tsquery(%s::regconfig, (SELECT string_agg(similar_word, ' | ') FROM ({sql}) AS w))",
+                  (SEARCH_CONFIG, *params), output_field=SearchQueryField())
+
+
+def _similar_words_patterns(word: str) -> RawSQL:
+    """ILIKE patterns of the words a misspelt word may stand for ('%cotton%', ...)."""
+    sql, params = _similar_words_sql(word)
+    return RawSQL(f"ARRAY(SELECT '%%' || similar_word || '%%' FROM ({sql}) AS w)", params,
+                  output_field=ArrayField(CharField()))
+
+
+def _condition(lhs: Expression, sql_operator: str, rhs: Expression) -> Func:
+    """`lhs <sql_operator> rhs` as a condition."""
+    return Func(lhs, rhs, template="%(expressions)s", arg_joiner=f" {sql_operator} ", output_field=BooleanField())
+
+
 def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
     """Listings matching the query, annotated with `rank` (0 to 1, higher is better).
 
@@ -150,15 +186,18 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing
     description or seller name.
 
     Only when that finds nothing among `qs` (one cheap EXISTS query) and the query is plain words,
-    the search forgives typos: each word must be similar to a word of the title (trigram word
-    similarity, for words of four letters or more) or appear in the document, so "bath towl" finds
-    "Cotton bath towel"; the rank is then the word similarity of the whole query to the title.
+    the search forgives typos: each word of four letters or more may also be any of the words of
+    the titles similar to it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel".
+    The words are looked up once per query, in a few titles that the title trigram index finds,
+    and the documents are then matched with the document index as in a strict search; the rank is
+    the share of the words the title contains, a misspelt word counting when the title contains
+    one of the words it stands for.
 
-    Why two steps: the document index answers a strict query exactly, so a common word costs one
-    visit of each matching row. A trigram match is approximate, and PostgreSQL re-checks every
-    candidate row, re-parsing its document when the title does not match; ts_rank, likewise, would
-    re-parse the document of every match, since the index stores no vector. Both cost tens of
-    milliseconds per thousand matches, so they are kept to the typo case or left out."""
+    Why: the document index answers a strict query exactly, so a common word costs one visit of
+    each matching row. Matching every title by trigram similarity instead would re-check the
+    similarity of every candidate row (a misspelt common word is similar to thousands of titles)
+    and compute it again to rank them; ts_rank, likewise, would re-parse the document of every
+    match, since the index stores no vector. Both cost tens of milliseconds per thousand matches."""
     text = _without_costly_negations(clean_query(text))
     if not _positive_words(text):
         return qs.none().annotate(rank=Value(0.0, output_field=FloatField()))
@@ -166,11 +205,15 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing
     strict = qs.filter(SearchVectorExact(vector, SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)))
     if _WEB_SEARCH_OPERATORS.search(text) or strict.exists():
         return strict.annotate(rank=_title_word_share(_positive_words(text)))
-    for word in text.split()[:MAX_QUERY_WORDS]:
+    words = text.split()[:MAX_QUERY_WORDS]
+    hits = []
+    for word in words:
         in_document = Q(SearchVectorExact(vector, SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)))
+        in_title = Q(title__icontains=word)
         if len(word) >= MIN_SIMILAR_WORD_LENGTH:
-            # The cheap title check first: PostgreSQL re-checks the condition in this order.
-            qs = qs.filter(Q(TrigramWordSimilar(F("title"), Value(word))) | in_document)
-        else:
-            qs = qs.filter(in_document)
-    return qs.annotate(rank=TrigramWordSimilarity(Value(text), "title"))
+            in_document |= Q(_condition(vector, "@@", _similar_words_query(word)))
+            in_title |= Q(_condition(F("title"), "ILIKE ANY", _similar_words_patterns(word)))
+        qs = qs.filter(in_document)
+        hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
+    rank = reduce(operator.add, hits) / Value(float(len(hits)), output_field=FloatField())
+    return qs.annotate(rank=rank)

@@ -114,11 +114,25 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections: opening one costs a new PostgreSQL backend per request, about as much
+    # as a catalogue page itself. The health check replaces a connection the server has dropped.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: the web's queries are short, and compiling a plan whose cost estimate is high only
+    # because of the row counts takes longer than running it. libpq's "options" replaces
+    # PGOPTIONS, so what PGOPTIONS and the URL's ?options= set follows and can override it.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = " ".join(
+        part for part in ("-c jit=off", os.environ.get("PGOPTIONS", ""), _pg_options.get("options", "")) if part)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process, the worker and beat share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # SQLite builds the covering indexes of the models without their INCLUDE columns; that is enough
+    # for a development database.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -338,3 +352,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+
+# Order documents (PDF): a Unicode TrueType font, and fonts for the glyphs it lacks (a CJK font for
+# Chinese text, for instance). Without them DejaVu Sans is used where installed, else Helvetica.
+DOCUMENT_PDF_FONT = env_str("DOCUMENT_PDF_FONT") or None
+DOCUMENT_PDF_FALLBACK_FONTS = env_list("DOCUMENT_PDF_FALLBACK_FONTS", [])
