@@ -4,15 +4,11 @@ one purchase group per idempotency key, and the sellers told once through a real
 Each thread has its own database connection; the threads of a pool start together behind a barrier."""
 from __future__ import annotations
 
-import queue
 import random
-import threading
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -22,48 +18,10 @@ from orders import services
 from orders.models import CartLine, Order, OrderEvent, OrderLine, PurchaseGroup
 from tests.factories.accounts import MembershipFactory
 from tests.integration.conftest import read_mail
+from tests.integration.threads import run_pool
 from tests.orders.helpers import buyer_company, make_zone, reference_tables, seller_company, towel
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def run_pool(jobs: list[Callable[[], object]], *, workers: int = 40) -> list[object]:
-    """Runs the jobs on `workers` threads that start together; returns each job's result or the
-    ApplicationError it raised. Anything else a job raises fails the test."""
-    barrier = threading.Barrier(workers)
-    pending: queue.Queue[int] = queue.Queue()
-    for index in range(len(jobs)):
-        pending.put(index)
-    results: list[object] = [None] * len(jobs)
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            while True:
-                try:
-                    index = pending.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    results[index] = jobs[index]()
-                except ApplicationError as exc:
-                    results[index] = exc
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not [t for t in threads if t.is_alive()], "some threads did not finish"
-    assert errors == []
-    return results
 
 
 def outcome(result) -> str:

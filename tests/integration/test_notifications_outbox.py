@@ -27,7 +27,8 @@ from tests.integration.notifications_support import (  # noqa: F401 - fixtures
     shared_broker_stack,
     sleep_until,
 )
-from tests.integration.test_checkout_concurrency import buyers, run_pool
+from tests.integration.test_checkout_concurrency import buyers
+from tests.integration.threads import run_pool
 from tests.notifications.helpers import Receiver
 from tests.orders.helpers import make_zone, reference_tables, seller_company, towel
 

@@ -5,53 +5,26 @@ that one order; the deadline task and an acceptance never both move a request.
 Each thread has its own database connection; the threads start together behind a barrier."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from orders.models import Order, PurchaseGroup, Quote, QuoteStatus, Rfq, RfqStatus
 from orders.services import rfq as services
 from tests.factories.accounts import MembershipFactory
+from tests.integration.threads import run_pool
 from tests.orders.rfq_helpers import build_rfq_world, post_rfq, submit_quote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run_together(jobs: list[Callable[[], object]]) -> list[object]:
-    """Runs each job on its own thread, all released at once; returns each result or the
-    ApplicationError it raised. Anything else a job raises fails the test."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            try:
-                results[index] = jobs[index]()
-            except ApplicationError as exc:
-                results[index] = exc
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not [t for t in threads if t.is_alive()], "some threads did not finish"
-    assert errors == []
-    return results
+    """Each job on its own thread, all released at once."""
+    return run_pool(jobs, workers=len(jobs))
 
 
 def outcome(result) -> str:
