@@ -163,7 +163,7 @@ def test_a_suspended_sellers_listing_is_hidden_from_buyers_but_not_from_members_
 # --- database settings ----------------------------------------------------------------------------
 
 def database_settings(monkeypatch, **env) -> dict:
-    for name in ("DATABASE_URL", "DB_CONN_MAX_AGE", "PGOPTIONS"):
+    for name in ("DATABASE_URL", "DB_CONN_MAX_AGE", "DB_PARALLEL_WORKERS_PER_QUERY", "PGOPTIONS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -174,15 +174,21 @@ def database_settings(monkeypatch, **env) -> dict:
 def test_postgresql_connections_persist_with_health_checks_and_without_jit(monkeypatch):
     db = database_settings(monkeypatch, DATABASE_URL="postgres://u:p@db.example:5432/market")
     assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, True)
-    assert db["OPTIONS"] == {"options": "-c jit=off"}
+    assert db["OPTIONS"] == {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}
+
+
+def test_parallel_workers_per_query_can_be_raised(monkeypatch):
+    db = database_settings(monkeypatch, DATABASE_URL="postgres://u:p@db.example:5432/market",
+                           DB_PARALLEL_WORKERS_PER_QUERY="2")
+    assert db["OPTIONS"] == {"options": "-c jit=off -c max_parallel_workers_per_gather=2"}
 
 
 def test_postgresql_options_of_the_url_and_pgoptions_are_kept_after_jit_off(monkeypatch):
     db = database_settings(monkeypatch, DATABASE_URL="postgres://u:p@db/market?options=-c%20statement_timeout%3D5000"
                                                      "&sslmode=require",
-                           PGOPTIONS="-c max_parallel_workers_per_gather=0", DB_CONN_MAX_AGE="0")
+                           PGOPTIONS="-c work_mem=8MB", DB_CONN_MAX_AGE="0")
     assert db["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off -c max_parallel_workers_per_gather=0 "
-                                                                "-c statement_timeout=5000"}
+                                                                "-c work_mem=8MB -c statement_timeout=5000"}
     assert db["CONN_MAX_AGE"] == 0
 
 
@@ -195,10 +201,12 @@ def test_sqlite_keeps_its_options_and_short_lived_connections(monkeypatch, tmp_p
 
 
 @on_postgresql
-def test_the_test_connection_runs_without_jit():
+def test_the_test_connection_runs_without_jit_or_parallel_workers():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
 
 
 # --- the covering index of the category filter ------------------------------------------------------
