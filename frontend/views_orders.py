@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -25,6 +25,7 @@ from marketplace import selectors as marketplace_selectors
 from orders import selectors as orders_selectors
 from orders import selectors_checkout, selectors_rfq
 from orders import services as orders_services
+from orders.documents import document_title, documents_issued
 from orders.models import Order, OrderRole, OrderStatus, Payment
 from orders.services import messages as message_services
 from orders.transitions import ORDER_FLOW
@@ -335,19 +336,9 @@ def _available_actions(order: Order, roles: set[str]) -> list[OrderAction]:
 
 
 def _document_links(order: Order) -> list[tuple[str, str]]:
-    """Links to the order's trade documents, once the order has reached the state each needs."""
-    wanted = []
-    if order.accepted_at is not None:
-        wanted.append(("proforma", _("Proforma invoice")))
-    if order.shipped_at is not None:
-        wanted += [("commercial-invoice", _("Commercial invoice")), ("packing-list", _("Packing list"))]
-    links = []
-    for kind, label in wanted:
-        try:
-            links.append((reverse("frontend:order_document", kwargs={"pk": order.pk, "kind": kind}), label))
-        except NoReverseMatch:
-            return []
-    return links
+    """Links to the trade documents the order has by now."""
+    return [(reverse("frontend:order_document", kwargs={"pk": order.pk, "kind": kind}), document_title(kind))
+            for kind in documents_issued(order)]
 
 
 def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionForm] | None = None,

@@ -146,15 +146,27 @@ def _line(line: OrderLine) -> DocumentLine:
         weight_kg=line.weight_kg, packages=line.quantity if line.unit in PACKAGE_UNITS else 1)
 
 
+def _issue_time(order: Order, kind: str) -> datetime | None:
+    """When the document was issued: the proforma when the seller accepted the order, the others when
+    it was shipped; None while the order has not reached that point."""
+    if kind == PROFORMA:
+        return order.accepted_at if order.status not in NOT_ACCEPTED else None
+    return order.shipped_at
+
+
+def documents_issued(order: Order) -> list[str]:
+    """The kinds of document the order has by now, in KINDS order."""
+    return [kind for kind in KINDS if _issue_time(order, kind) is not None]
+
+
 def _issued_at(order: Order, kind: str) -> datetime:
     """The time the document was issued; 409 while the order has not reached that point."""
+    issued = _issue_time(order, kind)
+    if issued is not None:
+        return issued
     if kind == PROFORMA:
-        if order.accepted_at is not None and order.status not in NOT_ACCEPTED:
-            return order.accepted_at
         message = _("The proforma invoice is issued once the seller has accepted the order.")
     else:
-        if order.shipped_at is not None:
-            return order.shipped_at
         message = _("This document is issued once the order has been shipped.")
     raise Conflict(message, code="document_not_available")
 
