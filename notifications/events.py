@@ -78,7 +78,8 @@ def get(name: str) -> EventType:
         raise LookupError(f"Unknown notification event {name!r}; register it in notifications/events.py") from None
 
 
-def _path(name: str, *args) -> str:
+def page_path(name: str, *args) -> str:
+    """The path of a web page, or "" where the site does not have it (the link is then left out)."""
     try:
         return reverse(name, args=args)
     except NoReverseMatch:
@@ -120,7 +121,7 @@ register(EventType(
     email_template="accounts/email/verification_decision",
     email_context=_verification_email_context,
     on_email_sent=_verification_email_sent,
-    link=lambda context: _path("frontend:my_company"),
+    link=lambda context: page_path("frontend:my_company"),
 ))
 
 
@@ -176,7 +177,7 @@ def _listing_summary(context: dict) -> str:
 
 def _listing_email_context(context: dict) -> dict:
     return {"summary": _listing_summary(context), "title": context["listing_title"],
-            "reason": context.get("reason", ""), "path": _path("frontend:seller_listings")}
+            "reason": context.get("reason", ""), "path": page_path("frontend:seller_listings")}
 
 
 register(EventType(
@@ -187,7 +188,7 @@ register(EventType(
     webhook=True,
     email_template="notifications/email/listing_decided",
     email_context=_listing_email_context,
-    link=lambda context: _path("frontend:seller_listings"),
+    link=lambda context: page_path("frontend:seller_listings"),
 ))
 
 
@@ -204,7 +205,7 @@ def _report_email_context(context: dict) -> dict:
     if report is None or report["resolved_at"] is not None:
         raise DeliverySkipped("the report was withdrawn or already resolved")
     return {"title": context["listing_title"], "reason": context.get("reason", ""),
-            "path": _path("frontend:listing_moderation")}
+            "path": page_path("frontend:listing_moderation")}
 
 
 register(EventType(
@@ -215,5 +216,5 @@ register(EventType(
     audience=MODERATORS,
     email_template="notifications/email/listing_reported",
     email_context=_report_email_context,
-    link=lambda context: _path("frontend:listing_moderation"),
+    link=lambda context: page_path("frontend:listing_moderation"),
 ))

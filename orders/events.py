@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notifications.events import COMPANY_MEMBERS, DeliverySkipped, EventType, register
+from notifications.events import COMPANY_MEMBERS, DeliverySkipped, EventType, page_path, register
 from notifications.models import Channel
 from notifications.services import notify
 
@@ -59,10 +58,7 @@ def _email_sent(context: dict, sent_at: datetime) -> None:
 
 
 def _order_path(context: dict) -> str:
-    try:
-        return reverse("frontend:order_detail", args=[context["order_id"]])
-    except NoReverseMatch:
-        return ""
+    return page_path("frontend:order_detail", context["order_id"])
 
 
 COMMON = {

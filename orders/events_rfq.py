@@ -8,11 +8,10 @@ Imported from OrdersConfig.ready(); the services call notifications.services.not
 transaction that makes the change."""
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notifications.events import COMPANY_MEMBERS, EventType, register
+from notifications.events import COMPANY_MEMBERS, EventType, page_path, register
 from notifications.models import Channel
 
 QUOTE_RECEIVED = "rfq.quote_received"
@@ -20,15 +19,8 @@ QUOTE_ACCEPTED = "rfq.quote_accepted"
 MESSAGE_POSTED = "message.posted"
 
 
-def _path(name: str, *args) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 def _rfq_path(context: dict) -> str:
-    return _path("frontend:rfq_detail", context["rfq_id"]) if context.get("rfq_id") else ""
+    return page_path("frontend:rfq_detail", context["rfq_id"]) if context.get("rfq_id") else ""
 
 
 def _quote_received_summary(context: dict) -> str:
@@ -63,7 +55,7 @@ def _message_summary(context: dict) -> str:
 def _message_link(context: dict) -> str:
     if context.get("rfq_id"):
         return _rfq_path(context)
-    return _path("frontend:order_detail", context["order_id"])
+    return page_path("frontend:order_detail", context["order_id"])
 
 
 register(EventType(
