@@ -105,7 +105,7 @@ def _detail(request, company, pk, *, quote_form=None, message_form=None, status:
     if not is_buyer and access.seller_ids:
         seller_id = company.pk if company.pk in access.seller_ids else access.seller_ids[0]
     context = {"rfq": rfq, "is_buyer": is_buyer, "comparison": None, "my_quote": None, "quote_form": None,
-               "thread": None, "thread_seller": None, "message_form": None, "now": timezone.now(),
+               "thread": None, "thread_seller": None, "message_form": None,
                "is_open": rfq.status == RfqStatus.OPEN and rfq.deadline > timezone.now()}
 
     if is_buyer:
@@ -118,7 +118,7 @@ def _detail(request, company, pk, *, quote_form=None, message_form=None, status:
             if thread_seller is not None:
                 context["thread_seller"] = thread_seller
                 context["thread"] = list(selectors_rfq.message_list_rfq(actor=request.user, rfq=rfq,
-                                                                        seller_id=thread_seller.pk))
+                                                                        seller_id=thread_seller.pk, access=access))
                 context["message_form"] = message_form or forms.MessageForm(initial={"seller": thread_seller.pk})
         if message_form is not None and context["thread_seller"] is None:
             for errors in message_form.errors.values():
@@ -133,7 +133,8 @@ def _detail(request, company, pk, *, quote_form=None, message_form=None, status:
             initial = _quote_initial(my_quote) if revising else {"incoterm": rfq.incoterm}
             context["quote_form"] = quote_form or forms.QuoteForm(initial=initial, listings=_own_listings(company))
             context["revising"] = revising
-        context["thread"] = list(selectors_rfq.message_list_rfq(actor=request.user, rfq=rfq, seller_id=seller_id))
+        context["thread"] = list(selectors_rfq.message_list_rfq(actor=request.user, rfq=rfq, seller_id=seller_id,
+                                                                    access=access))
         context["message_form"] = message_form or forms.MessageForm(initial={"seller": seller_id})
     return render(request, "frontend/rfq/detail.html", context, status=status)
 

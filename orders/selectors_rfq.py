@@ -315,10 +315,12 @@ def quote_of_seller(*, rfq: Rfq, seller_id: int) -> Quote | None:
 
 # --- messages ------------------------------------------------------------------------------------
 
-def message_list_rfq(*, actor: Actor, rfq: Rfq, seller_id: int | None = None) -> QuerySet[Message]:
+def message_list_rfq(*, actor: Actor, rfq: Rfq, seller_id: int | None = None,
+                     access: RfqAccess | None = None) -> QuerySet[Message]:
     """The messages of a request, oldest first: all threads (or the one with `seller_id`) for the
-    buyer's members, the actor's companies' own threads for a seller; 404 for anyone else."""
-    access = rfq_access(actor=actor, rfq=rfq)
+    buyer's members, the actor's companies' own threads for a seller; 404 for anyone else. A caller
+    that has already read the actor's `access` to this request passes it on."""
+    access = access or rfq_access(actor=actor, rfq=rfq)
     qs = Message.objects.filter(rfq=rfq)
     if access.is_buyer:
         if seller_id is not None:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from accounts.api.serializers import StrictInputMixin
 from marketplace.models import Incoterm, Unit
 from orders.models import Message, Quote, Rfq
+from orders.selectors_rfq import quote_is_expired
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 MAX_INT = 2_000_000_000
@@ -122,7 +123,7 @@ class QuoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_expired(self, quote: Quote) -> bool:
-        return quote.valid_until < self.context["today"]
+        return quote_is_expired(quote, self.context["today"])
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -64,7 +64,7 @@ def message_post_rfq(*, actor: User, rfq_id: int, body: str, seller_id: int | No
         seller_id = _seller_id(seller_id)
         if not seller_can_see(seller_id=seller_id, rfq=rfq):
             raise field_error("seller", _("This company has not seen your request."), code="seller_not_concerned")
-        company, seller, other = rfq.buyer, seller_id, seller_id
+        company, seller, other = rfq.buyer, seller_id, Company.objects.get(pk=seller_id)
     elif access.seller_ids:
         if seller_id in (None, ""):
             seller = access.seller_ids[0]
@@ -72,13 +72,13 @@ def message_post_rfq(*, actor: User, rfq_id: int, body: str, seller_id: int | No
             seller = _seller_id(seller_id)
             if seller not in access.seller_ids:
                 raise Forbidden(_("You are not a member of this company."))
-        company, other = Company.objects.get(pk=seller), rfq.buyer_id
+        company, other = Company.objects.get(pk=seller), rfq.buyer
     else:
         raise Http404
     text = _body(body)
     with transaction.atomic():
         message = Message.objects.create(rfq=rfq, seller_id=seller, author=actor, company=company, body=text)
-        notify(event="message.posted", company=Company.objects.get(pk=other), context={
+        notify(event="message.posted", company=other, context={
             "message_id": message.pk, "rfq_id": rfq.pk, "rfq_title": rfq.title, "order_id": None,
             "company_name": company.legal_name, "excerpt": _excerpt(text)})
     return message

@@ -37,7 +37,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from accounts.models import Company, User, VerificationStatus
 from core.exceptions import ApplicationError, Conflict, Forbidden
@@ -46,7 +45,7 @@ from fx.selectors import fx_quote
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, Unit
 from notifications.services import notify
 from trade import incoterms as trade_incoterms
-from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate, money
+from trade.selectors import LandedCost, LineInput, country_code, destination_check, landed_cost_estimate, money
 
 from ..models import (
     Order,
@@ -60,7 +59,7 @@ from ..models import (
     RfqStatus,
 )
 from ..selectors import is_member
-from ..selectors_rfq import rfq_recipients, seller_is_audience
+from ..selectors_rfq import quote_is_expired, rfq_recipients, seller_is_audience
 from .common import field_error, request_fingerprint, require_buyer_member
 from .placing import order_create_placed
 
@@ -117,13 +116,6 @@ def _integer(field: str, value: Any, *, minimum: int, maximum: int) -> int:
     if not minimum <= number <= maximum:
         raise field_error(field, _("Enter a whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum})
     return number
-
-
-def _country(field: str, value: Any) -> str:
-    code = str(value or "").strip().upper()
-    if len(code) != 2 or code not in countries:
-        raise field_error(field, _("%(value)s is not an ISO 3166 country code.") % {"value": value})
-    return code
 
 
 def _incoterm(value: Any) -> str:
@@ -199,7 +191,7 @@ def rfq_create(*, actor: User, buyer: Company, title: str, category: Category | 
     if unit not in Unit.values:
         raise field_error("unit", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Unit.values)})
     term = _incoterm(incoterm)
-    country = _country("destination_country", destination_country)
+    country = country_code(destination_country, field="destination_country")
     try:
         destination_check(country=country, hs_codes=[])
     except ApplicationError as exc:
@@ -316,7 +308,7 @@ def _clean_terms(*, rfq: Rfq, seller: Company, data: dict[str, Any]) -> dict[str
             raise field_error("hs_code", _("An HS code has exactly 6 digits (or name one of your listings)."))
         weight = data.get("unit_weight_kg")
         terms.update(listing=None, hs_code=hs_code,
-                     origin_country=_country("origin_country", data.get("origin_country")),
+                     origin_country=country_code(data.get("origin_country"), field="origin_country"),
                      unit_weight_kg=Decimal("0.000") if weight in (None, "") else _amount(
                          "unit_weight_kg", weight, minimum=Decimal("0"), places="0.001",
                          maximum=Decimal("9999999.999")))
@@ -477,7 +469,7 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
         now = timezone.now()
         _require_open(rfq, now)
         _require_submitted(quote)
-        if quote.valid_until < timezone.localdate():
+        if quote_is_expired(quote):
             raise Conflict(_("This quote expired on %(date)s.") % {"date": quote.valid_until.isoformat()},
                            code="quote_expired")
         if buyer.verification_status != VerificationStatus.VERIFIED:
