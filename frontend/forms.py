@@ -21,6 +21,11 @@ def _country_choices():
     return [("", _("Choose a country")), *countries]
 
 
+def country_choices(empty_label):
+    """Choices of a country field, read when the form is shown: the empty choice, then every country."""
+    return lambda: [("", empty_label), *countries]
+
+
 def _currency_choices():
     return [("", _("Choose a currency")), *CURRENCY_CHOICES]
 
@@ -180,7 +185,7 @@ class ModerationFilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     country = forms.ChoiceField(label=_("Country"), required=False,
-                                choices=lambda: [("", _("All countries")), *countries])
+                                choices=country_choices(_("All countries")))
 
     def filters(self) -> dict[str, str]:
         data = self.cleaned_data if self.is_valid() else {}

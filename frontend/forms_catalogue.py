@@ -13,7 +13,7 @@ from django_countries import countries
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, ShipsToMode, Unit
 
-from .forms import ServiceErrorsMixin
+from .forms import ServiceErrorsMixin, country_choices
 
 PRICE_TIER_ROWS = 5
 CERTIFICATE_ROWS = 3
@@ -51,10 +51,6 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return "\u00a0\u00a0\u00a0" * obj.depth + gettext(obj.name)
 
 
-def _country_choices(empty_label):
-    return lambda: [("", empty_label), *countries]
-
-
 def _any_incoterm():
     return [("", _("Any Incoterm")), *Incoterm.choices]
 
@@ -66,9 +62,9 @@ class SearchForm(forms.Form):
                         widget=forms.SearchInput(attrs={"placeholder": _("Product, material or HS code")}))
     category = CategoryChoiceField(label=_("Category"), required=False, empty_label=_("All categories"))
     origin_country = forms.ChoiceField(label=_("Country of origin"), required=False,
-                                       choices=_country_choices(_("Any country")))
+                                       choices=country_choices(_("Any country")))
     seller_country = forms.ChoiceField(label=_("Seller's country"), required=False,
-                                       choices=_country_choices(_("Any country")))
+                                       choices=country_choices(_("Any country")))
     price_min = forms.DecimalField(label=_("Lowest price from"), required=False, min_value=0, max_digits=14,
                                    decimal_places=2)
     price_max = forms.DecimalField(label=_("Highest price from"), required=False, min_value=0, max_digits=14,
@@ -76,7 +72,7 @@ class SearchForm(forms.Form):
     moq_max = forms.IntegerField(label=_("Minimum order at most"), required=False, min_value=1,
                                  max_value=MAX_QUANTITY)
     incoterm = forms.ChoiceField(label=_("Incoterm"), required=False, choices=_any_incoterm)
-    ships_to = forms.ChoiceField(label=_("Ships to"), required=False, choices=_country_choices(_("Anywhere")))
+    ships_to = forms.ChoiceField(label=_("Ships to"), required=False, choices=country_choices(_("Anywhere")))
     verified = forms.BooleanField(label=_("Verified sellers only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
@@ -140,7 +136,7 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
     lead_time_days = forms.IntegerField(label=_("Lead time in days"), min_value=0, max_value=MAX_LEAD_TIME_DAYS,
                                         initial=7)
     origin_country = forms.ChoiceField(label=_("Country of origin"),
-                                       choices=_country_choices(_("Choose a country")))
+                                       choices=country_choices(_("Choose a country")))
     hs_code = forms.CharField(label=_("HS code"), max_length=12,
                               help_text=_("The 6 digits of the Harmonized System, e.g. 6302.60."))
     incoterms = forms.MultipleChoiceField(label=_("Incoterms"), required=False, choices=Incoterm.choices,
@@ -330,7 +326,7 @@ class ListingQueueFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Waiting because of"), required=False, choices=QUEUE_KIND_CHOICES)
     category = CategoryChoiceField(label=_("Category"), required=False, empty_label=_("All categories"))
     seller_country = forms.ChoiceField(label=_("Seller's country"), required=False,
-                                       choices=_country_choices(_("All countries")))
+                                       choices=country_choices(_("All countries")))
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data if self.is_valid() else {}

@@ -8,13 +8,12 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from core.exceptions import ApplicationError
 from marketplace.models import Incoterm
 from orders.models import OrderStatus, PaymentMethod
 
-from .forms import ServiceErrorsMixin
+from .forms import ServiceErrorsMixin, country_choices
 
 MAX_QUANTITY = 2_000_000_000
 INCOTERM_LABELS = dict(Incoterm.choices)
@@ -62,10 +61,6 @@ class CartLineForm(ServiceErrorsMixin, forms.Form):
         terms = [*offered, *([current] if current and current not in offered else [])]
         self.fields["incoterm"].choices = _incoterm_choices(terms, _("Choose at checkout"))
 
-    def add_service_error(self, exc: ApplicationError) -> None:
-        for key, messages in (exc.fields or {None: [exc.message]}).items():
-            self.add_error(key if key in ("quantity", "incoterm") else None, list(messages))
-
 
 class CurrencyForm(forms.Form):
     currency = forms.ChoiceField(label=_("Show amounts in"), required=False)
@@ -84,8 +79,7 @@ class CheckoutForm(forms.Form):
     """Destination, display currency and one Incoterm per seller of the cart. Each rendering carries a
     fresh idempotency key, so submitting the same page twice places the cart once."""
 
-    country = forms.ChoiceField(label=_("Destination country"), choices=lambda: [("", _("Choose a country")),
-                                                                                  *countries])
+    country = forms.ChoiceField(label=_("Destination country"), choices=country_choices(_("Choose a country")))
     address = forms.CharField(label=_("Delivery address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     currency = forms.ChoiceField(label=_("Your currency"))
     idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
@@ -155,10 +149,6 @@ class OrderFilterForm(forms.Form):
 class OrderActionForm(ServiceErrorsMixin, forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        for key, messages in (exc.fields or {None: [exc.message]}).items():
-            self.add_error(key if key in self.fields else None, list(messages))
 
 
 class ReasonActionForm(OrderActionForm):

@@ -6,19 +6,14 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from core.validators import CURRENCY_CHOICES
 from marketplace.models import Incoterm, Unit
 
-from .forms import ServiceErrorsMixin
+from .forms import ServiceErrorsMixin, country_choices
 from .forms_catalogue import CategoryChoiceField
 
 MAX_QUANTITY = 2_000_000_000
-
-
-def _countries(empty_label):
-    return lambda: [("", empty_label), *countries]
 
 
 def _currencies():
@@ -41,7 +36,7 @@ class RfqForm(ServiceErrorsMixin, forms.Form):
     target_currency = forms.ChoiceField(label=_("Currency of the target price"), required=False,
                                         choices=_currencies)
     destination_country = forms.ChoiceField(label=_("Destination country"),
-                                            choices=_countries(_("Choose a country")))
+                                            choices=country_choices(_("Choose a country")))
     destination_address = forms.CharField(label=_("Destination address"), required=False, max_length=500,
                                           help_text=_("Leave empty to use your company's address."),
                                           widget=forms.Textarea(attrs={"rows": 2}))
@@ -60,10 +55,7 @@ class RfqForm(ServiceErrorsMixin, forms.Form):
                                              for company in recipients]
 
     def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        if data.get("target_price") is None:
-            data["target_currency"] = data.get("target_currency") or ""
-        return data
+        return dict(self.cleaned_data)
 
 
 class QuoteForm(ServiceErrorsMixin, forms.Form):
@@ -79,7 +71,7 @@ class QuoteForm(ServiceErrorsMixin, forms.Form):
     hs_code = forms.CharField(label=_("HS code"), required=False, max_length=12,
                               help_text=_("Six digits; not needed when you choose a listing."))
     origin_country = forms.ChoiceField(label=_("Country of origin"), required=False,
-                                       choices=_countries(_("Choose a country")))
+                                       choices=country_choices(_("Choose a country")))
     unit_weight_kg = forms.DecimalField(label=_("Weight per unit (kg)"), required=False, min_value=0,
                                         max_digits=10, decimal_places=3)
     note = forms.CharField(label=_("Note to the buyer"), required=False, max_length=2000,
