@@ -3,19 +3,12 @@ selector decides who sees what (404) and whether the document is issued yet (409
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from core.exceptions import Conflict
-from orders.document_render import render_document_html, render_document_pdf
+from orders.document_render import document_response, private, render_document_html, render_document_pdf
 from orders.documents import order_document as order_document_get
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _document_or_unavailable(request, pk: int, kind: str):
@@ -24,7 +17,7 @@ def _document_or_unavailable(request, pk: int, kind: str):
     except Conflict as exc:
         page = render(request, "frontend/order_document_unavailable.html", {"message": exc.message, "order_id": pk},
                       status=exc.status_code)
-        return None, _private(page)
+        return None, private(page)
 
 
 @login_required
@@ -33,7 +26,7 @@ def order_document(request, pk: int, kind: str):
     doc, unavailable = _document_or_unavailable(request, pk, kind)
     if unavailable is not None:
         return unavailable
-    return _private(HttpResponse(render_document_html(doc), content_type="text/html; charset=utf-8"))
+    return document_response(render_document_html(doc), content_type="text/html; charset=utf-8")
 
 
 @login_required
@@ -42,6 +35,4 @@ def order_document_pdf(request, pk: int, kind: str):
     doc, unavailable = _document_or_unavailable(request, pk, kind)
     if unavailable is not None:
         return unavailable
-    response = HttpResponse(render_document_pdf(doc), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return _private(response)
+    return document_response(render_document_pdf(doc), content_type="application/pdf", filename=doc.filename)

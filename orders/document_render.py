@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -275,3 +276,18 @@ def render_document_pdf(doc: OrderDocument) -> bytes:
         pdf.ln(3)
         pdf.write_line(note(), size=8)
     return bytes(pdf.output())
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """Never cached by shared caches, never sniffed into another type."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def document_response(content: bytes | str, *, content_type: str, filename: str | None = None) -> HttpResponse:
+    """A document answer, private (see above), as an attachment when `filename` is given."""
+    response = HttpResponse(content, content_type=content_type)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return private(response)

@@ -4,7 +4,6 @@ The `format` query parameter picks the document's format here, not DRF's rendere
 always answered in the one JSON error format."""
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,20 +12,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
-from orders.document_render import render_document_html, render_document_pdf
+from orders.document_render import document_response, render_document_html, render_document_pdf
 from orders.documents import KINDS, order_document
 
 FORMATS = ("html", "pdf")
-
-
-def document_response(content: bytes | str, *, content_type: str, filename: str | None = None) -> HttpResponse:
-    """A document answer: never cached by shared caches, never sniffed into another type."""
-    response = HttpResponse(content, content_type=content_type)
-    if filename:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class OrderDocumentView(APIView):
