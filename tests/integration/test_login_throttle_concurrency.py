@@ -1,47 +1,24 @@
 """Parallel sign-in attempts on PostgreSQL: the failure budget is never overspent."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from accounts import services
 from accounts.models import LoginThrottle
 from core.exceptions import ApplicationError
 from tests.factories.accounts import PASSWORD, UserFactory
+from tests.integration.threads import run_pool
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_in_parallel(count: int, work: Callable[[int], object]) -> list[object]:
     """Runs `work(i)` in `count` threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            results[index] = work(index)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not [t for t in threads if t.is_alive()], "some threads did not finish"
-    assert errors == []
-    return results
+    return run_pool([lambda index=index: work(index) for index in range(count)], workers=count)
 
 
 def test_parallel_reservations_never_exceed_the_limit():

@@ -1,12 +1,10 @@
 """Timed moves on PostgreSQL: scans running at the same time move every due order exactly once."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from marketplace.models import Listing
@@ -14,6 +12,7 @@ from orders import services
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services.timed import order_timed_moves_run
 from tests.factories.accounts import MembershipFactory
+from tests.integration.threads import run_pool
 from tests.orders.helpers import buyer_company, make_zone, reference_tables, seller_company, towel
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -21,29 +20,7 @@ S = OrderStatus
 
 
 def scans_at_once(count: int) -> list[dict]:
-    barrier = threading.Barrier(count)
-    results: list[dict] = [{}] * count
-    errors: list[BaseException] = []
-
-    def scan(index: int) -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            results[index] = order_timed_moves_run()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
-            errors.append(exc)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scan, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not [t for t in threads if t.is_alive()]
-    assert errors == []
-    return results
+    return run_pool([order_timed_moves_run] * count, workers=count)
 
 
 @pytest.fixture
