@@ -4,7 +4,6 @@ manages its zones, as the trade services allow."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,14 +14,6 @@ from trade.models import ShippingZone
 
 from .forms_shipping import ShippingZoneForm
 from .views_catalogue import seller_required
-
-
-def _zone_get(request, seller, pk: int) -> ShippingZone:
-    """A zone of the seller company the page is about; any other zone is not found."""
-    zone = selectors.shipping_zone_list(actor=request.user, seller_id=seller.pk).filter(pk=pk).first()
-    if zone is None:
-        raise Http404
-    return zone
 
 
 def _form_page(request, form: ShippingZoneForm, seller, zone: ShippingZone | None):
@@ -57,7 +48,7 @@ def shipping_zone_new(request, seller):
 @seller_required
 @require_http_methods(["GET", "POST"])
 def shipping_zone_edit(request, seller, pk: int):
-    zone = _zone_get(request, seller, pk)
+    zone = selectors.shipping_zone_get(actor=request.user, pk=pk, seller_id=seller.pk)
     form = ShippingZoneForm.for_zone(zone, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +64,7 @@ def shipping_zone_edit(request, seller, pk: int):
 @seller_required
 @require_POST
 def shipping_zone_delete(request, seller, pk: int):
-    zone = _zone_get(request, seller, pk)
+    zone = selectors.shipping_zone_get(actor=request.user, pk=pk, seller_id=seller.pk)
     try:
         services.shipping_zone_delete(zone=zone, actor=request.user)
     except ApplicationError as exc:

@@ -95,14 +95,6 @@ def listing_is_public(listing: Listing) -> bool:
             and listing.seller.verification_status != VerificationStatus.SUSPENDED)
 
 
-def listing_get_public(*, pk: int) -> Listing:
-    listing = _with_card_data(listing_public_queryset()).prefetch_related(
-        "certificates", "images", "ships_to_countries").filter(pk=pk).first()
-    if listing is None:
-        raise Http404
-    return listing
-
-
 def listing_get_for_actor(*, actor: Actor, pk: int) -> Listing:
     """A listing as its seller's members and moderators see it (any state); others only published."""
     qs = _with_card_data(Listing.objects.all()).prefetch_related("certificates", "images", "ships_to_countries")

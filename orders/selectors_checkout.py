@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from accounts.models import Company, VerificationStatus
+from accounts.models import Company
 from fx.selectors import FxQuote
 from marketplace.models import ListingIncoterm
 from trade import incoterms as trade_incoterms
@@ -161,7 +161,7 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
 
     return CheckoutPreview(
         buyer_id=buyer.pk, destination_country=priced.country, destination_address=priced.address,
-        buyer_currency=priced.buyer_currency, can_place=buyer.verification_status == VerificationStatus.VERIFIED,
+        buyer_currency=priced.buyer_currency, can_place=buyer.is_verified,
         orders=orders,
         buyer_pays_in_buyer_currency=sum((order.buyer_pays_in_buyer_currency for order in orders), Decimal("0.00")),
         fx_as_of=min(order.fx.as_of for order in orders))

@@ -321,9 +321,10 @@ def shipping_zone_list(*, actor: Actor, seller_id: int | None = None) -> QuerySe
     return qs.order_by("seller_id", "name", "pk")
 
 
-def shipping_zone_get(*, actor: Actor, pk: int | str) -> ShippingZone:
+def shipping_zone_get(*, actor: Actor, pk: int | str, seller_id: int | None = None) -> ShippingZone:
+    """One zone of the actor's companies (of `seller_id` when given); any other zone is not found."""
     try:
-        zone = shipping_zone_list(actor=actor).filter(pk=int(pk)).first()
+        zone = shipping_zone_list(actor=actor, seller_id=seller_id).filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         zone = None
     if zone is None:

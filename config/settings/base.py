@@ -113,11 +113,13 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Persistent connections: opening one costs a new PostgreSQL backend per request, about as much
-    # as a catalogue page itself. The health check replaces a connection the server has dropped.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+# Persistent connections on PostgreSQL: opening one costs a new backend per request, about as much as
+# a catalogue page itself. SQLite connections are cheap and stay per request.
+_on_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60 if _on_postgresql else 0)
+if _on_postgresql:
+    # The health check replaces a connection the server has dropped.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT: the web's queries are short, and compiling a plan whose cost estimate is high only
     # because of the row counts takes longer than running it. No parallel workers per query by
