@@ -22,7 +22,7 @@ from trade.selectors import LandedCost
 
 from .models import CartLine
 from .selectors import Actor, convert
-from .services.checkout import _clean_request, cart_price, common_incoterms
+from .services.checkout import _clean_request, cart_price, common_incoterms, default_incoterm
 from .services.common import require_buyer_member
 
 
@@ -57,14 +57,9 @@ def checkout_seller_options(*, actor: Actor, buyer: Company) -> list[CheckoutSel
         seller_rows = by_seller[seller_id]
         common = common_incoterms(offered[row[0]] for row in seller_rows)
         picked = sorted({row[1] for row in seller_rows if row[1]})
-        if len(picked) > 1:
-            default = ""
-        elif picked:
-            default = picked[0]
-        else:
-            default = common[0] if common else ""
         options.append(CheckoutSellerOption(seller_id=seller_id, seller_name=seller_rows[0][3],
-                                            offered_incoterms=common, default_incoterm=default))
+                                            offered_incoterms=common,
+                                            default_incoterm=default_incoterm(picked, common)))
     return options
 
 

@@ -166,24 +166,30 @@ def common_incoterms(offered: Iterable[Collection[str]]) -> list[str]:
     return [term for term in Incoterm.values if all(term in terms for terms in offered)]
 
 
+def default_incoterm(picked: list[str], common: list[str]) -> str:
+    """The Incoterm of a seller's order when the buyer names none: the one its cart lines name, else
+    the first (in Incoterms order) that every line offers; "" when the lines name several or share none."""
+    if len(picked) > 1:
+        return ""
+    if picked:
+        return picked[0]
+    return common[0] if common else ""
+
+
 def _order_incoterm(*, seller: Company, lines: list[CartLine], listings: dict[int, Listing],
                     terms: dict[int, ListingTerms], given: str | None) -> str:
     chosen = given
     if not chosen:
         picked = sorted({line.incoterm for line in lines if line.incoterm})
-        if len(picked) > 1:
+        chosen = default_incoterm(picked, common_incoterms(terms[line.listing_id].incoterms for line in lines))
+        if not chosen and len(picked) > 1:
             raise field_error("incoterm", _("Your lines from %(seller)s name different Incoterms (%(terms)s); "
                                             "choose one for this seller.")
                               % {"seller": seller.legal_name, "terms": ", ".join(picked)}, code="incoterm_conflict")
-        if picked:
-            chosen = picked[0]
-        else:
-            common = common_incoterms(terms[line.listing_id].incoterms for line in lines)
-            if not common:
-                raise field_error("incoterm", _("The listings of %(seller)s in your cart share no Incoterm; "
-                                                "order them separately.") % {"seller": seller.legal_name},
-                                  code="incoterm_not_offered")
-            chosen = common[0]
+        if not chosen:
+            raise field_error("incoterm", _("The listings of %(seller)s in your cart share no Incoterm; "
+                                            "order them separately.") % {"seller": seller.legal_name},
+                              code="incoterm_not_offered")
     for line in lines:
         offered = terms[line.listing_id].incoterms
         if chosen not in offered:
