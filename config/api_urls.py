@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("marketplace.api_imports")),
     path("", include("notifications.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("payments.api.urls")),
+    path("", include("statements.api.urls")),
     path("", include("trade.api.urls")),
 ]

@@ -71,7 +71,9 @@ INSTALLED_APPS = [
     "marketplace",
     "fx",
     "trade",
+    "payments",
     "orders",
+    "statements",
     "notifications",
     "frontend",
 ]
