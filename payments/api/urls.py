@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("companies/<int:company_id>/bank-accounts/", views.BankAccountListView.as_view(), name="bank-account-list"),
+    path("companies/<int:company_id>/bank-accounts/<int:pk>/", views.BankAccountDetailView.as_view(),
+         name="bank-account-detail"),
+]
