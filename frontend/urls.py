@@ -5,6 +5,7 @@ from notifications import views_webhooks
 
 from . import views, views_catalogue, views_documents, views_orders, views_rfq
 from . import views_shipping
+from . import views_bank_accounts
 
 app_name = "frontend"
 
@@ -86,6 +87,12 @@ urlpatterns = [
     path("seller/shipping/new/", views_shipping.shipping_zone_new, name="seller_shipping_new"),
     path("seller/shipping/<int:pk>/edit/", views_shipping.shipping_zone_edit, name="seller_shipping_edit"),
     path("seller/shipping/<int:pk>/delete/", views_shipping.shipping_zone_delete, name="seller_shipping_delete"),
+    path("seller/bank-accounts/", views_bank_accounts.bank_accounts, name="seller_bank_accounts"),
+    path("seller/bank-accounts/new/", views_bank_accounts.bank_account_new, name="seller_bank_accounts_new"),
+    path("seller/bank-accounts/<int:pk>/edit/", views_bank_accounts.bank_account_edit,
+         name="seller_bank_accounts_edit"),
+    path("seller/bank-accounts/<int:pk>/archive/", views_bank_accounts.bank_account_archive,
+         name="seller_bank_accounts_archive"),
     path("my-company/webhooks/", views_webhooks.webhook_list, name="my_company_webhooks"),
     path("my-company/webhooks/new/", views_webhooks.webhook_new, name="my_company_webhook_new"),
     path("my-company/webhooks/<int:pk>/edit/", views_webhooks.webhook_edit, name="my_company_webhook_edit"),

@@ -22,8 +22,9 @@ INCLUDE_ARCHIVED = OpenApiParameter("archived", bool, description="true: list ar
 E400 = OpenApiResponse(s.ErrorSerializer, description="Invalid input (validation_error), with a message by field: "
                                                       "e.g. an IBAN with wrong check digits or length, a SWIFT/BIC "
                                                       "of another country.")
-E401 = OpenApiResponse(s.ErrorSerializer, description="Not signed in (not_authenticated).")
-E403 = OpenApiResponse(s.ErrorSerializer, description="A member who is not an owner (permission_denied).")
+E403_READ = OpenApiResponse(s.ErrorSerializer, description="Not signed in (not_authenticated).")
+E403 = OpenApiResponse(s.ErrorSerializer, description="Not signed in (not_authenticated), or a member who is not "
+                                                      "an owner (permission_denied).")
 E404 = OpenApiResponse(s.ErrorSerializer, description="No such company or account, or not your company (not_found).")
 E409 = OpenApiResponse(s.ErrorSerializer, description="The same account exists already (duplicate_account), the "
                                                       "account is archived (account_archived), or a change was "
@@ -44,7 +45,7 @@ class BankAccountListView(APIView):
     pagination_class = DefaultPagination
 
     @extend_schema(parameters=[COMPANY_ID, INCLUDE_ARCHIVED],
-                   responses={200: s.BankAccountSerializer(many=True), 401: E401, 404: E404})
+                   responses={200: s.BankAccountSerializer(many=True), 403: E403_READ, 404: E404})
     def get(self, request, company_id: int):
         archived = (request.query_params.get("archived") or "").lower() in ("1", "true", "yes")
         qs = selectors.bank_account_list(actor=request.user, company_id=company_id, include_archived=archived)
@@ -53,7 +54,7 @@ class BankAccountListView(APIView):
         return paginator.get_paginated_response(s.BankAccountSerializer(page, many=True).data)
 
     @extend_schema(parameters=[COMPANY_ID], request=s.BankAccountCreateSerializer,
-                   responses={201: s.BankAccountSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409})
+                   responses={201: s.BankAccountSerializer, 400: E400, 403: E403, 404: E404, 409: E409})
     def post(self, request, company_id: int):
         data = _validated(s.BankAccountCreateSerializer, request.data)
         company = selectors.bank_account_company(actor=request.user, company_id=company_id)
@@ -68,13 +69,13 @@ class BankAccountDetailView(APIView):
     def _get(self, request, company_id: int, pk: int):
         return selectors.bank_account_get(actor=request.user, company_id=company_id, pk=pk)
 
-    @extend_schema(parameters=[COMPANY_ID, ACCOUNT_ID], responses={200: s.BankAccountSerializer, 401: E401,
+    @extend_schema(parameters=[COMPANY_ID, ACCOUNT_ID], responses={200: s.BankAccountSerializer, 403: E403_READ,
                                                                   404: E404})
     def get(self, request, company_id: int, pk: int):
         return Response(s.BankAccountSerializer(self._get(request, company_id, pk)).data)
 
     @extend_schema(parameters=[COMPANY_ID, ACCOUNT_ID], request=s.BankAccountUpdateSerializer,
-                   responses={200: s.BankAccountSerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409})
+                   responses={200: s.BankAccountSerializer, 400: E400, 403: E403, 404: E404, 409: E409})
     def patch(self, request, company_id: int, pk: int):
         account = self._get(request, company_id, pk)
         data = _validated(s.BankAccountUpdateSerializer, request.data, partial=True)
@@ -83,7 +84,7 @@ class BankAccountDetailView(APIView):
 
     @extend_schema(parameters=[COMPANY_ID, ACCOUNT_ID], request=None,
                    responses={204: OpenApiResponse(description="Archived: no longer offered for payments."),
-                              401: E401, 403: E403, 404: E404})
+                              403: E403, 404: E404})
     def delete(self, request, company_id: int, pk: int):
         services.bank_account_archive(account=self._get(request, company_id, pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
