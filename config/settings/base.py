@@ -312,6 +312,12 @@ ORDER_CART_MAX_LINES = env_int("ORDER_CART_MAX_LINES", 100)
 # Requests for quotation: how far away their deadline may be.
 RFQ_MAX_DEADLINE_DAYS = env_int("RFQ_MAX_DEADLINE_DAYS", 90)
 
+# Bank statements (statements/): kept outside MEDIA_ROOT where no URL serves them; the web process
+# and the worker must share this directory. A reconciliation saves its progress every
+# STATEMENT_PROGRESS_EVERY entries.
+STATEMENT_FILES_ROOT = Path(env_str("STATEMENT_FILES_ROOT", str(VAR_DIR / "private" / "statements")))
+STATEMENT_PROGRESS_EVERY = env_int("STATEMENT_PROGRESS_EVERY", 100)
+
 # Notifications outbox (notifications/relay.py). A queued delivery whose task never ran is queued
 # again after NOTIFICATIONS_REQUEUE_AFTER_SECONDS; a send claimed by a worker that died is taken
 # up again after NOTIFICATIONS_CLAIM_STALE_SECONDS, which must exceed the task's time limit.
