@@ -65,6 +65,9 @@ class SearchForm(forms.Form):
                                        choices=country_choices(_("Any country")))
     seller_country = forms.ChoiceField(label=_("Seller's country"), required=False,
                                        choices=country_choices(_("Any country")))
+    currency = forms.ChoiceField(label=_("Show prices in"), required=False,
+                                 help_text=_("Prices in other currencies are converted at the latest exchange rate, "
+                                             "so they are approximate. The price filter and sorting use it too."))
     price_min = forms.DecimalField(label=_("Lowest price from"), required=False, min_value=0, max_digits=14,
                                    decimal_places=2)
     price_max = forms.DecimalField(label=_("Highest price from"), required=False, min_value=0, max_digits=14,
@@ -75,6 +78,12 @@ class SearchForm(forms.Form):
     ships_to = forms.ChoiceField(label=_("Ships to"), required=False, choices=country_choices(_("Anywhere")))
     verified = forms.BooleanField(label=_("Verified sellers only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, currencies: dict[str, marketplace_selectors.DisplayCurrency] | None = None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currencies = currencies or {marketplace_selectors.EUR_DISPLAY.code: marketplace_selectors.EUR_DISPLAY}
+        self.fields["currency"].choices = [(code, code) for code in self.currencies]
 
     def clean(self):
         cleaned = super().clean()
@@ -99,6 +108,7 @@ class SearchForm(forms.Form):
             ships_to=data.get("ships_to") or "",
             verified_only=bool(data.get("verified")),
             sort=data.get("sort") or "relevance",
+            display=self.currencies.get(data.get("currency") or "", marketplace_selectors.EUR_DISPLAY),
         )
 
 

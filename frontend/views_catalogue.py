@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_countries import countries
 
 from accounts import selectors as accounts_selectors
 from core.exceptions import ApplicationError
 from marketplace import selectors as marketplace_selectors
 from marketplace import services
 from marketplace.models import ImportStatus, Listing, ListingStatus
+from marketplace.prices import EUR
 from marketplace.transitions import EDITABLE_IN_PLACE, LIFECYCLE, SELLER
 
 from . import forms_catalogue as forms
@@ -37,6 +39,7 @@ REPORTS_PAGE_SIZE = 50
 # A published listing is edited too: its changes wait for review while the approved version stays.
 EDITABLE = EDITABLE_IN_PLACE | {ListingStatus.PENDING_REVIEW, ListingStatus.PUBLISHED}
 IMPORT_TEMPLATE = "marketplace/listings-template.csv"
+DISPLAY_CURRENCY_SESSION_KEY = "display_currency"
 
 
 def seller_required(view):
@@ -66,14 +69,29 @@ def _tier_rows(listing: Listing) -> list[TierRow]:
             for tier, following in zip(tiers, [*tiers[1:], None])]
 
 
+def _country_names(codes: list[str]) -> list[str]:
+    return sorted(str(countries.name(code) or code) for code in codes)
+
+
 # --- browse and search ----------------------------------------------------------------------------
 
 def _browse(request, data, *, category=None):
-    form = forms.SearchForm(data)
+    """The display currency is the one chosen in the form, kept in the session for the next pages;
+    EUR until one is chosen."""
+    options = marketplace_selectors.display_currency_options()
+    data = data.copy()
+    if not data.get("currency"):
+        data["currency"] = request.session.get(DISPLAY_CURRENCY_SESSION_KEY) or EUR
+    form = forms.SearchForm(data, currencies=options)
     params = form.params()
+    display = params.display
+    if request.GET.get("currency") == display.code and request.session.get(DISPLAY_CURRENCY_SESSION_KEY) != display.code:
+        request.session[DISPLAY_CURRENCY_SESSION_KEY] = display.code
     page = Paginator(marketplace_selectors.listing_search(params=params), LISTINGS_PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "category": category})
+    cards = [(listing, marketplace_selectors.listing_price_in(listing, display)) for listing in page.object_list]
+    return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "cards": cards,
+                                                              "display": display, "category": category})
 
 
 @require_safe
@@ -97,10 +115,13 @@ def _listing_page(request, listing: Listing, *, report_form=None):
     is_member = accounts_selectors.membership_get(actor=request.user, company=listing.seller) is not None
     is_moderator = request.user.is_authenticated and request.user.is_moderator
     can_report = request.user.is_authenticated and not is_member and listing.status == ListingStatus.PUBLISHED
+    ships_to = marketplace_selectors.listing_ships_to(listing)
     return render(request, "frontend/catalogue/listing_detail.html", {
         "listing": listing,
         "seller": listing.seller,
         "tiers": _tier_rows(listing),
+        "ships_to": ships_to,
+        "ships_to_names": _country_names(ships_to.countries),
         "is_member": is_member,
         "show_status": (is_member or is_moderator) and (
             listing.status != ListingStatus.PUBLISHED or listing.pending_changes is not None),
@@ -176,8 +197,23 @@ def _seller_action(service, done_message: str):
     return view
 
 
-seller_listing_submit = _seller_action(services.listing_submit,
-                                       gettext_lazy("%(title)s is submitted. A moderator will review it."))
+@login_required
+@require_POST
+def seller_listing_submit(request, pk: int):
+    """Submits for review, then warns the seller about destinations without a shipping rate (a
+    warning, not a refusal: buyers only see the destinations that have one)."""
+    listing = frontend_selectors.seller_listing_get(actor=request.user, pk=pk)
+    try:
+        services.listing_submit(listing=listing, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, f"{listing.title}: {exc.message}")
+    else:
+        messages.success(request, _("%(title)s is submitted. A moderator will review it.") % {"title": listing.title})
+        for warning in marketplace_selectors.listing_shipping_warnings(marketplace_selectors.listing_ships_to(listing)):
+            messages.warning(request, f"{listing.title}: {warning}")
+    return redirect(_safe_next(request, reverse("frontend:seller_listings")))
+
+
 seller_listing_archive = _seller_action(services.listing_archive, gettext_lazy("%(title)s is archived."))
 
 
@@ -190,6 +226,8 @@ def _editor_page(request, form, listing: Listing | None, *, currency: str):
             "image_form": forms.ListingImageForm(),
             "decisions": marketplace_selectors.listing_decision_list(actor=request.user, listing=listing),
             "pending_fields": forms.changed_field_labels(listing.pending_changes),
+            "shipping_warnings": marketplace_selectors.listing_shipping_warnings(
+                marketplace_selectors.listing_ships_to(listing)),
         })
     return render(request, "frontend/catalogue/listing_form.html", context)
 

@@ -97,6 +97,12 @@ class Listing(TimeStampedModel):
                                 validators=[validate_currency_code])
     price_from = models.DecimalField(_("lowest unit price"), max_digits=14, decimal_places=2, null=True,
                                      editable=False, db_index=True)
+    # price_from converted to EUR at the latest rates, so that browse filters and sorts listings in every
+    # currency on one column. Set by the listing services when prices are saved and refreshed for every
+    # listing after new rates are stored (services.listing_price_eur_refresh); NULL when the listing has
+    # no price or its currency has no rate.
+    price_eur = models.DecimalField(_("lowest unit price in EUR"), max_digits=22, decimal_places=8, null=True,
+                                    editable=False)
     lead_time_days = models.PositiveSmallIntegerField(_("lead time in days"), default=7)
     origin_country = CountryField(_("country of origin"))
     hs_code = models.CharField(_("HS code"), max_length=6, validators=[HS_CODE_VALIDATOR], db_index=True)
@@ -130,6 +136,10 @@ class Listing(TimeStampedModel):
             # in the index, counting a category's published listings never reads the table.
             models.Index(fields=["category"], include=["id", "ships_to_mode", "seller"],
                          condition=Q(status="published"), name="listing_published_category_idx"),
+            # Price bounds and price order of the public catalogue in any display currency: counting the
+            # published listings in a price range reads this index only.
+            models.Index(fields=["price_eur"], include=["seller"], condition=Q(status="published"),
+                         name="listing_published_price_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ListingStatus.values), name="marketplace_listing_status"),

@@ -1,7 +1,9 @@
 """Reads for the catalogue: public listings, a seller's own listings, search and the moderation queue."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
@@ -10,10 +12,16 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django_countries import countries
 
 from accounts.models import Company, Membership, User, VerificationStatus
+from core.exceptions import ApplicationError
+from core.validators import CURRENCY_CODES
+from fx import selectors as fx_selectors
+from trade.models import ShippingRate, ShippingZoneCountry
 
-from . import search
+from . import prices, search
 from .models import (
     Category,
     Listing,
@@ -127,31 +135,188 @@ def listing_decision_list(*, actor: Actor, listing: Listing) -> QuerySet[Listing
     return ListingDecision.objects.filter(listing=listing).select_related("actor").order_by("-created_at", "-pk")
 
 
+# --- display currency ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DisplayCurrency:
+    """A currency buyers may browse in: `per_eur` units of it buy 1 EUR, from the rate of `as_of`
+    (None for EUR) published by `source` ("ecb", "manual", or "par" for EUR)."""
+
+    code: str
+    per_eur: Decimal
+    as_of: date | None = None
+    source: str = fx_selectors.PAR
+
+
+EUR_DISPLAY = DisplayCurrency(code=prices.EUR, per_eur=Decimal(1))
+
+
+def _currency_error(message: str) -> ApplicationError:
+    return ApplicationError(message, code="validation_error", fields={"currency": [message]})
+
+
+def display_currency_get(code: str) -> DisplayCurrency:
+    """The display currency `code` with its latest rate: no query for EUR, one otherwise. A code that
+    is not ISO 4217 or has no rate is a 400 on the field "currency"."""
+    code = str(code or "").strip().upper()
+    if code == prices.EUR:
+        return EUR_DISPLAY
+    if code not in CURRENCY_CODES:
+        raise _currency_error(_("%(value)s is not an ISO 4217 currency code.") % {"value": code})
+    try:
+        quote = fx_selectors.fx_quote(base=prices.EUR, quote=code)
+    except ApplicationError:
+        raise _currency_error(_("Prices cannot be shown in %(currency)s: it has no exchange rate.")
+                              % {"currency": code}) from None
+    return DisplayCurrency(code=code, per_eur=quote.rate, as_of=quote.as_of, source=quote.source)
+
+
+def display_currency_options() -> dict[str, DisplayCurrency]:
+    """Every currency prices can be shown in (EUR and each currency with a rate), by code. One query."""
+    options = {prices.EUR: EUR_DISPLAY}
+    for quote in fx_selectors.fx_rate_list(base=prices.EUR):
+        options[quote.quote] = DisplayCurrency(code=quote.quote, per_eur=quote.rate, as_of=quote.as_of,
+                                               source=quote.source)
+    return dict(sorted(options.items()))
+
+
+def listing_price_in(listing: Listing, display: DisplayCurrency) -> Decimal | None:
+    """The listing's lowest unit price in the display currency as browse shows, filters and sorts
+    it (marketplace.prices): its own price when it is in that currency, otherwise price_eur
+    converted and rounded to 0.01, an approximation. None when it has no price in EUR."""
+    if listing.currency == display.code:
+        return listing.price_from
+    if listing.price_eur is None:
+        return None
+    return prices.from_eur(listing.price_eur, display.per_eur)
+
+
+# --- effective destinations ----------------------------------------------------------------------
+
+def _rated_zone_countries() -> QuerySet[ShippingZoneCountry]:
+    """Countries of shipping zones that have at least one rate: the destinations a seller quotes."""
+    return ShippingZoneCountry.objects.filter(Exists(ShippingRate.objects.filter(zone=OuterRef("zone"))))
+
+
+@dataclass(frozen=True)
+class ShipsTo:
+    """Where a listing ships: its own setting (every country except `listed`, or only `listed`)
+    intersected with `seller_countries`, the countries of its seller's shipping zones that have a
+    rate. The browse filter (ships_to_filter) asks the same in SQL."""
+
+    mode: str
+    listed: frozenset[str]
+    seller_countries: frozenset[str] = field(default_factory=frozenset)
+
+    def listing_allows(self, country: str) -> bool:
+        """Whether the listing's own setting names the country as a destination."""
+        return (country in self.listed) == (self.mode == ShipsToMode.ONLY)
+
+    def ships_to(self, country: str) -> bool:
+        return country in self.seller_countries and self.listing_allows(country)
+
+    @property
+    def countries(self) -> list[str]:
+        """The effective destinations, as ISO codes in code order."""
+        return sorted(code for code in self.seller_countries if self.listing_allows(code))
+
+    @property
+    def seller_has_rates(self) -> bool:
+        return bool(self.seller_countries)
+
+    @property
+    def unrated(self) -> list[str]:
+        """Destinations the listing's setting names that have no shipping rate of the seller."""
+        if self.mode == ShipsToMode.ONLY:
+            return sorted(self.listed - self.seller_countries)
+        return sorted(set(countries.countries) - self.listed - self.seller_countries)
+
+
+def ships_to_filter(country: str) -> Q:
+    """Listings whose effective destinations (ShipsTo) include the country: the listing's own
+    setting allows it and a shipping zone of its seller with a rate covers it."""
+    listed = Exists(ShipsToCountry.objects.filter(listing=OuterRef("pk"), country=country))
+    rated = Exists(_rated_zone_countries().filter(seller=OuterRef("seller"), country=country))
+    own = (Q(ships_to_mode=ShipsToMode.ONLY) & Q(listed)) | (Q(ships_to_mode=ShipsToMode.ALL_EXCEPT) & ~Q(listed))
+    return own & Q(rated)
+
+
+def seller_shipping_countries(seller_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """The rated destinations of each seller, in one query."""
+    ids = sorted(set(seller_ids))
+    found: dict[int, set[str]] = {pk: set() for pk in ids}
+    for seller_id, country in _rated_zone_countries().filter(seller_id__in=ids).order_by().values_list(
+            "seller_id", "country"):
+        found[seller_id].add(str(country))
+    return {pk: frozenset(codes) for pk, codes in found.items()}
+
+
+def listing_ships_to_map(listings: Iterable[Listing]) -> dict[int, ShipsTo]:
+    """ShipsTo of each listing, in two queries however many (the listings' countries, the sellers' zones)."""
+    listings = list(listings)
+    listed: dict[int, set[str]] = {listing.pk: set() for listing in listings}
+    for listing_id, country in ShipsToCountry.objects.filter(listing_id__in=sorted(listed)).order_by().values_list(
+            "listing_id", "country"):
+        listed[listing_id].add(str(country))
+    zones = seller_shipping_countries(listing.seller_id for listing in listings)
+    return {listing.pk: ShipsTo(mode=listing.ships_to_mode, listed=frozenset(listed[listing.pk]),
+                                seller_countries=zones[listing.seller_id]) for listing in listings}
+
+
+def listing_ships_to(listing: Listing) -> ShipsTo:
+    """ShipsTo of one listing: its countries as prefetched (listing_get_for_actor), plus one query."""
+    return ShipsTo(mode=listing.ships_to_mode,
+                   listed=frozenset(str(row.country) for row in listing.ships_to_countries.all()),
+                   seller_countries=seller_shipping_countries([listing.seller_id])[listing.seller_id])
+
+
+def _country_names(codes: Iterable[str]) -> str:
+    return ", ".join(sorted(str(countries.name(code) or code) for code in codes))
+
+
+def listing_shipping_warnings(ships_to: ShipsTo) -> list[str]:
+    """What the seller is told about destinations without a shipping rate: buyers neither find the
+    listing for them nor can order it there. Empty when every destination has a rate."""
+    if not ships_to.seller_has_rates:
+        return [_("Your company has no shipping rates yet, so buyers see that this listing ships nowhere and "
+                  "cannot order it. Add a shipping zone with rates.")]
+    unrated = ships_to.unrated
+    if not unrated:
+        return []
+    if ships_to.mode == ShipsToMode.ONLY:
+        return [_("No shipping rate for: %(countries)s. Buyers do not see these destinations until a shipping "
+                  "zone with rates covers them.") % {"countries": _country_names(unrated)}]
+    return [_("This listing ships to every country except the listed ones, but only %(rated)d of them have a "
+              "shipping rate: %(countries)s. Buyers see only those; %(unrated)d other countries have no "
+              "shipping rate.") % {"rated": len(ships_to.countries), "countries": _country_names(ships_to.countries),
+                                   "unrated": len(unrated)}]
+
+
+# --- browse and search -----------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class SearchParams:
     q: str = ""
     category: Category | None = None
     origin_country: str = ""
     seller_country: str = ""
-    price_min: Decimal | None = None
+    price_min: Decimal | None = None  # in the display currency
     price_max: Decimal | None = None
     moq_max: int | None = None
     incoterm: str = ""
     ships_to: str = ""
     verified_only: bool = False
     sort: str = "relevance"  # relevance | price_asc | price_desc | newest
+    display: DisplayCurrency = EUR_DISPLAY
 
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 
 
-def ships_to_filter(country: str) -> Q:
-    listed = Exists(ShipsToCountry.objects.filter(listing=OuterRef("pk"), country=country))
-    return (Q(ships_to_mode=ShipsToMode.ONLY) & Q(listed)) | (Q(ships_to_mode=ShipsToMode.ALL_EXCEPT) & ~Q(listed))
-
-
 def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
-    """Published listings matching the text and filters, sorted as asked."""
+    """Published listings matching the text and filters, sorted as asked. Price bounds and price
+    order are in the display currency, on price_eur (marketplace.prices); the ships-to country is
+    an effective destination (ships_to_filter)."""
     qs = listing_public_queryset()
     if params.category is not None:
         qs = qs.filter(category_with_descendants(params.category))
@@ -159,10 +324,9 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         qs = qs.filter(origin_country=params.origin_country)
     if params.seller_country:
         qs = qs.filter(seller__country=params.seller_country)
-    if params.price_min is not None:
-        qs = qs.filter(price_from__gte=params.price_min)
-    if params.price_max is not None:
-        qs = qs.filter(price_from__lte=params.price_max)
+    if params.price_min is not None or params.price_max is not None:
+        qs = qs.filter(prices.price_range_condition(low=params.price_min, high=params.price_max,
+                                                    per_eur=params.display.per_eur))
     if params.moq_max is not None:
         qs = qs.filter(moq__lte=params.moq_max)
     if params.incoterm:
@@ -173,8 +337,8 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         qs = qs.filter(seller__verification_status=VerificationStatus.VERIFIED)
     qs, ranked = _text_search(qs, params.q)
     order = {
-        "price_asc": [F("price_from").asc(nulls_last=True), "-pk"],
-        "price_desc": [F("price_from").desc(nulls_last=True), "-pk"],
+        "price_asc": [F("price_eur").asc(nulls_last=True), "-pk"],
+        "price_desc": [F("price_eur").desc(nulls_last=True), "-pk"],
         "newest": ["-published_at", "-pk"],
     }.get(params.sort)
     if order is None:

@@ -21,9 +21,10 @@ from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.markup import render_markdown
 from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
+from fx import selectors as fx_selectors
 from notifications.services import notify
 
-from . import imports, tasks
+from . import imports, prices, tasks
 from .models import (
     Category,
     Certificate,
@@ -264,6 +265,7 @@ def _apply(listing: Listing, data: ListingData, *, save_related: bool) -> None:
             raise _error("certificates", "; ".join(exc.messages)) from exc
     if not save_related:
         return
+    listing.price_eur = _price_eur(listing.price_from, listing.currency)
     listing.save()
     if data.incoterms is not None:
         listing.incoterm_rows.all().delete()
@@ -278,6 +280,19 @@ def _apply(listing: Listing, data: ListingData, *, save_related: bool) -> None:
     if data.certificates is not None:
         listing.certificates.all().delete()
         Certificate.objects.bulk_create(Certificate(listing=listing, **row) for row in data.certificates)
+
+
+def _price_eur(price: Decimal | None, currency: str) -> Decimal | None:
+    """The price in EUR at the latest rate of its currency (marketplace.prices); None without a rate."""
+    if price is None:
+        return None
+    if currency == prices.EUR:
+        return price
+    try:
+        per_eur = fx_selectors.fx_quote(base=prices.EUR, quote=currency).rate
+    except ApplicationError:
+        return None
+    return prices.to_eur(price, per_eur)
 
 
 @transaction.atomic
@@ -329,6 +344,14 @@ def _merge_pending(current: dict | None, new: dict) -> dict:
     for key in ("incoterms", "price_tiers", "ships_to_countries", "certificates"):
         merged[key] = new[key] if new[key] is not None else current.get(key)
     return merged
+
+
+def listing_price_eur_refresh() -> int:
+    """Converts every listing's lowest price to EUR again at the latest rates, after new rates are
+    stored (fx.services.fx_rates_fetch queues it). Writes only the rows whose value changes, one
+    UPDATE per currency, so running it twice writes nothing the second time. Returns the rows written."""
+    rates = {quote.quote: quote.rate for quote in fx_selectors.fx_rate_list(base=prices.EUR)}
+    return prices.fill_price_eur(Listing.objects.all(), rates)
 
 
 # --- life cycle -----------------------------------------------------------------------------------

@@ -21,3 +21,12 @@ def listing_import_run(import_id: int) -> str | None:
         listing_import_run.delay(import_id)
         return None
     return listing_import.status if listing_import is not None else None
+
+
+@shared_task(**RETRY, soft_time_limit=10 * 60, time_limit=11 * 60)
+def listing_price_eur_refresh() -> int:
+    """Converts every listing's lowest price to EUR at the latest rates; queued after new rates are
+    stored. Safe to run twice: the second run writes nothing."""
+    from . import services
+
+    return services.listing_price_eur_refresh()

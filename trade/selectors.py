@@ -18,7 +18,7 @@ from django_countries import countries
 from accounts.models import Company, User
 from core.exceptions import ApplicationError
 from marketplace import selectors as marketplace_selectors
-from marketplace.models import Listing, ShipsToMode
+from marketplace.models import Listing
 
 from . import incoterms
 from .models import DutyRate, RestrictedDestination, ShippingRate, ShippingZone, ShippingZoneCountry, VatRate
@@ -303,8 +303,17 @@ def listing_landed_cost(*, actor: Actor, listing_id: int, quantity: int, destina
 
 
 def _listing_ships_to(listing: Listing, country: str) -> bool:
-    listed = any(str(row.country) == country for row in listing.ships_to_countries.all())
-    return listed if listing.ships_to_mode == ShipsToMode.ONLY else not listed
+    """Whether the country is an effective destination of the listing (marketplace.selectors.ShipsTo,
+    the rule of the browse filter and the listing page). When the listing names it but no shipping
+    zone of the seller with a rate covers it, the seller's no_shipping error is raised, worded as
+    shipping_quote words it."""
+    ships_to = marketplace_selectors.listing_ships_to(listing)
+    if ships_to.ships_to(country):
+        return True
+    if not ships_to.listing_allows(country):
+        return False
+    raise _field_error("destination_country", _("%(seller)s does not ship to %(country)s.")
+                       % {"seller": listing.seller.legal_name, "country": country_name(country)}, code="no_shipping")
 
 
 # --- a seller's zones ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from marketplace.models import (
     ListingReport,
     ListingStatus,
 )
-from marketplace.selectors import SORTS
+from marketplace.selectors import SORTS, listing_price_in, listing_shipping_warnings
 
 # --- input ----------------------------------------------------------------------------------------
 
@@ -100,14 +100,20 @@ class ListingSearchQuerySerializer(serializers.Serializer):
     origin_country = CountryCodeField(required=False, allow_blank=True, default="")
     seller_country = CountryCodeField(required=False, allow_blank=True, default="")
     price_min = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
-                                         default=None)
+                                         default=None, help_text="Lowest price_from, in the display currency.")
     price_max = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
-                                         default=None)
+                                         default=None, help_text="Highest price_from, in the display currency.")
     moq_max = serializers.IntegerField(min_value=1, required=False, default=None)
     incoterm = serializers.ChoiceField(choices=Incoterm.values, required=False, allow_blank=True, default="")
-    ships_to = CountryCodeField(required=False, allow_blank=True, default="")
+    ships_to = CountryCodeField(required=False, allow_blank=True, default="",
+                                help_text="ISO 3166 code: listings whose effective destinations include it (the "
+                                          "listing's ships-to setting and a shipping zone of the seller with a rate).")
     verified_only = serializers.BooleanField(required=False, default=False)
     sort = serializers.ChoiceField(choices=SORTS, required=False, default="relevance")
+    currency = serializers.CharField(required=False, allow_blank=True, default="EUR", max_length=3,
+                                     help_text="Display currency (ISO 4217, default EUR): price_min, price_max and "
+                                               "the price sorts are in it, and each row's display_price. A currency "
+                                               "without an exchange rate is a 400 on this field.")
 
     def to_internal_value(self, data):
         if hasattr(data, "copy") and "incoterm" in data:
@@ -196,6 +202,31 @@ class ListingRowSerializer(serializers.ModelSerializer):
         return sorted(row.incoterm for row in listing.incoterm_rows.all())
 
 
+class DisplayPriceSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=22, decimal_places=2, read_only=True, allow_null=True,
+                                      help_text="price_from converted at the latest rate; null without a rate.")
+    currency = serializers.CharField(read_only=True, help_text="ISO 4217 code of the display currency.")
+    approximate = serializers.BooleanField(read_only=True,
+                                           help_text="True when converted from the listing's currency, which "
+                                                     "is the currency the seller invoices in.")
+
+
+class ListingSearchRowSerializer(ListingRowSerializer):
+    """A row of the public search, with its lowest unit price in the display currency (context["display"])."""
+
+    display_price = serializers.SerializerMethodField()
+
+    class Meta(ListingRowSerializer.Meta):
+        fields = [*ListingRowSerializer.Meta.fields, "display_price"]
+        read_only_fields = fields
+
+    @extend_schema_field(DisplayPriceSerializer)
+    def get_display_price(self, listing: Listing) -> dict:
+        display = self.context["display"]
+        return DisplayPriceSerializer({"amount": listing_price_in(listing, display), "currency": display.code,
+                                       "approximate": listing.currency != display.code}).data
+
+
 class SellerListingRowSerializer(ListingRowSerializer):
     """A row of the seller's own list: also the state of review."""
 
@@ -240,18 +271,35 @@ class ListingDetailSerializer(SellerListingRowSerializer):
     only filled in for the seller's members and moderators (context["show_private"])."""
 
     ships_to_countries = serializers.SerializerMethodField()
+    effective_ships_to = serializers.SerializerMethodField()
     certificates = CertificateSerializer(many=True, read_only=True)
     images = ListingImageSerializer(many=True, read_only=True)
     pending_changes = serializers.SerializerMethodField()
+    shipping_warnings = serializers.SerializerMethodField()
 
     class Meta(SellerListingRowSerializer.Meta):
         fields = [*SellerListingRowSerializer.Meta.fields, "description", "description_html", "weight_kg",
-                  "length_cm", "width_cm", "height_cm", "ships_to_mode", "ships_to_countries", "certificates",
-                  "images", "pending_changes"]
+                  "length_cm", "width_cm", "height_cm", "ships_to_mode", "ships_to_countries", "effective_ships_to",
+                  "certificates", "images", "pending_changes", "shipping_warnings"]
         read_only_fields = fields
 
     def get_ships_to_countries(self, listing: Listing) -> list[str]:
         return sorted(row.country.code for row in listing.ships_to_countries.all())
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"},
+                          "description": "The countries buyers can order it to: the ships-to setting (mode and "
+                                         "countries) intersected with the countries of the seller's shipping "
+                                         "zones that have a rate. Empty when the seller has no shipping rate."})
+    def get_effective_ships_to(self, listing: Listing) -> list[str]:
+        return self.context["ships_to"].countries
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"},
+                          "description": "For the seller's members and moderators: destinations of the ships-to "
+                                         "setting that have no shipping rate, in words. Always empty for others."})
+    def get_shipping_warnings(self, listing: Listing) -> list[str]:
+        if not self.context.get("show_private"):
+            return []
+        return listing_shipping_warnings(self.context["ships_to"])
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_pending_changes(self, listing: Listing) -> dict | None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -18,6 +18,9 @@ from marketplace.models import Listing, ListingImage, ListingReport
 from . import serializers as s
 
 LISTING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+BAD_QUERY = OpenApiResponse(description='A query parameter is invalid, e.g. a currency without an exchange rate: '
+                                        '{"error": {"code": "validation_error", "message": "...", '
+                                        '"fields": {"currency": ["..."]}}}.')
 
 
 def _validated(serializer_class, data, **kwargs):
@@ -53,14 +56,19 @@ class ListingViewSet(viewsets.GenericViewSet):
 
     def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
         listing = selectors.listing_get_for_actor(actor=self.request.user, pk=pk)
-        context = {"request": self.request, "show_private": _shows_private(self.request.user, listing)}
+        context = {"request": self.request, "show_private": _shows_private(self.request.user, listing),
+                   "ships_to": selectors.listing_ships_to(listing)}
         return Response(s.ListingDetailSerializer(listing, context=context).data, status=status_code)
 
-    @extend_schema(parameters=[s.ListingSearchQuerySerializer], responses={200: s.ListingRowSerializer(many=True)})
+    @extend_schema(parameters=[s.ListingSearchQuerySerializer],
+                   responses={200: s.ListingSearchRowSerializer(many=True), 400: BAD_QUERY})
     def list(self, request):
-        query = _validated(s.ListingSearchQuerySerializer, request.query_params)
-        page = self.paginate_queryset(selectors.listing_search(params=selectors.SearchParams(**query)))
-        return self.get_paginated_response(s.ListingRowSerializer(page, many=True).data)
+        query = dict(_validated(s.ListingSearchQuerySerializer, request.query_params))
+        display = selectors.display_currency_get(query.pop("currency") or "EUR")
+        page = self.paginate_queryset(selectors.listing_search(params=selectors.SearchParams(**query,
+                                                                                             display=display)))
+        return self.get_paginated_response(s.ListingSearchRowSerializer(page, many=True,
+                                                                        context={"display": display}).data)
 
     @extend_schema(parameters=[LISTING_ID], responses={200: s.ListingDetailSerializer})
     def retrieve(self, request, pk=None):
@@ -100,7 +108,12 @@ class ListingViewSet(viewsets.GenericViewSet):
         service(listing=listing, actor=request.user, **kwargs)
         return self._detail(listing.pk)
 
-    @extend_schema(parameters=[LISTING_ID], request=None, responses={200: s.ListingDetailSerializer})
+    @extend_schema(parameters=[LISTING_ID], request=None, responses={
+        200: OpenApiResponse(s.ListingDetailSerializer, description="Submitted for review. shipping_warnings names "
+                                                                    "the destinations without a shipping rate."),
+        403: OpenApiResponse(description="Not a member of the selling company, or the company is not verified."),
+        404: OpenApiResponse(description="No such listing."),
+        409: OpenApiResponse(description="The listing cannot be submitted from its state (invalid_transition).")})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._move(request, services.listing_submit, with_reason=False)

@@ -15,7 +15,9 @@ from accounts.models import CompanyKind, VerificationStatus
 from marketplace.models import Category, ListingStatus, ShipsToMode
 from marketplace.selectors import SearchParams
 from tests.factories.accounts import CompanyFactory, MembershipFactory
+from fx.models import FxRate, FxSource
 from tests.factories.marketplace import ListingFactory, PublishedListingFactory
+from tests.marketplace.conftest import ship_to
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +32,12 @@ def _nav(response) -> str:
 
 @pytest.fixture
 def catalogue():
-    """Four visible listings that differ in every filter, and three that buyers never see."""
+    """Four visible listings that differ in every filter, and three that buyers never see. Rates of
+    today make the prices in EUR round: towel 0.105, denim 0.1625, PCB 0.10, coffee 0.12."""
     now = timezone.now()
+    FxRate.objects.bulk_create([FxRate(date=timezone.localdate(), currency=currency, rate=Decimal(rate),
+                                       source=FxSource.MANUAL)
+                                for currency, rate in (("TRY", "40"), ("CNY", "8"), ("KES", "100"))])
     anatolia = CompanyFactory(legal_name="Anatolia Textiles", country="TR",
                               verification_status=VerificationStatus.VERIFIED)
     shenzhen = CompanyFactory(legal_name="Shenzhen Circuits", country="CN", default_currency="CNY",
@@ -39,6 +45,8 @@ def catalogue():
     nairobi = CompanyFactory(legal_name="Nairobi Coffee", country="KE", default_currency="KES",
                              verification_status=VerificationStatus.PENDING)
     gone = CompanyFactory(legal_name="Gone Towels", country="TR", verification_status=VerificationStatus.VERIFIED)
+    for company in (anatolia, shenzhen, nairobi, gone):
+        ship_to(company, ["DE", "FR", "RU", "KE"])
     listings = {
         "towel": PublishedListingFactory(
             seller=anatolia, title="Cotton bath towel", category="textiles/home-textiles", origin_country="TR",
@@ -102,14 +110,17 @@ def test_seller_that_is_not_verified_has_no_badge(client, catalogue):
     ("category=textiles/fabrics", ["Indigo denim fabric"]),
     ("origin_country=CN", ["Double-sided PCB"]),
     ("seller_country=TR", ["Indigo denim fabric", "Cotton bath towel"]),
-    ("price_min=4.20&price_max=6.50", ["Indigo denim fabric", "Cotton bath towel"]),
+    # In TRY: PCB 4.00, towel 4.20, coffee 4.80, denim 6.50.
+    ("currency=TRY&price_min=4.20&price_max=6.50", ["Arabica coffee beans", "Indigo denim fabric",
+                                                    "Cotton bath towel"]),
+    ("price_min=0.11&price_max=0.12", ["Arabica coffee beans", "Cotton bath towel"]),
     ("moq_max=100", ["Arabica coffee beans", "Cotton bath towel"]),
     ("incoterm=FOB", ["Double-sided PCB", "Cotton bath towel"]),
     ("ships_to=DE", ["Double-sided PCB", "Indigo denim fabric", "Cotton bath towel"]),
     ("ships_to=RU", ["Double-sided PCB"]),
     ("verified=on", ["Double-sided PCB", "Indigo denim fabric", "Cotton bath towel"]),
-    ("sort=price_asc", ["Double-sided PCB", "Cotton bath towel", "Indigo denim fabric", "Arabica coffee beans"]),
-    ("sort=price_desc", ["Arabica coffee beans", "Indigo denim fabric", "Cotton bath towel", "Double-sided PCB"]),
+    ("sort=price_asc", ["Double-sided PCB", "Cotton bath towel", "Arabica coffee beans", "Indigo denim fabric"]),
+    ("sort=price_desc", ["Indigo denim fabric", "Arabica coffee beans", "Cotton bath towel", "Double-sided PCB"]),
     ("sort=newest&category=textiles", ["Indigo denim fabric", "Cotton bath towel"]),
     ("q=towel&seller_country=CN", []),
 ])
@@ -123,12 +134,12 @@ def test_every_filter_and_sort(client, catalogue, query, expected):
 
 def test_form_values_become_search_params(client, catalogue):
     response = client.get("/listings/?q=+towel+&category=textiles&origin_country=TR&seller_country=TR"
-                          "&price_min=1&price_max=9.50&moq_max=500&incoterm=EXW&ships_to=DE&verified=on"
+                          "&price_min=0.10&price_max=9.50&moq_max=500&incoterm=EXW&ships_to=DE&verified=on"
                           "&sort=price_desc")
 
     assert response.context["form"].params() == SearchParams(
         q="towel", category=Category.objects.get(path="textiles"), origin_country="TR", seller_country="TR",
-        price_min=Decimal("1"), price_max=Decimal("9.50"), moq_max=500, incoterm="EXW", ships_to="DE",
+        price_min=Decimal("0.10"), price_max=Decimal("9.50"), moq_max=500, incoterm="EXW", ships_to="DE",
         verified_only=True, sort="price_desc")
     assert titles(response) == ["Cotton bath towel"]
 
@@ -168,11 +179,11 @@ def test_hostile_values_are_form_errors_never_server_errors(client, catalogue, q
 
 
 def test_lowest_price_above_highest_price_is_an_error(client, catalogue):
-    response = client.get("/listings/?price_min=10&price_max=5")
+    response = client.get("/listings/?price_min=0.12&price_max=0.05")
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"price_max": ["The highest price is below the lowest price."]}
-    assert titles(response) == ["Arabica coffee beans"]
+    assert titles(response) == ["Arabica coffee beans", "Indigo denim fabric"]
 
 
 def test_an_empty_search_says_so(client):
@@ -244,15 +255,16 @@ def _page_queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize(("url", "expected"), [
-    # category choices, count, page, price tiers, Incoterms
-    ("/listings/", 5),
+    # exchange rates (display currencies), category choices, count, page, price tiers, Incoterms
+    ("/listings/", 6),
     # ... and the chosen category; on PostgreSQL the text search first checks whether all words match
-    ("/listings/?q=towel&category=textiles&sort=price_asc", 7 if connection.vendor == "postgresql" else 6),
+    ("/listings/?q=towel&category=textiles&sort=price_asc", 8 if connection.vendor == "postgresql" else 7),
     # ... and the category of the page
-    ("/categories/textiles/?incoterm=FOB&ships_to=DE", 7),
+    ("/categories/textiles/?incoterm=FOB&ships_to=DE", 8),
 ])
 def test_query_count_does_not_grow_with_the_results(client, url, expected):
     seller = CompanyFactory(verification_status=VerificationStatus.VERIFIED)
+    ship_to(seller, ["DE"])
     PublishedListingFactory(seller=seller, title="Towel 0", incoterms=["FOB", "EXW"])
     with_one = _page_queries(client, url)
     assert len(client.get(url).context["page"].object_list) == 1

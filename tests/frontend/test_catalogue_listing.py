@@ -18,6 +18,7 @@ from marketplace import services
 from marketplace.models import Listing, ListingReport, ListingStatus, ShipsToMode
 from tests.factories.accounts import CompanyFactory, MembershipFactory
 from tests.factories.marketplace import ListingFactory, PublishedListingFactory
+from tests.marketplace.conftest import ship_to
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,8 @@ def towel(seller, seller_member):
 
 
 def test_buyers_see_every_detail_of_a_published_listing(client, towel, seller):
+    ship_to(seller, ["DE", "RU", "FR"])
+
     response = client.get(f"/listings/{towel.pk}/")
 
     assert response.status_code == 200
@@ -87,8 +90,8 @@ def test_buyers_see_every_detail_of_a_published_listing(client, towel, seller):
         assert f"<dt>{term}</dt><dd>{value}</dd>" in specifications.replace("\n          ", "").replace(
             "\n        ", "")
     assert "<li>EXW – Ex Works</li><li>FOB – Free on Board</li>" in specifications
-    assert re.sub(r"\s+", " ", _section(response, "ships-to")) == (
-        '<dd id="ships-to"> Every country except: Belarus, Russia </dd>')
+    # All countries except Russia and Belarus, of the seller's zones (Germany, Russia, France).
+    assert re.sub(r"\s+", " ", _section(response, "ships-to")) == '<dd id="ships-to"> France, Germany </dd>'
     certificates = _section(response, "certificates")
     assert "<td>OEKO-TEX Standard 100</td><td>Hohenstein</td><td>21.HTR.45210</td>" in certificates
     assert "<td>12/31/2027</td>" in certificates
@@ -102,11 +105,16 @@ def test_buyers_see_every_detail_of_a_published_listing(client, towel, seller):
                    html=True)
 
 
-@pytest.mark.parametrize(("mode", "countries", "expected"), [
-    (ShipsToMode.ONLY, ["FR", "DE"], "Only to: France, Germany"),
-    (ShipsToMode.ALL_EXCEPT, [], "Every country"),
+@pytest.mark.parametrize(("mode", "countries", "zone", "expected"), [
+    (ShipsToMode.ONLY, ["FR", "DE", "NL"], ["DE", "FR", "US"], "France, Germany"),
+    (ShipsToMode.ALL_EXCEPT, [], ["US", "DE"], "Germany, United States of America"),
+    (ShipsToMode.ALL_EXCEPT, ["DE"], ["DE"], "No destination has a shipping rate yet."),
+    (ShipsToMode.ALL_EXCEPT, [], [],
+     "The seller has not set shipping rates yet, so this listing cannot be ordered for now."),
 ])
-def test_ships_to_summary(client, seller, mode, countries, expected):
+def test_ships_to_summary_is_the_effective_set(client, seller, mode, countries, zone, expected):
+    if zone:
+        ship_to(seller, zone)
     listing = PublishedListingFactory(seller=seller, ships_to_mode=mode, ships_to_countries=countries)
 
     response = client.get(f"/listings/{listing.pk}/")
@@ -257,8 +265,9 @@ def test_query_count_does_not_grow_with_tiers_and_certificates(client, seller):
 
     assert one.price_tiers.count() == 1 and ten.price_tiers.count() == 10
     assert ten.certificates.count() == 10
-    # listing (with its seller, checked in memory), price tiers, Incoterms, certificates, images, ships-to countries
-    assert _page_queries(client, one) == _page_queries(client, ten) == 6
+    # listing (with its seller, checked in memory), price tiers, Incoterms, certificates, images, ships-to
+    # countries, the seller's rated shipping countries
+    assert _page_queries(client, one) == _page_queries(client, ten) == 7
 
 
 def test_query_count_for_a_signed_in_buyer_does_not_grow_either(client_as, seller, buyer):

@@ -193,7 +193,9 @@ def test_seller_submits_a_draft(owner_client, draft, owner):
     assert list(ListingDecision.objects.values_list("listing", "actor", "from_status", "to_status")) == [
         (draft.pk, owner.pk, "draft", "pending_review")]
     assert _messages(owner_client.get("/seller/listings/")) == [
-        "Cotton bath towel is submitted. A moderator will review it."]
+        "Cotton bath towel is submitted. A moderator will review it.",
+        "Cotton bath towel: Your company has no shipping rates yet, so buyers see that this listing ships nowhere "
+        "and cannot order it. Add a shipping zone with rates."]
 
 
 def test_submit_by_a_seller_that_is_not_verified_changes_nothing(client_as):

@@ -25,6 +25,7 @@ from marketplace.models import (
 )
 from tests.factories.accounts import CompanyFactory, MembershipFactory
 from tests.factories.marketplace import ListingFactory
+from trade.models import ShippingRate, ShippingZone, ShippingZoneCountry
 
 LISTINGS = "/api/v1/listings/"
 
@@ -62,6 +63,14 @@ def valid_body() -> dict:
         "certificates": [{"name": "OEKO-TEX Standard 100", "issuer": "OEKO-TEX", "number": "21.HTR.12345",
                           "valid_until": "2027-06-30"}],
     }
+
+
+def ship_to(seller: Company, countries: list[str], *, name: str = "Zone", price: str = "100.00") -> ShippingZone:
+    """A shipping zone of the seller covering the countries, with one rate (up to 1000 kg)."""
+    zone = ShippingZone.objects.create(seller=seller, name=name)
+    ShippingZoneCountry.objects.bulk_create(ShippingZoneCountry(zone=zone, seller=seller, country=c) for c in countries)
+    ShippingRate.objects.create(zone=zone, max_weight_kg=Decimal("1000"), price=Decimal(price))
+    return zone
 
 
 def set_status(listing: Listing, status: str) -> Listing:

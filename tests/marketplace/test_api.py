@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
 from accounts.models import Company, CompanyKind, VerificationStatus
-from marketplace import services
+from marketplace import selectors, services
 from marketplace.models import Category, Listing, ListingImage, ListingReport, ListingStatus
 from tests.core.helpers import assert_error
 from tests.factories.accounts import CompanyFactory, MembershipFactory
@@ -20,6 +20,7 @@ from tests.marketplace.conftest import (
     category,
     detail_url,
     image_upload,
+    ship_to,
     valid_body,
 )
 
@@ -28,8 +29,9 @@ pytestmark = pytest.mark.django_db
 iso = DateTimeField().to_representation
 
 
-def row_of(listing: Listing) -> dict:
-    """The public list row of a listing, built from the database."""
+def row_of(listing: Listing, *, public_row: bool = False) -> dict:
+    """The list row of a listing, built from the database; a row of the public search also has its
+    price in the display currency (EUR by default)."""
     listing = Listing.objects.select_related("seller", "category").get(pk=listing.pk)
     tiers = list(listing.price_tiers.order_by("min_quantity"))
     return {
@@ -52,6 +54,8 @@ def row_of(listing: Listing) -> dict:
         "lead_time_days": listing.lead_time_days,
         "stock": listing.stock,
         "published_at": iso(listing.published_at) if listing.published_at else None,
+        **({"display_price": {"amount": str(selectors.listing_price_in(listing, selectors.EUR_DISPLAY)),
+                              "currency": "EUR", "approximate": listing.currency != "EUR"}} if public_row else {}),
     }
 
 
@@ -74,7 +78,7 @@ def test_public_list_shows_published_listings_of_visible_sellers_only(api_client
     assert response.status_code == 200
     body = response.json()
     assert (body["count"], body["next"], body["previous"]) == (2, None, None)
-    assert body["results"] == [row_of(newer), row_of(published)]
+    assert body["results"] == [row_of(newer, public_row=True), row_of(published, public_row=True)]
 
 
 def test_public_row_has_exact_values(api_client, published):
@@ -100,6 +104,8 @@ def test_public_row_has_exact_values(api_client, published):
         "lead_time_days": 14,
         "stock": 1000,
         "published_at": iso(Listing.objects.get(pk=published.pk).published_at),
+        # 10.50 TRY at the shipped rate of 43.6932 TRY per EUR: 0.24031 EUR.
+        "display_price": {"amount": "0.24", "currency": "EUR", "approximate": True},
     }
 
 
@@ -110,28 +116,34 @@ def test_search_parameters_filter_and_sort(api_client, make_listing, other_selle
                         category="textiles/garments", incoterms=["FOB"])
     pcb = make_listing(ListingStatus.PUBLISHED, seller=other_seller, title="PCB", unit_price="9.00", moq=100,
                        category="electronics/pcb", origin_country="CN", hs_code="853400", incoterms=["CIF"])
+    ship_to(cheap.seller, ["DE", "FR"])
+    ship_to(other_seller, ["DE", "FR"])
+    # Prices compared in one currency: 9.00 CNY is 47.42 TRY at the shipped rates (43.6932 TRY and
+    # 8.2927 CNY per EUR), so the PCB is dearer than the 30.00 TRY scarf.
 
     def ids(**params) -> list[int]:
         response = api_client.get(LISTINGS, params)
         assert response.status_code == 200, response.content
         return [row["id"] for row in response.json()["results"]]
 
-    assert ids(sort="price_asc") == [cheap.pk, pcb.pk, dear.pk]
-    assert ids(sort="price_desc") == [dear.pk, pcb.pk, cheap.pk]
+    assert ids(sort="price_asc") == [cheap.pk, dear.pk, pcb.pk]
+    assert ids(sort="price_desc") == [pcb.pk, dear.pk, cheap.pk]
     assert ids(category=category("textiles").pk, sort="price_asc") == [cheap.pk, dear.pk]
     assert ids(category=category("electronics/pcb").pk) == [pcb.pk]
     assert ids(origin_country="cn") == [pcb.pk]
     assert ids(seller_country="TR", sort="price_asc") == [cheap.pk, dear.pk]
-    assert ids(price_min="9", price_max="30", sort="price_asc") == [pcb.pk, dear.pk]
+    assert ids(price_min="30", price_max="47.42", currency="TRY", sort="price_asc") == [dear.pk, pcb.pk]
+    assert ids(price_min="30", price_max="47.41", currency="try", sort="price_asc") == [dear.pk]
     assert ids(moq_max=100, sort="price_asc") == [cheap.pk, pcb.pk]
     assert ids(incoterm="fob") == [dear.pk]
-    assert ids(ships_to="FR", sort="price_asc") == [pcb.pk, dear.pk]
-    assert ids(ships_to="DE", sort="price_asc") == [cheap.pk, pcb.pk, dear.pk]
+    assert ids(ships_to="FR", sort="price_asc") == [dear.pk, pcb.pk]
+    assert ids(ships_to="DE", sort="price_asc") == [cheap.pk, dear.pk, pcb.pk]
+    assert ids(ships_to="US", sort="price_asc") == []  # no shipping zone covers it
     assert ids(q="scarf") == [dear.pk]
-    assert ids(verified_only="true", sort="price_asc") == [cheap.pk, pcb.pk, dear.pk]
+    assert ids(verified_only="true", sort="price_asc") == [cheap.pk, dear.pk, pcb.pk]
     Company.objects.filter(pk=other_seller.pk).update(verification_status=VerificationStatus.PENDING)
     assert ids(verified_only="true", sort="price_asc") == [cheap.pk, dear.pk]
-    assert ids(verified_only="false", sort="price_asc") == [cheap.pk, pcb.pk, dear.pk]
+    assert ids(verified_only="false", sort="price_asc") == [cheap.pk, dear.pk, pcb.pk]
 
 
 def test_list_is_paginated(api_client, make_listing):
@@ -173,10 +185,12 @@ def test_published_detail_for_anyone_with_exact_values(api_client, make_listing)
         "height_cm": None,
         "ships_to_mode": "all_except",
         "ships_to_countries": ["RU"],
+        "effective_ships_to": [],  # the seller has no shipping zone
         "certificates": [{"id": listing.certificates.get().pk, "name": "OEKO-TEX Standard 100",
                           "issuer": "OEKO-TEX", "number": "21.HTR.12345", "valid_until": "2027-06-30"}],
         "images": [{"id": image.pk, "image": "http://testserver/media/listings/1/a.png", "position": 0}],
         "pending_changes": None,
+        "shipping_warnings": [],  # for the seller's members only
     }
     assert body["price_tiers"] == [{"min_quantity": 100, "max_quantity": 499, "unit_price": "4.20"},
                                    {"min_quantity": 500, "max_quantity": 999, "unit_price": "3.90"},

@@ -24,6 +24,7 @@ from marketplace.models import Category, Listing, ListingStatus, ShipsToMode
 from marketplace.selectors import SearchParams, listing_search
 from tests.factories.accounts import CompanyFactory, MembershipFactory, ModeratorFactory
 from tests.factories.marketplace import ListingFactory, PublishedListingFactory
+from tests.marketplace.conftest import ship_to
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,8 @@ def catalogue():
                                           category="textiles/home-textiles", incoterms=["FOB"]),
         "draft": ListingFactory(seller=verified, title="Cotton towel draft", category="textiles/home-textiles"),
     }
+    for company in (verified, pending, gone):
+        ship_to(company, ["DE", "FR"])
     suspend(gone)
     return rows
 
@@ -140,12 +143,14 @@ def test_a_public_listing_is_read_in_one_query_and_five_prefetches(catalogue):
     assert sum('FROM "marketplace_listing"' in q["sql"] for q in captured.captured_queries) == 1
 
 
-def test_the_api_detail_makes_six_queries(api_client, catalogue):
+def test_the_api_detail_makes_seven_queries(api_client, catalogue):
+    """The listing, its five prefetches and the seller's rated shipping countries (effective ships-to)."""
     with CaptureQueriesContext(connection) as captured:
         response = api_client.get(f"/api/v1/listings/{catalogue['towel'].pk}/")
     assert response.status_code == 200
     assert response.json()["description"] == "Soft **terry**."
-    assert len(captured) == 6
+    assert response.json()["effective_ships_to"] == ["DE", "FR"]
+    assert len(captured) == 7
 
 
 def test_a_suspended_sellers_listing_is_hidden_from_buyers_but_not_from_members_and_moderators(catalogue):

@@ -12,6 +12,7 @@ from marketplace import selectors
 from marketplace.models import Category, ListingStatus
 from tests.factories.accounts import CompanyFactory, MembershipFactory, ModeratorFactory
 from tests.factories.marketplace import ListingFactory, PublishedListingFactory
+from tests.marketplace.conftest import ship_to
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,11 @@ TIERS = [{"min_quantity": 10, "unit_price": "8.00"}, {"min_quantity": 100, "unit
 
 @pytest.fixture
 def sellers():
-    return [CompanyFactory(legal_name=f"Seller {n}", verification_status=VerificationStatus.VERIFIED)
-            for n in range(3)]
+    companies = [CompanyFactory(legal_name=f"Seller {n}", verification_status=VerificationStatus.VERIFIED)
+                 for n in range(3)]
+    for company in companies:
+        ship_to(company, ["DE"])
+    return companies
 
 
 def add_listings(sellers, count: int, *, status: str = ListingStatus.PUBLISHED) -> None:
@@ -81,6 +85,8 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="ty
                  id="text-and-filters"),
     pytest.param("?q=cottn", 4 + TEXT_CHECK, id="typo", marks=on_postgresql),
     pytest.param("?category={category}&moq_max=100", 5, id="category"),  # + the category of the query
+    # + the rate of the display currency (none is looked up for EUR, the default)
+    pytest.param("?currency=TRY&price_min=0.01&sort=price_desc", 5, id="display-currency"),
 ])
 def test_public_list(api_client, sellers, query, expected):
     url = LISTINGS + query.format(category=Category.objects.get(path="textiles").pk)

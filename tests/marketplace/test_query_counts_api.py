@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User, VerificationStatus
 from marketplace.models import Listing, ListingIncoterm, ListingReport, ListingStatus, PriceTier
 from tests.factories.accounts import CompanyFactory, MembershipFactory
-from tests.marketplace.conftest import LISTINGS
+from tests.marketplace.conftest import LISTINGS, ship_to
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,11 @@ def queries_of(client, url: str, params: dict) -> tuple[int, dict]:
 
 @pytest.fixture
 def sellers(seller, other_seller):
-    return [seller, other_seller, CompanyFactory(legal_name="Delta Foods", country="KE",
-                                                 verification_status=VerificationStatus.VERIFIED)]
+    companies = [seller, other_seller, CompanyFactory(legal_name="Delta Foods", country="KE",
+                                                      verification_status=VerificationStatus.VERIFIED)]
+    for company in companies:
+        ship_to(company, ["DE"])
+    return companies
 
 
 @pytest.mark.parametrize("params", [{}, {"sort": "price_asc"}, {"incoterm": "FOB", "ships_to": "DE"},

@@ -16,7 +16,9 @@ from marketplace import search, selectors, services
 from marketplace.models import Category, Listing, ListingStatus, ShipsToMode
 from marketplace.selectors import SearchParams, listing_search
 from tests.factories.accounts import CompanyFactory, MembershipFactory, ModeratorFactory
+from fx.models import FxRate, FxSource
 from tests.factories.marketplace import ListingFactory, PublishedListingFactory
+from tests.marketplace.conftest import ship_to
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,10 @@ class Catalogue:
 
     def __init__(self) -> None:
         now = timezone.now()
+        # Rates of today, so prices in EUR are round: 4.20 TRY = 0.105 EUR, 0.80 CNY = 0.10 EUR, 12 KES = 0.12 EUR.
+        FxRate.objects.bulk_create([FxRate(date=timezone.localdate(), currency=currency, rate=Decimal(rate),
+                                           source=FxSource.MANUAL)
+                                    for currency, rate in (("TRY", "40"), ("CNY", "8"), ("KES", "100"))])
         self.anatolia = CompanyFactory(legal_name="Anatolia Textiles", country="TR",
                                        verification_status=VerificationStatus.VERIFIED)
         self.shenzhen = CompanyFactory(legal_name="Shenzhen Bright Circuits", country="CN", default_currency="CNY",
@@ -45,6 +51,8 @@ class Catalogue:
                                       verification_status=VerificationStatus.PENDING)
         suspended = CompanyFactory(legal_name="Gone Towels", country="TR",
                                    verification_status=VerificationStatus.VERIFIED)
+        for company in (self.anatolia, self.shenzhen, self.nairobi, suspended):
+            ship_to(company, ["DE", "FR", "US", "RU", "KE", "UG"])
 
         self.towel = PublishedListingFactory(
             seller=self.anatolia, title="Cotton bath towel", description="Soft **terry** loops, 500 g/m2.",
@@ -223,20 +231,31 @@ def test_origin_and_seller_country(catalogue):
     assert found(seller_country="BD") == []
 
 
-def test_price_range_is_inclusive_on_the_lowest_unit_price(catalogue):
+def test_price_range_is_inclusive_on_the_lowest_unit_price_in_eur(catalogue):
     c = catalogue
-    assert found(price_min=Decimal("2.10")) == [c.tshirt.pk, c.coffee.pk, c.denim.pk, c.towel.pk]
-    assert found(price_max=Decimal("4.20")) == [c.tshirt.pk, c.pcb.pk, c.towel.pk]
-    assert found(price_min=Decimal("1"), price_max=Decimal("5")) == [c.tshirt.pk, c.towel.pk]
-    assert found(price_min=Decimal("12.01")) == []
+    # In EUR, as shown: pcb 0.10, towel 0.11 (0.105), coffee 0.12, denim 0.16 (0.1625), t-shirt 0.26 (0.2625).
+    assert found(price_min=Decimal("0.11")) == [c.tshirt.pk, c.coffee.pk, c.denim.pk, c.towel.pk]
+    assert found(price_max=Decimal("0.12")) == [c.coffee.pk, c.pcb.pk, c.towel.pk]
+    assert found(price_min=Decimal("0.11"), price_max=Decimal("0.16")) == [c.coffee.pk, c.denim.pk, c.towel.pk]
+    assert found(price_min=Decimal("0.27")) == []
+
+
+def test_price_range_in_the_listings_own_currency(catalogue):
+    c = catalogue
+    lira = selectors.display_currency_get("TRY")
+    # In TRY: pcb 4.00, towel 4.20, coffee 4.80, denim 6.50, t-shirt 10.50.
+    assert found(price_min=Decimal("4.20"), price_max=Decimal("6.50"), display=lira) == [
+        c.coffee.pk, c.denim.pk, c.towel.pk]
+    assert found(price_min=Decimal("4.21"), price_max=Decimal("6.49"), display=lira) == [c.coffee.pk]
 
 
 def test_price_from_is_the_lowest_tier(db):
     listing = PublishedListingFactory(moq=10, price_tiers=[{"min_quantity": 10, "unit_price": "9.00"},
                                                            {"min_quantity": 1000, "unit_price": "7.25"}])
     assert listing.price_from == Decimal("7.25")
-    assert found(price_max=Decimal("7.25")) == [listing.pk]
-    assert found(price_max=Decimal("7.24")) == []
+    lira = selectors.display_currency_get("TRY")
+    assert found(price_max=Decimal("7.25"), display=lira) == [listing.pk]
+    assert found(price_max=Decimal("7.24"), display=lira) == []
 
 
 def test_moq_at_most(catalogue):
@@ -274,7 +293,7 @@ def test_filters_combine(catalogue):
     c = catalogue
     assert found(category=cat("textiles"), incoterm="FOB", ships_to="DE") == [c.tshirt.pk, c.towel.pk]
     assert found(category=cat("textiles"), incoterm="FOB", ships_to="US") == [c.towel.pk]
-    assert found(seller_country="CN", price_max=Decimal("1")) == [c.pcb.pk]
+    assert found(seller_country="CN", price_max=Decimal("0.10")) == [c.pcb.pk]
     assert found(q="cotton", moq_max=150) == [c.towel.pk]
 
 
@@ -282,7 +301,8 @@ def test_filters_combine(catalogue):
 
 def test_sort_by_price_and_newest(catalogue):
     c = catalogue
-    cheapest_first = [c.pcb.pk, c.tshirt.pk, c.towel.pk, c.denim.pk, c.coffee.pk]
+    # In EUR: pcb 0.10, towel 0.105, coffee 0.12, denim 0.1625, t-shirt 0.2625.
+    cheapest_first = [c.pcb.pk, c.towel.pk, c.coffee.pk, c.denim.pk, c.tshirt.pk]
     assert found(sort="price_asc") == cheapest_first
     assert found(sort="price_desc") == cheapest_first[::-1]
     assert found(sort="newest") == c.by_newest()
@@ -339,8 +359,8 @@ def test_blank_text_is_no_text(catalogue):
 
 def test_text_with_sort_by_price(catalogue):
     c = catalogue
-    assert found(q="cotton", sort="price_asc") == [c.tshirt.pk, c.towel.pk]
-    assert found(q="cotton", sort="price_desc") == [c.towel.pk, c.tshirt.pk]
+    assert found(q="cotton", sort="price_asc") == [c.towel.pk, c.tshirt.pk]
+    assert found(q="cotton", sort="price_desc") == [c.tshirt.pk, c.towel.pk]
 
 
 # --- SQLite fallback ------------------------------------------------------------------------------
@@ -464,6 +484,8 @@ def test_text_queries_can_use_the_gin_indexes(catalogue):
 
 def make_listings(count: int) -> list[Listing]:
     sellers = [CompanyFactory(verification_status=VerificationStatus.VERIFIED) for _ in range(3)]
+    for seller in sellers:
+        ship_to(seller, ["DE"])
     paths = ["textiles/home-textiles", "textiles/fabrics", "electronics/pcb", "automotive"]
     return [PublishedListingFactory(seller=sellers[n % 3], category=paths[n % 4], title=f"Cotton sample {n}",
                                     incoterms=["FOB", "EXW"], moq=100,
