@@ -31,6 +31,7 @@ class BankAccountCreateSerializer(BankAccountUpdateSerializer):
 class BankAccountSerializer(serializers.ModelSerializer):
     bank_country = serializers.CharField(source="bank_country.code", read_only=True)
     iban_display = serializers.CharField(read_only=True, help_text="The IBAN in groups of four.")
+    currency = serializers.CharField(read_only=True, help_text="ISO 4217 code of the account's currency.")
 
     class Meta:
         model = BankAccount
