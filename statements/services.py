@@ -450,8 +450,8 @@ def statement_entry_assign(*, actor: User, company_id: int | str, statement_id: 
                                     reference=entry.entry_reference, note=_payment_note(entry.statement, entry),
                                     allow_excess=True)
         except ApplicationError as exc:
-            raise ApplicationError(exc.message, code=exc.code, status_code=exc.status_code,
-                                   fields={"order_id": [exc.message]}) from exc
+            raise type(exc)(exc.message, code=exc.code, status_code=exc.status_code,
+                            fields={"order_id": [exc.message]}) from exc
         entry.order_id = order_pk
         entry.orders = [order_pk]
         entry.recorded_amount = sum((payment.amount for payment in result.payments), ZERO)
