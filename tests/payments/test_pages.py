@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 LIST = "/seller/bank-accounts/"
 NEW = "/seller/bank-accounts/new/"
 IBAN_2 = "TR900001000000000006295310"
+# Session, user, the seller's membership (page guard) and the header's company, membership and
+# unread count; the company and the membership of the list, the accounts, the owner check.
+EXPECTED_LIST_QUERIES = 9
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def test_list_queries_do_not_grow_with_the_number_of_accounts(client, seller, ow
         response = client.get(LIST)
 
     assertContains(response, "USD 5")
-    assert len(many) == len(one)
+    assert len(many) == len(one) == EXPECTED_LIST_QUERIES, [q["sql"] for q in many]
 
 
 def test_owner_adds_an_account(client, seller, owner):
