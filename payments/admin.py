@@ -1,4 +1,4 @@
-"""Admin of sellers' bank accounts: read-only. Accounts are added, changed and archived by their
+"""Admin of sellers' bank accounts: read-only (view permission only). Accounts are added, changed and archived by their
 companies' owners on the site, where every value is checked; here an admin looks them up."""
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ class BankAccountAdmin(admin.ModelAdmin):
     list_filter = ["currency", "bank_country", "is_default"]
     list_select_related = ["company"]
     search_fields = ["label", "account_holder", "iban", "account_number", "bic", "bank_name", "company__legal_name"]
-    readonly_fields = ["company", "label", "account_holder", "iban", "account_number", "bic", "bank_name",
-                       "bank_country", "currency", "is_default", "archived_at", "created_by", "created_at",
-                       "updated_at"]
     ordering = ["company__legal_name", "currency", "label", "pk"]
 
     @admin.display(description=_("account"))
@@ -25,6 +22,9 @@ class BankAccountAdmin(admin.ModelAdmin):
         return account.account_display
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
