@@ -305,7 +305,8 @@ def _camt_drafts(camt: _Camt, entry, position: int) -> list[_Draft]:
     value_date = camt.date(entry, "ValDt", where)
     entry_reference = _text(camt.text(entry, "AcctSvcrRef") or camt.text(entry, "NtryRef"), 35)
 
-    transactions = [tx for details in camt.findall(entry, "NtryDtls") for tx in camt.findall(details, "TxDtls")]
+    all_transactions = [tx for details in camt.findall(entry, "NtryDtls") for tx in camt.findall(details, "TxDtls")]
+    transactions = all_transactions
     amounts = []
     for tx in transactions:
         tx_amount = camt.find(tx, "Amt")
@@ -316,7 +317,7 @@ def _camt_drafts(camt: _Camt, entry, position: int) -> list[_Draft]:
         transactions = []  # a batch without each transaction's amount: read as one entry
 
     if not transactions:
-        holders = [entry, *(tx for details in camt.findall(entry, "NtryDtls") for tx in camt.findall(details, "TxDtls"))]
+        holders = [entry, *all_transactions]
         texts, structured = [], ""
         for holder in holders:
             text, reference = _camt_remittance(camt, holder)

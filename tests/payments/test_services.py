@@ -241,7 +241,8 @@ def test_update_refuses_unknown_fields(company_a, member_a):
     with pytest.raises(ApplicationError) as caught:
         bank_account_update(account=account, actor=member_a, data={"company": 99, "archived_at": None})
 
-    assert caught.value.fields == {"archived_at": ["This field cannot be set."], "company": ["This field cannot be set."]}
+    assert caught.value.fields == {"archived_at": ["This field cannot be set."],
+                                   "company": ["This field cannot be set."]}
     assert snapshot() == before
 
 
