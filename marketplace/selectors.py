@@ -202,7 +202,7 @@ def _rated_zone_countries() -> QuerySet[ShippingZoneCountry]:
 class ShipsTo:
     """Where a listing ships: its own setting (every country except `listed`, or only `listed`)
     intersected with `seller_countries`, the countries of its seller's shipping zones that have a
-    rate. The browse filter (ships_to_filter) asks the same in SQL."""
+    rate. The browse filter (effective_ships_to_filter) asks the same in SQL."""
 
     mode: str
     listed: frozenset[str]
@@ -233,12 +233,17 @@ class ShipsTo:
 
 
 def ships_to_filter(country: str) -> Q:
-    """Listings whose effective destinations (ShipsTo) include the country: the listing's own
-    setting allows it and a shipping zone of its seller with a rate covers it."""
+    """Listings whose own ships-to setting (ShipsTo.listing_allows) names the country, whatever the
+    seller's shipping zones."""
     listed = Exists(ShipsToCountry.objects.filter(listing=OuterRef("pk"), country=country))
+    return (Q(ships_to_mode=ShipsToMode.ONLY) & Q(listed)) | (Q(ships_to_mode=ShipsToMode.ALL_EXCEPT) & ~Q(listed))
+
+
+def effective_ships_to_filter(country: str) -> Q:
+    """Listings whose effective destinations (ShipsTo.ships_to) include the country: their own
+    setting names it and a shipping zone of their seller with a rate covers it."""
     rated = Exists(_rated_zone_countries().filter(seller=OuterRef("seller"), country=country))
-    own = (Q(ships_to_mode=ShipsToMode.ONLY) & Q(listed)) | (Q(ships_to_mode=ShipsToMode.ALL_EXCEPT) & ~Q(listed))
-    return own & Q(rated)
+    return ships_to_filter(country) & Q(rated)
 
 
 def seller_shipping_countries(seller_ids: Iterable[int]) -> dict[int, frozenset[str]]:
@@ -316,7 +321,7 @@ SORTS = ("relevance", "price_asc", "price_desc", "newest")
 def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
     """Published listings matching the text and filters, sorted as asked. Price bounds and price
     order are in the display currency, on price_eur (marketplace.prices); the ships-to country is
-    an effective destination (ships_to_filter)."""
+    an effective destination (effective_ships_to_filter)."""
     qs = listing_public_queryset()
     if params.category is not None:
         qs = qs.filter(category_with_descendants(params.category))
@@ -332,7 +337,7 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
     if params.incoterm:
         qs = qs.filter(Exists(ListingIncoterm.objects.filter(listing=OuterRef("pk"), incoterm=params.incoterm)))
     if params.ships_to:
-        qs = qs.filter(ships_to_filter(params.ships_to))
+        qs = qs.filter(effective_ships_to_filter(params.ships_to))
     if params.verified_only:
         qs = qs.filter(seller__verification_status=VerificationStatus.VERIFIED)
     qs, ranked = _text_search(qs, params.q)
