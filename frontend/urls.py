@@ -6,6 +6,7 @@ from notifications import views_webhooks
 from . import views, views_catalogue, views_documents, views_orders, views_rfq
 from . import views_shipping
 from . import views_bank_accounts
+from . import views_statements
 
 app_name = "frontend"
 
@@ -93,6 +94,14 @@ urlpatterns = [
          name="seller_bank_accounts_edit"),
     path("seller/bank-accounts/<int:pk>/archive/", views_bank_accounts.bank_account_archive,
          name="seller_bank_accounts_archive"),
+    path("seller/statements/", views_statements.statements, name="seller_statements"),
+    path("seller/statements/<int:pk>/", views_statements.statement_detail, name="seller_statement_detail"),
+    path("seller/statements/<int:pk>/progress/", views_statements.statement_progress,
+         name="seller_statement_progress"),
+    path("seller/statements/<int:pk>/entries/<int:entry_pk>/assign/", views_statements.statement_entry_assign,
+         name="seller_statement_entry_assign"),
+    path("seller/statements/<int:pk>/entries/<int:entry_pk>/dismiss/", views_statements.statement_entry_dismiss,
+         name="seller_statement_entry_dismiss"),
     path("my-company/webhooks/", views_webhooks.webhook_list, name="my_company_webhooks"),
     path("my-company/webhooks/new/", views_webhooks.webhook_new, name="my_company_webhook_new"),
     path("my-company/webhooks/<int:pk>/edit/", views_webhooks.webhook_edit, name="my_company_webhook_edit"),

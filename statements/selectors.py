@@ -22,6 +22,7 @@ REVIEW = "review"
 OUTCOME_FILTERS = (REVIEW, *EntryOutcome.values)
 # At most this many orders are offered when the seller assigns an entry by hand.
 MAX_ASSIGNABLE_ORDERS = 200
+CENT = Decimal("0.01")
 
 
 def _int(value, field: str | None = None) -> int:
@@ -114,5 +115,8 @@ def statement_assignable_orders(*, company: Company, currency: str | None = None
           .annotate(owed=owed).filter(owed__gt=0))
     if currency:
         qs = qs.filter(currency=currency)
-    return list(qs.order_by("-placed_at", "-pk").values("pk", "payment_reference", "currency", "owed",
+    rows = list(qs.order_by("-placed_at", "-pk").values("pk", "payment_reference", "currency", "owed",
                                                         "buyer__legal_name")[:MAX_ASSIGNABLE_ORDERS])
+    for row in rows:
+        row["owed"] = Decimal(row["owed"]).quantize(CENT)
+    return rows
