@@ -4,10 +4,12 @@ Every rate is stored against EUR. A quote between two other currencies goes thro
 amount_in_quote = amount_in_base * (quote per EUR) / (base per EUR)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from django.conf import settings
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,6 +103,42 @@ def fx_convert(*, amount: Decimal, base: str, quote: str, on: date | None = None
 def fx_latest_date() -> date | None:
     """The newest date of any stored rate, or None when there are none."""
     return FxRate.objects.aggregate(latest=Max("date"))["latest"]
+
+
+def fx_quotes_as_of(quotes: Iterable[FxQuote | None]) -> date | None:
+    """The one rate date a page gives for its conversions: the oldest date among the rates the
+    quotes used. A quote between a currency and itself uses no rate and a missing quote (None)
+    converted nothing, so both are left out; None when nothing was converted."""
+    dates = [quote.as_of for quote in quotes if quote is not None and quote.source != PAR]
+    return min(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class FxFreshness:
+    """How old the newest stored rate is.
+
+    `as_of` is the newest date of any stored rate (None when there are none) and `age_days` the
+    whole days from it to `today` (never below 0). The rates are `stale` when they are more than
+    `stale_after_days` old (settings.FX_STALE_AFTER_DAYS): a rate exactly that many days old is
+    still fresh, because the ECB publishes no rates on weekends and holidays. No rates at all count
+    as stale."""
+
+    as_of: date | None
+    age_days: int | None
+    stale: bool
+    stale_after_days: int
+
+
+def fx_freshness(*, today: date | None = None) -> FxFreshness:
+    """The freshness of the stored rates on `today` (the local date when None). One query, on the
+    indexed date column; a page asks once and passes the result to whatever shows it."""
+    today = today or timezone.localdate()
+    limit = settings.FX_STALE_AFTER_DAYS
+    newest = fx_latest_date()
+    if newest is None:
+        return FxFreshness(as_of=None, age_days=None, stale=True, stale_after_days=limit)
+    age = max((today - newest).days, 0)
+    return FxFreshness(as_of=newest, age_days=age, stale=age > limit, stale_after_days=limit)
 
 
 def fx_currencies() -> list[str]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, Membership, User
 from core.exceptions import ApplicationError, Forbidden
 from core.validators import CURRENCY_CODES
-from fx.selectors import fx_quote
+from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingIncoterm, PriceTier
 from marketplace.selectors import listing_public_queryset, ships_to_filter
 
@@ -150,6 +150,7 @@ class CartView:
     line_count: int
     total_display: Decimal | None
     groups: list[CartSellerGroup]
+    rates: FxFreshness  # how old the newest stored rate is: a stale one makes the display amounts rough estimates
 
 
 def _cart_line_problems(line: CartLine, buyer: Company, terms: ListingTerms, unit_price: Decimal | None) -> list[str]:
@@ -185,7 +186,7 @@ def cart_get(*, actor: Actor, buyer: Company, currency: str | None = None) -> Ca
     its own, a seller subtotal is the subtotal converted, the total is the sum of the converted
     subtotals. A currency without a rate leaves that group's display amounts empty. Queries: one for
     the membership, five for the lines and their listings, and one per distinct listing currency
-    other than the display currency, whatever the number of lines."""
+    other than the display currency, whatever the number of lines, and one for the rates' freshness."""
     if not is_member(actor=actor, company_id=buyer.pk):
         raise Http404
     display = (currency or buyer.default_currency).strip().upper()
@@ -232,12 +233,11 @@ def cart_get(*, actor: Actor, buyer: Company, currency: str | None = None) -> Ca
             group.subtotal_display = convert(group.subtotal, group.fx_rate)
 
     complete = all(group.subtotal_display is not None for group in result)
-    dates = [group.fx_as_of for group in result if group.fx_as_of is not None]
     return CartView(
-        buyer_id=buyer.pk, display_currency=display, fx_as_of=min(dates) if dates else None,
+        buyer_id=buyer.pk, display_currency=display, fx_as_of=fx_quotes_as_of(quotes.values()),
         line_count=len(lines),
         total_display=sum((g.subtotal_display for g in result), Decimal("0.00")) if complete else None,
-        groups=result)
+        groups=result, rates=fx_freshness())
 
 
 # --- orders ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Company
-from fx.selectors import FxQuote
+from fx.selectors import FxFreshness, FxQuote, fx_freshness, fx_quotes_as_of
 from marketplace.models import ListingIncoterm
 from trade import incoterms as trade_incoterms
 from trade.selectors import LandedCost
@@ -114,6 +114,7 @@ class CheckoutPreview:
     orders: list[PreviewOrder]
     buyer_pays_in_buyer_currency: Decimal
     fx_as_of: date | None
+    rates: FxFreshness  # how old the newest stored rate is: placing stays possible with stale rates
 
 
 def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any] | None = None,
@@ -124,7 +125,8 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
 
     Raises the checkout's 400s (restricted destination, no shipping, a line the rules refuse, an
     Incoterm not offered, no exchange rate) and 403 for anyone but a member of a buying company.
-    Queries: seven, then four per seller and one per seller currency, whatever the number of lines."""
+    Queries: eight (one for the rates' freshness), then four per seller and one per seller currency,
+    whatever the number of lines."""
     require_buyer_member(actor=actor, buyer=buyer)
     request = _clean_request(destination=destination, incoterms=incoterms, currency=currency)
     lines = list(CartLine.objects.filter(cart__buyer=buyer).order_by("pk"))
@@ -159,7 +161,7 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
         buyer_currency=priced.buyer_currency, can_place=buyer.is_verified,
         orders=orders,
         buyer_pays_in_buyer_currency=sum((order.buyer_pays_in_buyer_currency for order in orders), Decimal("0.00")),
-        fx_as_of=min(order.fx.as_of for order in orders))
+        fx_as_of=fx_quotes_as_of(order.fx for order in orders), rates=fx_freshness())
 
 
 # --- the cart badge -------------------------------------------------------------------------------------

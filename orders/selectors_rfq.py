@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, CompanyKind, Membership, User, VerificationStatus
 from core.exceptions import ApplicationError, Forbidden
-from fx.selectors import fx_quote
+from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingStatus
 
 from .models import Message, Order, Quote, QuoteStatus, Rfq, RfqAudience, RfqRecipient, RfqStatus
@@ -271,13 +271,14 @@ class QuoteComparison:
     display_currency: str
     fx_as_of: date | None
     rows: list[QuoteRow]
+    rates: FxFreshness  # how old the newest stored rate is: a stale one makes the converted prices rough estimates
 
 
 def quote_comparison(*, actor: Actor, rfq: Rfq, currency: str | None = None) -> QuoteComparison:
     """The live and decided quotes on the buyer's request side by side, cheapest (converted) first;
     withdrawn quotes are left out. Members of the buyer only (404 for anyone else). Queries: the
     membership, the quotes with their sellers, and one per distinct quote currency other than the
-    display currency, whatever the number of quotes."""
+    display currency, whatever the number of quotes, and one for the rates' freshness."""
     if not is_member(actor=actor, company_id=rfq.buyer_id):
         raise Http404
     display = (currency or rfq.buyer.default_currency).strip().upper()
@@ -302,8 +303,8 @@ def quote_comparison(*, actor: Actor, rfq: Rfq, currency: str | None = None) -> 
             total_display=convert(total, rate.rate) if rate else None, expired=expired,
             can_accept=open_now and quote.status == QuoteStatus.SUBMITTED and not expired))
     rows.sort(key=lambda row: (row.total_display is None, row.total_display or Decimal(0), row.quote.pk))
-    dates = [rate.as_of for rate in fx.values() if rate is not None and rate.source != "par"]
-    return QuoteComparison(rfq=rfq, display_currency=display, fx_as_of=min(dates) if dates else None, rows=rows)
+    return QuoteComparison(rfq=rfq, display_currency=display, fx_as_of=fx_quotes_as_of(fx.values()), rows=rows,
+                           rates=fx_freshness())
 
 
 def quote_of_seller(*, rfq: Rfq, seller_id: int) -> Quote | None:

@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
 # Euro reference rates: fetched daily by beat; with no network the stored rates stay in use.
 FX_ECB_URL = env_str("FX_ECB_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")
 FX_FETCH_ENABLED = env_bool("FX_FETCH_ENABLED", True)
+# Cart, checkout and quote comparison warn that their conversions are estimates at old rates when
+# the newest stored rate is more than this many days old (exactly this many days is still fresh).
+FX_STALE_AFTER_DAYS = env_int("FX_STALE_AFTER_DAYS", 4)
+if FX_STALE_AFTER_DAYS < 1:
+    raise ImproperlyConfigured(f"FX_STALE_AFTER_DAYS must be a positive integer, got {FX_STALE_AFTER_DAYS}")
 
 # Orders: deadlines of the timed moves (orders/services/timed.py), the cart size and the scan batch.
 ORDER_ACCEPT_TIMEOUT_HOURS = env_int("ORDER_ACCEPT_TIMEOUT_HOURS", 72)

@@ -49,8 +49,43 @@ class FxRateSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
+RATES_AS_OF_HELP = "The date of the newest stored exchange rate; null when none is stored."
+RATES_AGE_HELP = "Whole days from rates_as_of to today; null when no rate is stored."
+RATES_STALE_HELP = ("True when the newest stored rate is more than rates_stale_after_days days old (or none is "
+                    "stored): converted amounts are then estimates at old rates. An order still locks the newest "
+                    "stored rate when it is placed.")
+RATES_LIMIT_HELP = "How many days old the newest rate may be and still count as fresh (FX_STALE_AFTER_DAYS)."
+
+
+def freshness_fields(prefix: str = "") -> dict[str, serializers.Field]:
+    """The four rates_* fields read from an fx.selectors.FxFreshness at `prefix` ("rates." when it is an
+    attribute of the object serialized, "" when it is the object)."""
+    return {
+        "rates_as_of": serializers.DateField(source=f"{prefix}as_of", allow_null=True, help_text=RATES_AS_OF_HELP),
+        "rates_age_days": serializers.IntegerField(source=f"{prefix}age_days", allow_null=True,
+                                                   help_text=RATES_AGE_HELP),
+        "rates_stale": serializers.BooleanField(source=f"{prefix}stale", help_text=RATES_STALE_HELP),
+        "rates_stale_after_days": serializers.IntegerField(source=f"{prefix}stale_after_days",
+                                                           help_text=RATES_LIMIT_HELP),
+    }
+
+
+class FxFreshnessSerializer(serializers.Serializer):
+    """How old the newest stored exchange rate is."""
+
+    def get_fields(self):
+        return freshness_fields()
+
+
+class RatesFreshnessFieldsMixin(serializers.Serializer):
+    """Adds the rates_* fields of the object's `rates` (an FxFreshness) to an answer that converts amounts."""
+
+    def get_fields(self):
+        return {**super().get_fields(), **freshness_fields("rates.")}
+
+
 class ConvertResultSerializer(serializers.Serializer):
-    """{"amount": converted amount in `to`, "from", "to", "rate", "as_of", "source"}."""
+    """{"amount": converted amount in `to`, "from", "to", "rate", "as_of", "source", "rates_*"}."""
 
     def get_fields(self):
         return {
@@ -60,4 +95,5 @@ class ConvertResultSerializer(serializers.Serializer):
             "rate": serializers.DecimalField(max_digits=30, decimal_places=8),
             "as_of": serializers.DateField(),
             "source": serializers.CharField(),
+            **freshness_fields("rates."),
         }

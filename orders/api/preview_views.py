@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fx.api.serializers import RatesFreshnessFieldsMixin
 from orders import selectors_checkout
 
 from . import serializers as s
@@ -60,13 +61,17 @@ class PreviewOrderSerializer(serializers.Serializer):
     seller_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
 
 
-class CheckoutPreviewSerializer(serializers.Serializer):
+class CheckoutPreviewSerializer(RatesFreshnessFieldsMixin, serializers.Serializer):
+    """rates_*: how old the rates behind the amounts in buyer_currency are; placing stays possible when
+    rates_stale is true, and each order locks the newest stored rate when it is placed."""
+
     buyer_id = serializers.IntegerField()
     destination_country = serializers.CharField()
     destination_address = serializers.CharField()
     buyer_currency = serializers.CharField()
     can_place = serializers.BooleanField(help_text="False while the buying company is not verified.")
-    fx_as_of = serializers.DateField()
+    fx_as_of = serializers.DateField(allow_null=True, help_text="The oldest rate date used to convert; null when "
+                                     "every seller prices in buyer_currency.")
     buyer_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
     orders = PreviewOrderSerializer(many=True)
 

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import StrictInputMixin
+from fx.api.serializers import RatesFreshnessFieldsMixin
 from marketplace.models import Incoterm
 from orders.models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, PurchaseGroup
 
@@ -109,7 +110,7 @@ class CartGroupSerializer(serializers.Serializer):
     lines = CartLineSerializer(many=True)
 
 
-class CartSerializer(serializers.Serializer):
+class CartSerializer(RatesFreshnessFieldsMixin, serializers.Serializer):
     buyer_id = serializers.IntegerField()
     display_currency = serializers.CharField()
     fx_as_of = serializers.DateField(allow_null=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 
 from fx.models import FxRate
 from tests.core.helpers import assert_error
@@ -77,27 +78,35 @@ def test_list_of_an_empty_table(api_client):
     assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
 
 
+@time_machine.travel("2025-04-28 12:00Z", tick=False)
 def test_convert(api_client, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    # the currencies, the rates, the date of the newest rate
+    with django_assert_num_queries(3):
         response = api_client.get(CONVERT, {"amount": "100", "from": "TRY", "to": "EUR"})
 
     assert response.status_code == 200
     assert response.json() == {"amount": "2.29", "from": "TRY", "to": "EUR", "rate": "0.02288686",
-                               "as_of": "2025-04-24", "source": "ecb"}
+                               "as_of": "2025-04-24", "source": "ecb", "rates_as_of": "2025-04-24",
+                               "rates_age_days": 4, "rates_stale": False, "rates_stale_after_days": 4}
 
 
+@time_machine.travel("2025-04-29 12:00Z", tick=False)
 def test_convert_to_a_manually_quoted_currency(api_client):
     response = api_client.get(CONVERT, {"amount": "250000", "from": "kes", "to": "cny"})
 
+    # as_of is the date of the rates this conversion used; rates_as_of that of the newest stored rate
     assert response.json() == {"amount": "14150.40", "from": "KES", "to": "CNY", "rate": "0.05660160",
-                               "as_of": "2025-04-22", "source": "manual"}
+                               "as_of": "2025-04-22", "source": "manual", "rates_as_of": "2025-04-24",
+                               "rates_age_days": 5, "rates_stale": True, "rates_stale_after_days": 4}
 
 
+@time_machine.travel("2025-04-24 12:00Z", tick=False)
 def test_convert_works_for_signed_in_users_too(as_user, member_a):
     response = as_user(member_a).get(CONVERT, {"amount": "0", "from": "EUR", "to": "USD"})
 
     assert response.json() == {"amount": "0.00", "from": "EUR", "to": "USD", "rate": "1.13760000",
-                               "as_of": "2025-04-24", "source": "ecb"}
+                               "as_of": "2025-04-24", "source": "ecb", "rates_as_of": "2025-04-24",
+                               "rates_age_days": 0, "rates_stale": False, "rates_stale_after_days": 4}
 
 
 @pytest.mark.parametrize(("params", "field", "message"), [

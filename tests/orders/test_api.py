@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -36,14 +37,18 @@ def buyer_client(as_user, world):
 
 # --- cart ------------------------------------------------------------------------------------------------
 
+@time_machine.travel("2026-01-09 12:00Z", tick=False)
 def test_an_empty_cart(buyer_client, world):
     response = buyer_client.get(CART)
 
     assert response.status_code == 200
     assert response.json() == {"buyer_id": world.buyer.pk, "display_currency": "EUR", "fx_as_of": None,
-                               "line_count": 0, "total_display": "0.00", "groups": []}
+                               "line_count": 0, "total_display": "0.00", "groups": [],
+                               "rates_as_of": "2026-01-05", "rates_age_days": 4, "rates_stale": False,
+                               "rates_stale_after_days": 4}
 
 
+@time_machine.travel("2026-01-10 12:00Z", tick=False)
 def test_add_update_show_remove(buyer_client, world):
     created = buyer_client.post(LINES, {"listing_id": world.towel.pk, "quantity": 50, "incoterm": "FOB"})
     merged = buyer_client.post(LINES, {"listing_id": world.towel.pk, "quantity": 5})
@@ -67,7 +72,8 @@ def test_add_update_show_remove(buyer_client, world):
             "lines": [{"id": line_id, "listing_id": world.towel.pk, "title": "Bath towel", "unit": "piece",
                        "quantity": 200, "incoterm": "FOB", "offered_incoterms": ["DAP", "EXW", "FOB"], "moq": 10,
                        "order_multiple": 5, "stock": 1000, "currency": "TRY", "unit_price": "80.00",
-                       "line_total": "16000.00", "line_total_display": "500.00", "problems": []}]}]}
+                       "line_total": "16000.00", "line_total_display": "500.00", "problems": []}]}],
+        "rates_as_of": "2026-01-05", "rates_age_days": 5, "rates_stale": True, "rates_stale_after_days": 4}
     assert CartLine.objects.count() == 0
 
 
