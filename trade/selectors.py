@@ -165,8 +165,8 @@ class LandedCost:
     duty: Decimal
     vat: Decimal
     total: Decimal
-    buyer_pays: Decimal
-    seller_pays: Decimal
+    invoice_total: Decimal
+    buyer_other_costs: Decimal
     payer: dict[str, str]
     vat_rate_percent: Decimal
     insurance_rate_percent: Decimal
@@ -244,13 +244,13 @@ def _estimate(*, seller: Company, country: str, incoterm: str, lines: list[LineI
 
     amounts = {incoterms.GOODS: goods, incoterms.SHIPPING: shipping, incoterms.INSURANCE: insurance,
                incoterms.DUTY: duty, incoterms.VAT: vat}
-    payer = {component: incoterms.payer(incoterm, component) for component in incoterms.COMPONENTS}
-    buyer_pays = sum((amounts[c] for c in incoterms.COMPONENTS if payer[c] == incoterms.BUYER), Decimal("0.00"))
-    seller_pays = sum((amounts[c] for c in incoterms.COMPONENTS if payer[c] == incoterms.SELLER), Decimal("0.00"))
+    payer = dict(incoterms.PAYERS[incoterm])
+    sums = incoterms.split(payer, amounts)
     return LandedCost(
         currency=seller.default_currency, destination_country=country, incoterm=incoterm, weight_kg=weight,
-        goods=goods, shipping=shipping, insurance=insurance, duty=duty, vat=vat, total=buyer_pays + seller_pays,
-        buyer_pays=buyer_pays, seller_pays=seller_pays, payer=payer, vat_rate_percent=vat_rate,
+        goods=goods, shipping=shipping, insurance=insurance, duty=duty, vat=vat, total=sums.landed_cost,
+        invoice_total=sums.invoice_total, buyer_other_costs=sums.buyer_other_costs, payer=payer,
+        vat_rate_percent=vat_rate,
         insurance_rate_percent=INSURANCE_RATE_PERCENT if incoterm in incoterms.INSURANCE_REQUIRED else Decimal("0"),
         duty_lines=tuple(duty_lines))
 

@@ -193,8 +193,11 @@ def test_landed_cost_for_anyone(as_user, tshirt, member_b):
         "listing_id": tshirt.pk, "quantity": 500, "unit_price": "3.90", "unit_weight_kg": "0.200",
         "currency": "TRY", "destination_country": "DE", "incoterm": "CIF", "weight_kg": "100.000",
         "goods": "1950.00", "shipping": "200.00", "insurance": "9.75", "duty": "259.17", "vat": "459.59",
-        "total": "2878.51", "buyer_pays": "2668.76", "seller_pays": "209.75",
+        "total": "2878.51", "invoice_total": "2159.75", "buyer_other_costs": "718.76",
+        "buyer_pays": "2668.76", "seller_pays": "209.75",
         "payer": {"goods": "buyer", "shipping": "seller", "insurance": "seller", "duty": "buyer", "vat": "buyer"},
+        "paid_to": {"goods": "seller", "shipping": "seller", "insurance": "seller", "duty": "customs",
+                    "vat": "customs"},
         "vat_rate_percent": "19.000", "insurance_rate_percent": "0.500",
         "duty_lines": [{"hs_code": "610910", "hs_chapter": "61", "goods_value": "1950.00",
                         "customs_value": "2159.75", "rate_percent": "12.000", "rate_basis": "chapter",
@@ -223,7 +226,9 @@ def test_ddp_puts_duty_and_vat_on_the_seller(as_user, tshirt):
     response = as_user(None).post(LANDED_COST, {"listing_id": tshirt.pk, "quantity": 100,
                                                 "destination_country": "DE", "incoterm": "DDP"})
     body = response.json()
-    assert (body["total"], body["buyer_pays"], body["seller_pays"]) == ("826.34", "420.00", "406.34")
+    assert (body["total"], body["invoice_total"], body["buyer_other_costs"]) == ("826.34", "826.34", "0.00")
+    # The deprecated figures keep their old meaning for existing integrations.
+    assert (body["buyer_pays"], body["seller_pays"]) == ("420.00", "406.34")
 
 
 def test_landed_cost_errors(as_user, tshirt, company_a):

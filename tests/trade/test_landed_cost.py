@@ -40,7 +40,7 @@ def test_fob_to_germany(company_a, zones):
     assert result == LandedCost(
         currency="TRY", destination_country="DE", incoterm="FOB", weight_kg=D("40"),
         goods=D("1000.00"), shipping=D("200.00"), insurance=D("0.00"), duty=D("144.00"), vat=D("255.36"),
-        total=D("1599.36"), buyer_pays=D("1599.36"), seller_pays=D("0.00"),
+        total=D("1599.36"), invoice_total=D("1000.00"), buyer_other_costs=D("599.36"),
         payer={"goods": "buyer", "shipping": "buyer", "insurance": "buyer", "duty": "buyer", "vat": "buyer"},
         vat_rate_percent=D("19"), insurance_rate_percent=D("0"),
         duty_lines=(DutyLine(hs_code=TSHIRTS, hs_chapter="61", goods_value=D("1000.00"), customs_value=D("1200.00"),
@@ -58,7 +58,8 @@ def test_cif_to_germany_with_two_lines(company_a, zones):
     result = estimate(company_a, "DE", "CIF", (TSHIRTS, "1000.00", "40"), (PHONES, "500.00", "20"))
     assert (result.goods, result.shipping, result.insurance, result.duty, result.vat, result.total) == (
         D("1500.00"), D("200.00"), D("7.50"), D("159.37"), D("354.71"), D("2221.58"))
-    assert (result.buyer_pays, result.seller_pays) == (D("2014.08"), D("207.50"))
+    # The invoice carries goods, shipping and insurance; the buyer pays duty and VAT to customs.
+    assert (result.invoice_total, result.buyer_other_costs) == (D("1707.50"), D("514.08"))
     assert result.payer == {"goods": "buyer", "shipping": "seller", "insurance": "seller", "duty": "buyer",
                             "vat": "buyer"}
     assert result.insurance_rate_percent == D("0.5")
@@ -79,7 +80,7 @@ def test_dap_to_the_united_states_without_a_vat_row(company_a, zones):
     result = estimate(company_a, "US", "DAP", (TOWELS, "2000.00", "250"))
     assert (result.goods, result.shipping, result.insurance, result.duty, result.vat, result.total) == (
         D("2000.00"), D("900.00"), D("0.00"), D("87.00"), D("0.00"), D("2987.00"))
-    assert (result.buyer_pays, result.seller_pays) == (D("2087.00"), D("900.00"))
+    assert (result.invoice_total, result.buyer_other_costs) == (D("2900.00"), D("87.00"))
     assert result.vat_rate_percent == D("0")
     assert result.payer == {"goods": "buyer", "shipping": "seller", "insurance": "seller", "duty": "buyer",
                             "vat": "buyer"}
@@ -94,7 +95,7 @@ def test_ddp_to_germany_at_the_exact_band_limit(company_a, zones):
     result = estimate(company_a, "DE", "DDP", (PHONES, "333.33", "10"))
     assert (result.goods, result.shipping, result.insurance, result.duty, result.vat, result.total) == (
         D("333.33"), D("50.00"), D("0.00"), D("15.33"), D("75.75"), D("474.41"))
-    assert (result.buyer_pays, result.seller_pays) == (D("333.33"), D("141.08"))
+    assert (result.invoice_total, result.buyer_other_costs) == (D("474.41"), D("0.00"))
     assert result.payer == {"goods": "buyer", "shipping": "seller", "insurance": "seller", "duty": "seller",
                             "vat": "seller"}
 
@@ -105,7 +106,7 @@ def test_exw_to_france_without_duty_rows(company_a, zones):
     result = estimate(company_a, "FR", "EXW", (FURNITURE, "250.25", "5"))
     assert (result.goods, result.shipping, result.insurance, result.duty, result.vat, result.total) == (
         D("250.25"), D("50.00"), D("0.00"), D("0.00"), D("60.05"), D("360.30"))
-    assert (result.buyer_pays, result.seller_pays) == (D("360.30"), D("0.00"))
+    assert (result.invoice_total, result.buyer_other_costs) == (D("250.25"), D("110.05"))
     assert result.duty_lines == (DutyLine(hs_code=FURNITURE, hs_chapter="94", goods_value=D("250.25"),
                                           customs_value=D("300.25"), rate_percent=D("0"), rate_basis="none",
                                           duty=D("0.00")),)
@@ -116,8 +117,8 @@ def test_cip_has_the_insurance_premium_and_cfr_has_none(company_a, zones):
     # CFR: no insurance, VAT 20 % of 1050.00 = 210.00, total 1260.00.
     cip = estimate(company_a, "FR", "CIP", (FURNITURE, "1000.00", "1"))
     cfr = estimate(company_a, "FR", "CFR", (FURNITURE, "1000.00", "1"))
-    assert (cip.insurance, cip.vat, cip.total, cip.seller_pays) == (D("5.00"), D("211.00"), D("1266.00"), D("55.00"))
-    assert (cfr.insurance, cfr.vat, cfr.total, cfr.seller_pays) == (D("0.00"), D("210.00"), D("1260.00"), D("50.00"))
+    assert (cip.insurance, cip.vat, cip.total, cip.invoice_total) == (D("5.00"), D("211.00"), D("1266.00"), D("1055.00"))
+    assert (cfr.insurance, cfr.vat, cfr.total, cfr.invoice_total) == (D("0.00"), D("210.00"), D("1260.00"), D("1050.00"))
 
 
 def test_amounts_are_rounded_half_up(company_a, zones):

@@ -1,9 +1,12 @@
 """Input shapes (unknown keys refused, types coerced; the services check the values) and output shapes."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import StrictInputMixin
+from core.serializers import DeprecatedAmountField
+from trade.incoterms import paid_to
 from trade.models import ShippingRate, ShippingZone
 
 
@@ -71,13 +74,36 @@ class LandedCostSerializer(serializers.Serializer):
     insurance = serializers.DecimalField(max_digits=20, decimal_places=2)
     duty = serializers.DecimalField(max_digits=20, decimal_places=2)
     vat = serializers.DecimalField(max_digits=20, decimal_places=2)
-    total = serializers.DecimalField(max_digits=20, decimal_places=2)
-    buyer_pays = serializers.DecimalField(max_digits=20, decimal_places=2)
-    seller_pays = serializers.DecimalField(max_digits=20, decimal_places=2)
-    payer = serializers.DictField(child=serializers.ChoiceField(choices=["buyer", "seller"]))
+    total = serializers.DecimalField(max_digits=20, decimal_places=2,
+                                     help_text="Landed cost: invoice_total plus buyer_other_costs.")
+    invoice_total = serializers.DecimalField(
+        max_digits=20, decimal_places=2,
+        help_text="Invoice total, payable by the buyer to the seller: the goods plus what the seller arranges and "
+                  "charges under the Incoterm (carriage, insurance; duty and VAT under DDP).")
+    buyer_other_costs = serializers.DecimalField(
+        max_digits=20, decimal_places=2,
+        help_text="Estimated costs the buyer pays to others under the Incoterm: the carrier, the insurer, customs "
+                  "(import duty and VAT). Not paid to the seller.")
+    buyer_pays = DeprecatedAmountField(
+        lambda estimate: estimate.goods + estimate.buyer_other_costs,
+        help_text="Deprecated: the goods plus the buyer's costs paid to others, mixing money paid to the seller with "
+                  "money paid to carriers and customs. Use invoice_total (payable to the seller) and "
+                  "buyer_other_costs (paid to others).")
+    seller_pays = DeprecatedAmountField(
+        lambda estimate: estimate.invoice_total - estimate.goods,
+        help_text="Deprecated: the costs the seller arranges; they are on the seller's invoice. Use invoice_total.")
+    payer = serializers.DictField(child=serializers.ChoiceField(choices=["buyer", "seller"]),
+                                  help_text="Who pays each component: goods, shipping, insurance, duty, vat.")
+    paid_to = serializers.SerializerMethodField(
+        help_text="Who receives each component's money: seller, carrier, insurer or customs.")
     vat_rate_percent = serializers.DecimalField(max_digits=6, decimal_places=3)
     insurance_rate_percent = serializers.DecimalField(max_digits=6, decimal_places=3)
     duty_lines = DutyLineSerializer(many=True)
+
+    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(
+        choices=["seller", "carrier", "insurer", "customs"])))
+    def get_paid_to(self, estimate) -> dict[str, str]:
+        return paid_to(estimate.payer)
 
 
 class ListingLandedCostSerializer(LandedCostSerializer):

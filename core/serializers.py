@@ -1,0 +1,24 @@
+"""Serializer pieces shared by the apps' APIs."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d{0,12}(?:\.\d{0,2})?$",
+                      "deprecated": True})
+class DeprecatedAmountField(serializers.Field):
+    """A read-only amount kept for existing integrations and marked deprecated in the schema; `value`
+    computes it from the instance. The help text names the fields that replace it."""
+
+    def __init__(self, value: Callable[[object], Decimal], **kwargs) -> None:
+        self._value = value
+        kwargs["read_only"] = True
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance) -> str:
+        return f"{self._value(instance):.2f}"
