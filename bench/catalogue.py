@@ -55,6 +55,8 @@ TYPO_TERM = "cottn"
 DEFAULT_URLS = [
     ("browse", "/api/v1/listings/"),
     ("browse_filtered", "/api/v1/listings/?category={category}&ships_to=DE&incoterm=FOB&sort=price_asc"),
+    # Price bounds and price order in a display currency, across listings in five currencies.
+    ("browse_currency", "/api/v1/listings/?currency=TRY&price_min=100&price_max=500&sort=price_asc"),
     ("search_common", f"/api/v1/listings/?q={COMMON_TERM}"),
     ("search_rare", f"/api/v1/listings/?q={RARE_TERM}"),
     ("search_typo", f"/api/v1/listings/?q={TYPO_TERM}"),
@@ -247,7 +249,20 @@ def bench_sellers():
                       "kind": CompanyKind.SELLER, "description": "Benchmark data.",
                       "verification_status": VerificationStatus.VERIFIED if verified else VerificationStatus.PENDING})
         companies.append(company)
+        if verified:
+            bench_shipping_zone(company)
     return companies
+
+
+def bench_shipping_zone(company) -> None:
+    """A zone with a rate over every market, so that the ships-to filter finds the seller's listings
+    (a listing ships where its setting and its seller's rated zones agree). The unverified seller has none."""
+    from trade.models import ShippingRate, ShippingZone, ShippingZoneCountry
+
+    zone, _ = ShippingZone.objects.get_or_create(seller=company, name="Bench markets")
+    ShippingZoneCountry.objects.bulk_create([ShippingZoneCountry(zone=zone, seller=company, country=country)
+                                             for country in MARKETS], ignore_conflicts=True)
+    ShippingRate.objects.get_or_create(zone=zone, max_weight_kg=Decimal("20000"), defaults={"price": Decimal("900")})
 
 
 def bench_listings():
@@ -321,6 +336,7 @@ def load(target: int, seed: int) -> None:
     existing = bench_listings().count()
     if existing >= target:
         print(f"data: reusing {existing} bench listings (asked for {target}; --reset to start over)")
+        refresh_prices_in_eur()
         return
     print(f"data: {existing} bench listings, creating {target - existing} ...", flush=True)
     started = time.perf_counter()
@@ -345,11 +361,21 @@ def load(target: int, seed: int) -> None:
         done = stop - existing
         rate = done / (time.perf_counter() - started)
         print(f"  {stop} listings ({rate:.0f}/s)", flush=True)
+    refresh_prices_in_eur()
     with connection.cursor() as cursor:
         for table in ("marketplace_listing", "marketplace_pricetier", "marketplace_listingincoterm",
                       "marketplace_shipstocountry", "marketplace_category", "accounts_company"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     print(f"data: loaded in {time.perf_counter() - started:.1f} s")
+
+
+def refresh_prices_in_eur() -> None:
+    """The prices in EUR at the stored rates, as the task run after a rate fetch writes them."""
+    from marketplace.services import listing_price_eur_refresh
+
+    started = time.perf_counter()
+    written = listing_price_eur_refresh()
+    print(f"data: {written} prices in EUR written in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 # --- requests -------------------------------------------------------------------------------------

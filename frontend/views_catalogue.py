@@ -85,7 +85,8 @@ def _browse(request, data, *, category=None):
     form = forms.SearchForm(data, currencies=options)
     params = form.params()
     display = params.display
-    if request.GET.get("currency") == display.code and request.session.get(DISPLAY_CURRENCY_SESSION_KEY) != display.code:
+    chosen = request.GET.get("currency") == display.code
+    if chosen and request.session.get(DISPLAY_CURRENCY_SESSION_KEY) != display.code:
         request.session[DISPLAY_CURRENCY_SESSION_KEY] = display.code
     page = Paginator(marketplace_selectors.listing_search(params=params), LISTINGS_PAGE_SIZE).get_page(
         request.GET.get("page"))
