@@ -133,11 +133,10 @@ class OrderRef:
 class _Run:
     statement: BankStatement
     orders: dict[str, OrderRef]
-    # bank reference -> id of the live entry that holds it; positions of this statement already done
-    known: dict[str, int]
+    # bank reference -> the live entry that holds it; positions of this statement already done
+    known: dict[str, StatementEntry]
     done: set[int]
-    label: str = ""
-    entries: list[Any] = field(default_factory=list)
+    duplicates: list[StatementEntry] = field(default_factory=list)
 
 
 def _references(structured: str, remittance: str) -> list[str]:
@@ -160,13 +159,15 @@ def _orders_by_reference(company_id: int, references: Iterable[str]) -> dict[str
     return found
 
 
-def _known_references(company_id: int, references: list[str]) -> dict[str, int]:
+def _known_references(company_id: int, references: list[str]) -> dict[str, StatementEntry]:
     wanted = sorted(set(references))
-    known: dict[str, int] = {}
+    known: dict[str, StatementEntry] = {}
     for start in range(0, len(wanted), LOOKUP_CHUNK):
-        known.update(StatementEntry.objects.filter(company_id=company_id,
-                                                   entry_reference__in=wanted[start:start + LOOKUP_CHUNK])
-                     .exclude(outcome=EntryOutcome.DUPLICATE).values_list("entry_reference", "pk"))
+        for entry in (StatementEntry.objects.filter(company_id=company_id,
+                                                    entry_reference__in=wanted[start:start + LOOKUP_CHUNK])
+                      .exclude(outcome=EntryOutcome.DUPLICATE).select_related("statement")
+                      .only("pk", "entry_reference", "created_at", "statement__statement_id")):
+            known[entry.entry_reference] = entry
     return known
 
 
@@ -304,37 +305,46 @@ def _reconcile(run: _Run, entry: StatementEntry) -> None:
         _pay_several(run, entry, orders)
 
 
+def _duplicate_note(original: StatementEntry) -> str:
+    return (_("Already imported with statement %(statement)s on %(date)s; nothing recorded again.") % {
+        "statement": original.statement.statement_id or original.statement_id,
+        "date": timezone.localdate(original.created_at).isoformat()})[:300]
+
+
 def _entry_handle(run: _Run, position: int, item: Any) -> None:
     data = _entry_data(run.statement, position, item)
     reference = data["entry_reference"]
-    if reference not in run.known:
+    original = run.known.get(reference)
+    if original is None:
         try:
             with transaction.atomic():
                 entry = StatementEntry.objects.create(outcome=EntryOutcome.UNMATCHED, **data)
                 _reconcile(run, entry)
                 entry.save(update_fields=["outcome", "references", "orders", "order", "recorded_amount", "excess",
                                           "note"])
-            run.known[reference] = entry.pk
+            entry.statement = run.statement
+            run.known[reference] = entry
             return
         except IntegrityError:
             # Another run took this position, or another statement this bank reference, meanwhile.
             pass
-    if StatementEntry.objects.filter(statement=run.statement, position=position).exists():
-        return
-    original = (StatementEntry.objects.filter(company_id=run.statement.company_id, entry_reference=reference)
-                .exclude(outcome=EntryOutcome.DUPLICATE).select_related("statement").first())
-    if original is None:  # the error above was not a duplicate: let the task report it
-        raise IntegrityError(f"entry {position} of statement {run.statement.pk} could not be written")
-    run.known[reference] = original.pk
-    note = _("Already imported with statement %(statement)s on %(date)s; nothing recorded again.") % {
-        "statement": original.statement.statement_id or original.statement_id,
-        "date": timezone.localdate(original.created_at).isoformat()}
-    try:
-        with transaction.atomic():
-            StatementEntry.objects.create(outcome=EntryOutcome.DUPLICATE, duplicate_of=original, note=note[:300],
-                                          **data)
-    except IntegrityError:
-        pass  # another run of this statement wrote this position
+        if StatementEntry.objects.filter(statement=run.statement, position=position).exists():
+            return
+        original = (StatementEntry.objects.filter(company_id=run.statement.company_id, entry_reference=reference)
+                    .exclude(outcome=EntryOutcome.DUPLICATE).select_related("statement").first())
+        if original is None:  # the error above was not a duplicate: let the task report it
+            raise IntegrityError(f"entry {position} of statement {run.statement.pk} could not be written")
+        run.known[reference] = original
+    # Written in batches (see _flush_duplicates): a duplicate records nothing, so it needs no
+    # transaction of its own; a position another run wrote meanwhile is skipped.
+    run.duplicates.append(StatementEntry(outcome=EntryOutcome.DUPLICATE, duplicate_of=original,
+                                         note=_duplicate_note(original), **data))
+
+
+def _flush_duplicates(run: _Run) -> None:
+    if run.duplicates:
+        StatementEntry.objects.bulk_create(run.duplicates, ignore_conflicts=True)
+        run.duplicates = []
 
 
 def _recount(statement_id: int, **extra: Any) -> None:
@@ -394,7 +404,9 @@ def statement_process(*, statement_id: int) -> BankStatement | None:
         if position not in run.done:
             _entry_handle(run, position, item)
         if position % every == 0:
+            _flush_duplicates(run)
             _recount(statement_id, processed_entries=Greatest(F("processed_entries"), position))
+    _flush_duplicates(run)
     finished = timezone.now()
     _recount(statement_id, processed_entries=len(entries))
     BankStatement.objects.filter(pk=statement_id, status=StatementStatus.PROCESSING).update(
