@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +56,9 @@ from .models import (
 from .selectors import statement_company
 
 MAX_REASON_LENGTH = 300
+CENT = Decimal("0.01")
+# The largest amount an entry may carry (the money columns hold 12 digits before the point).
+MAX_AMOUNT = Decimal("999999999999.99")
 # Orders are looked up this many references at a time.
 LOOKUP_CHUNK = 500
 COUNT_FIELDS = {
@@ -137,6 +140,8 @@ class _Run:
     known: dict[str, StatementEntry]
     done: set[int]
     duplicates: list[StatementEntry] = field(default_factory=list)
+    # positions whose amount is not a whole number of cents (False)
+    exact: dict[int, bool] = field(default_factory=dict)
 
 
 def _references(structured: str, remittance: str) -> list[str]:
@@ -176,7 +181,7 @@ def _text(value: Any, limit: int) -> str:
 
 
 def _entry_data(statement: BankStatement, position: int, item: Any) -> dict[str, Any]:
-    amount = Decimal(item.amount).copy_abs().quantize(Decimal("0.01"))
+    amount = Decimal(item.amount).copy_abs().quantize(CENT, rounding=ROUND_DOWN)
     return {
         "statement": statement, "company_id": statement.company_id, "position": position,
         "entry_reference": _text(item.entry_reference, 100),
@@ -290,6 +295,10 @@ def _reconcile(run: _Run, entry: StatementEntry) -> None:
         entry.outcome = EntryOutcome.DEBIT
         return
     entry.references = _references(entry.structured_reference, entry.remittance)
+    if not run.exact.get(entry.position, True):
+        entry.outcome = EntryOutcome.UNMATCHED
+        entry.note = _("The amount has more than two decimals; record it by hand.")
+        return
     orders: list[OrderRef] = []
     for reference in entry.references:
         order = run.orders.get(reference)
@@ -355,6 +364,13 @@ def _recount(statement_id: int, **extra: Any) -> None:
     BankStatement.objects.filter(pk=statement_id).update(**counts, **extra, updated_at=timezone.now())
 
 
+def statement_fail(*, statement_id: int) -> BankStatement | None:
+    """Marks a statement whose processing broke off on an unexpected error as failed, so its page
+    stops waiting; the entries written so far stay."""
+    return _fail(statement_id, _("The statement could not be processed to the end. Upload it again: the entries "
+                                 "already matched are not recorded twice."))
+
+
 def _fail(statement_id: int, message: str) -> BankStatement | None:
     BankStatement.objects.filter(pk=statement_id, status=StatementStatus.PROCESSING).update(
         status=StatementStatus.FAILED, error=message[:500], finished_at=timezone.now(), updated_at=timezone.now())
@@ -387,6 +403,10 @@ def statement_process(*, statement_id: int) -> BankStatement | None:
     if len(entries) > settings.STATEMENT_MAX_ENTRIES:
         return _fail(statement_id, _("The statement has more than %(max)d entries; download it for a shorter "
                                      "period.") % {"max": settings.STATEMENT_MAX_ENTRIES})
+    for position, item in enumerate(entries, start=1):
+        if Decimal(item.amount).copy_abs() > MAX_AMOUNT:
+            return _fail(statement_id, _("Entry %(number)d has an amount larger than %(max)s.")
+                         % {"number": position, "max": MAX_AMOUNT})
     BankStatement.objects.filter(pk=statement_id).update(
         total_entries=len(entries), statement_id=_text(parsed.statement_id, 100),
         account=_text(parsed.account_iban_or_number, 64), updated_at=timezone.now())
@@ -398,7 +418,9 @@ def statement_process(*, statement_id: int) -> BankStatement | None:
             references.update(_references(_text(item.structured_reference, 40), str(item.remittance or "")[:2000]))
     run = _Run(statement=statement, orders=_orders_by_reference(statement.company_id, references),
                known=_known_references(statement.company_id, [_text(item.entry_reference, 100) for item in entries]),
-               done=set(StatementEntry.objects.filter(statement=statement).values_list("position", flat=True)))
+               done=set(StatementEntry.objects.filter(statement=statement).values_list("position", flat=True)),
+               exact={position: Decimal(item.amount) == Decimal(item.amount).quantize(CENT)
+                      for position, item in enumerate(entries, start=1)})
     every = max(1, settings.STATEMENT_PROGRESS_EVERY)
     for position, item in enumerate(entries, start=1):
         if position not in run.done:

@@ -20,4 +20,9 @@ def statement_process(statement_id: int) -> str | None:
     except SoftTimeLimitExceeded:
         statement_process.delay(statement_id)
         return None
+    except RETRY["autoretry_for"]:
+        raise  # transient: retried with backoff, carrying on where it stopped
+    except Exception:
+        services.statement_fail(statement_id=statement_id)
+        raise
     return statement.status if statement is not None else None

@@ -10,8 +10,8 @@ from statements.models import BankStatement, StatementEntry
 class StatementUploadSerializer(StrictInputMixin, serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, max_length=255,
                                  help_text="An ISO 20022 camt.053 (XML) or SWIFT MT940 statement of your bank "
-                                           "account; the format is told by the content. At most 30 MB and 20,000 "
-                                           "entries.")
+                                           "account; the format is told by the content. At most 20 MB and 20,000 "
+                                           "entries by default (STATEMENT_MAX_BYTES, STATEMENT_MAX_ENTRIES).")
 
 
 class EntryAssignSerializer(StrictInputMixin, serializers.Serializer):

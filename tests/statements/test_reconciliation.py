@@ -371,3 +371,40 @@ def test_recount_keeps_the_counts_in_step_with_the_entries(world):
 
     statement.refresh_from_db()
     assert (statement.unmatched_count, statement.debit_count, statement.matched_count) == (1, 1, 0)
+
+
+def test_an_amount_with_more_than_two_decimals_is_left_for_review(world):
+    order = accepted_order(world)
+
+    statement = import_statement(world, camt053([CamtEntry(amount="2000.005", currency="TRY", acct_svcr_ref="DEC-1",
+                                                           reference=order.payment_reference)]))
+
+    [entry] = entries(statement)
+    assert (entry.outcome, entry.amount, entry.note) == (
+        O.UNMATCHED, Decimal("2000.00"), "The amount has more than two decimals; record it by hand.")
+    assert payments_of(order) == []
+
+
+def test_an_amount_beyond_the_money_columns_fails_the_statement(world):
+    statement = import_statement(world, camt053([CamtEntry(amount="1000000000000.00", currency="TRY",
+                                                           acct_svcr_ref="BIG-1")]))
+
+    assert (statement.status, statement.error) == (StatementStatus.FAILED,
+                                                   "Entry 1 has an amount larger than 999999999999.99.")
+    assert StatementEntry.objects.count() == 0
+
+
+def test_an_unexpected_error_fails_the_statement_instead_of_leaving_it_running(world, monkeypatch):
+    statement = upload(world, camt053([CamtEntry(amount="1.00", currency="TRY", acct_svcr_ref="ERR-1")]))
+
+    def broken(run, entry):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "_reconcile", broken)
+    with pytest.raises(RuntimeError):
+        tasks.statement_process(statement.pk)
+
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.FAILED
+    assert statement.error.startswith("The statement could not be processed to the end.")
+    assert StatementEntry.objects.count() == 0
