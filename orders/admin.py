@@ -14,7 +14,10 @@ from .models import (
     Order,
     OrderEvent,
     OrderLine,
+    Instalment,
     Payment,
+    SellerPaymentTerm,
+    TrustedBuyer,
     PurchaseGroup,
     Quote,
     Rfq,
@@ -48,8 +51,38 @@ class OrderEventInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["created_at", "reference", "amount", "currency", "method", "recorded_by"]
+    fields = ["created_at", "instalment", "reference", "amount", "currency", "method", "source", "note",
+              "recorded_by"]
     readonly_fields = fields
+
+
+class InstalmentInline(ReadOnlyInline):
+    model = Instalment
+    fields = ["sequence", "due", "due_date", "amount", "paid_amount", "currency", "status", "reminded_at"]
+    readonly_fields = fields
+
+
+@admin.register(SellerPaymentTerm)
+class SellerPaymentTermAdmin(admin.ModelAdmin):
+    list_display = ["id", "seller", "kind", "deposit_percent", "net_days", "archived_at"]
+    list_filter = ["kind"]
+    search_fields = ["seller__legal_name"]
+    list_select_related = ["seller"]
+    readonly_fields = ["seller", "kind", "deposit_percent", "net_days", "archived_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TrustedBuyer)
+class TrustedBuyerAdmin(admin.ModelAdmin):
+    list_display = ["id", "seller", "buyer", "added_by", "created_at"]
+    search_fields = ["seller__legal_name", "buyer__legal_name"]
+    list_select_related = ["seller", "buyer", "added_by"]
+    readonly_fields = ["seller", "buyer", "added_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,14 +98,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ["id", "status", "buyer", "seller", "incoterm", "destination_country", "buyer_pays", "currency",
-                    "placed_at"]
+    list_display = ["id", "status", "buyer", "seller", "incoterm", "destination_country", "invoice_total",
+                    "amount_paid", "currency", "payment_terms", "placed_at"]
     list_filter = ["status", "incoterm", "currency", "destination_country"]
     search_fields = ["=id", "buyer__legal_name", "seller__legal_name", "tracking_number"]
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "placed_at"
     ordering = ["-placed_at", "-pk"]
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    inlines = [OrderLineInline, InstalmentInline, PaymentInline, OrderEventInline]
 
 
 @admin.register(PurchaseGroup)

@@ -218,7 +218,7 @@ def _move(order: Order, to_status: str, purchase: DemoPurchase, buyer: User, sel
         return flow.order_accept(order_id=order.pk, actor=seller)
     if to_status == S.PAID:
         return flow.order_mark_paid(order_id=order.pk, actor=seller, reference=f"TT-{order.pk:06d}",
-                                    amount=order.buyer_pays, method=PaymentMethod.BANK_TRANSFER)
+                                    amount=order.invoice_total, method=PaymentMethod.BANK_TRANSFER)
     if to_status == S.SHIPPED:
         shipment = purchase.shipment or Shipment("DHL Express", f"DHL-{order.pk:08d}")
         return flow.order_ship(order_id=order.pk, actor=seller, carrier=shipment.carrier,

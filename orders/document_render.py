@@ -224,13 +224,33 @@ def _totals(pdf: _DocumentPDF, doc: OrderDocument) -> None:
                      (_("Total weight (kg)"), _number(doc.total_weight_kg))])
         return
     pdf.write_line(_("Totals in %(currency)s") % {"currency": doc.currency}, size=10, bold=True)
-    rows = [[cost.label, cost.payer_label, _number(cost.amount)] for cost in doc.costs]
-    rows += [[_("Total landed cost"), "", _number(doc.total)],
-             [_("Buyer pays"), "", f"{_number(doc.buyer_pays)} {doc.currency}"],
-             [_("Buyer pays in %(currency)s") % {"currency": doc.buyer_currency}, "",
-              f"{_number(doc.buyer_pays_in_buyer_currency)} {doc.buyer_currency}"]]
-    _table(pdf, [_("Component"), _("Paid by"), _("Amount")], rows, (70, 40, 40), ("LEFT", "LEFT", "RIGHT"))
+    rows = [[cost.label, cost.payer_label, cost.paid_to_label, f"{_number(cost.amount)} {doc.currency}"]
+            for cost in doc.costs]
+    rows += [[_("Invoice total, payable by the buyer to the seller"), "", "",
+              f"{_number(doc.invoice_total)} {doc.currency}"],
+             [_("Invoice total in %(currency)s") % {"currency": doc.buyer_currency}, "", "",
+              f"{_number(doc.invoice_total_in_buyer_currency)} {doc.buyer_currency}"],
+             [_("Estimated costs the buyer pays to others (carrier, insurer, customs)"), "", "",
+              f"{_number(doc.buyer_other_costs)} {doc.currency}"],
+             [_("Estimated landed cost for the buyer"), "", "", f"{_number(doc.total)} {doc.currency}"]]
+    _table(pdf, [_("Component"), _("Paid by"), _("Paid to"), _("Amount")], rows, (78, 22, 45, 35),
+           ("LEFT", "LEFT", "LEFT", "RIGHT"))
     _facts(pdf, [(_("Total weight (kg)"), _number(doc.total_weight_kg))])
+    if doc.kind == PROFORMA:
+        pdf.ln(2)
+        pdf.write_line(_("Payment"), size=10, bold=True)
+        facts = [(_("Payment terms"), doc.payment_terms_label)]
+        facts += [(_("Instalment %(number)d") % {"number": item.sequence},
+                   f"{_number(item.amount)} {doc.currency}, {item.due_label}") for item in doc.instalments]
+        facts.append((_("Payment reference"), doc.payment_reference))
+        account = doc.pay_to
+        if account:
+            number = f"IBAN {account.get('iban')}" if account.get("iban") else account.get("account_number", "")
+            facts.append((_("Pay into"), f"{account.get('account_holder', '')}, {account.get('bank_name', '')}, "
+                                         f"{number}, SWIFT/BIC {account.get('bic', '')} ({account.get('currency', '')})"))
+        else:
+            facts.append((_("Pay into"), _("The seller has not given a bank account yet.")))
+        _facts(pdf, facts)
 
 
 NOTES = {

@@ -5,8 +5,11 @@
 - The commercial invoice and the packing list exist once the order has been shipped; their date is
   the shipping time.
 
-Every amount is in the order currency (the seller's); the buyer-paid total is also given in the
-buyer's currency at the rate fixed when the order was placed.
+Every amount is in the order currency (the seller's). Each cost says who pays it and to whom: the
+invoice total (goods plus what the seller arranges under the Incoterm) is payable to the seller and
+is also given in the buyer's currency at the rate fixed when the order was placed; the buyer's other
+costs (carrier, insurer, customs) are estimates the buyer pays to others. The proforma invoice
+carries the payment terms, the schedule, the RF payment reference and the account to pay into.
 
 The package count of the packing list: a line sold by a shipping unit (box, carton, pallet) counts
 its quantity as packages, any other line is packed as one package."""
@@ -23,8 +26,12 @@ from accounts.models import Company
 from core.exceptions import Conflict
 from marketplace.models import Incoterm, Unit
 
-from .models import Order, OrderLine, OrderStatus
+from payments.references import rf_format
+from trade.incoterms import paid_to
+
+from .models import Instalment, InstalmentDue, Order, OrderLine, OrderStatus
 from .selectors import Actor, order_visible_id
+from .services.payments import order_terms
 
 PROFORMA = "proforma"
 COMMERCIAL_INVOICE = "commercial-invoice"
@@ -51,6 +58,20 @@ def _component_label(component: str) -> str:
 
 def _payer_label(payer: str) -> str:
     return {"buyer": _("Buyer"), "seller": _("Seller")}.get(payer, payer)
+
+
+def paid_to_label(payee: str) -> str:
+    """Who receives a component's money, in words."""
+    return {"seller": _("the seller (on its invoice)"), "carrier": _("the carrier"), "insurer": _("the insurer"),
+            "customs": _("customs at the destination")}.get(payee, payee)
+
+
+def instalment_due_label(instalment: Instalment) -> str:
+    """When an instalment is due, in words, with its date once known."""
+    label = str(InstalmentDue(instalment.due).label) if instalment.due in InstalmentDue.values else instalment.due
+    if instalment.due_date:
+        return _("%(event)s (due %(date)s)") % {"event": label, "date": instalment.due_date.isoformat()}
+    return label
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,16 @@ class DocumentCost:
     amount: Decimal
     payer: str
     payer_label: str
+    paid_to: str
+    paid_to_label: str
+
+
+@dataclass(frozen=True)
+class DocumentInstalment:
+    sequence: int
+    due_label: str
+    amount: Decimal
+    paid_amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -101,14 +132,18 @@ class OrderDocument:
     costs: tuple[DocumentCost, ...]
     goods_total: Decimal
     total: Decimal
-    buyer_pays: Decimal
-    seller_pays: Decimal
+    invoice_total: Decimal
+    buyer_other_costs: Decimal
     currency: str
     buyer_currency: str
     fx_rate: Decimal
     fx_rate_date: date
     fx_source: str
-    buyer_pays_in_buyer_currency: Decimal
+    invoice_total_in_buyer_currency: Decimal
+    payment_terms_label: str
+    payment_reference: str
+    pay_to: dict
+    instalments: tuple[DocumentInstalment, ...]
     incoterm: str
     incoterm_label: str
     destination_country: str
@@ -175,7 +210,7 @@ def order_document(*, actor: Actor, order_id: int | str, kind: str) -> OrderDocu
     """One document of an order the actor may see (members of the buyer and the seller, moderators);
     404 for anyone else and for an unknown kind, 409 (document_not_available) before the order
     reaches the point where the document is issued. Three queries whatever the number of lines,
-    plus the actor's moderator check when it is not cached on the user."""
+    plus the actor's moderator check when it is not cached on the user, plus one for the instalments."""
     pk = order_visible_id(actor=actor, pk=order_id)
     if kind not in KINDS:
         raise Http404
@@ -188,17 +223,25 @@ def order_document(*, actor: Actor, order_id: int | str, kind: str) -> OrderDocu
     payer = order.payer or {}
     amounts = {"goods": order.goods_total, "shipping": order.shipping, "insurance": order.insurance,
                "duty": order.duty, "vat": order.vat}
+    payees = paid_to(payer)
     costs = tuple(DocumentCost(component=c, label=_component_label(c), amount=amounts[c],
-                               payer=str(payer.get(c, "")), payer_label=_payer_label(str(payer.get(c, ""))))
+                               payer=str(payer.get(c, "")), payer_label=_payer_label(str(payer.get(c, ""))),
+                               paid_to=payees[c], paid_to_label=paid_to_label(payees[c]))
                   for c in COST_COMPONENTS)
+    instalments = tuple(DocumentInstalment(sequence=item.sequence, due_label=instalment_due_label(item),
+                                           amount=item.amount, paid_amount=item.paid_amount)
+                        for item in Instalment.objects.filter(order_id=pk).order_by("sequence"))
     incoterm_label = str(Incoterm(order.incoterm).label) if order.incoterm in Incoterm.values else order.incoterm
     return OrderDocument(
         kind=kind, title=document_title(kind), number=f"{NUMBER_PREFIX[kind]}-{order.pk}", issued_at=issued_at,
         order_id=order.pk, order_status=order.status, seller=_party(order.seller), buyer=_party(order.buyer),
-        lines=lines, costs=costs, goods_total=order.goods_total, total=order.total, buyer_pays=order.buyer_pays,
-        seller_pays=order.seller_pays, currency=order.currency, buyer_currency=order.buyer_currency,
-        fx_rate=order.fx_rate, fx_rate_date=order.fx_rate_date, fx_source=order.fx_source,
-        buyer_pays_in_buyer_currency=order.buyer_pays_in_buyer_currency, incoterm=order.incoterm,
+        lines=lines, costs=costs, goods_total=order.goods_total, total=order.total,
+        invoice_total=order.invoice_total, buyer_other_costs=order.buyer_other_costs, currency=order.currency,
+        buyer_currency=order.buyer_currency, fx_rate=order.fx_rate, fx_rate_date=order.fx_rate_date,
+        fx_source=order.fx_source, invoice_total_in_buyer_currency=order.invoice_total_in_buyer_currency,
+        payment_terms_label=order_terms(order).label,
+        payment_reference=rf_format(order.payment_reference) if order.payment_reference else "",
+        pay_to=dict(order.pay_to or {}), instalments=instalments, incoterm=order.incoterm,
         incoterm_label=incoterm_label, destination_country=str(order.destination_country.code),
         destination_country_name=str(order.destination_country.name),
         destination_address=order.destination_address, carrier=order.carrier if kind != PROFORMA else "",

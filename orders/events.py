@@ -19,10 +19,11 @@ from notifications.events import COMPANY_MEMBERS, DeliverySkipped, EventType, pa
 from notifications.models import Channel
 from notifications.services import notify
 
-from .models import Order, OrderEvent, OrderRole, OrderStatus
+from .models import Instalment, Order, OrderEvent, OrderRole, OrderStatus
 
 ORDER_PLACED = "order.placed"
 ORDER_STATUS_CHANGED = "order.status_changed"
+INSTALMENT_OVERDUE = "order.instalment_overdue"
 
 BUYER = "buyer"
 SELLER = "seller"
@@ -123,3 +124,53 @@ def order_parties_notify(*, order: Order, move: OrderEvent) -> None:
     for party in _told_parties(move):
         company = order.seller if party == SELLER else order.buyer
         notify(event=name, company=company, context=order_event_context(order=order, move=move, party=party))
+
+
+# --- an instalment past its due date ---------------------------------------------------------------
+
+def _overdue_summary(context: dict) -> str:
+    return _("Payment of %(amount)s %(currency)s for order %(number)s (%(buyer)s buying from %(seller)s) was due on "
+             "%(date)s and is not fully paid: %(outstanding)s %(currency)s is still owed to the seller.") % {
+        "amount": context["amount"], "currency": context["currency"], "number": context["order_id"],
+        "buyer": context["buyer_name"], "seller": context["seller_name"], "date": context["due_date"],
+        "outstanding": context["outstanding"]}
+
+
+def _overdue_email_context(context: dict) -> dict:
+    instalment = (Instalment.objects.select_related("order", "order__buyer", "order__seller")
+                  .filter(pk=context["instalment_id"], order_id=context["order_id"]).first())
+    if instalment is None:
+        raise DeliverySkipped("the order no longer exists")
+    order = instalment.order
+    return {"order": order, "instalment": instalment, "buyer": order.buyer, "seller": order.seller,
+            "order_path": _order_path(context), "summary": _overdue_summary(context)}
+
+
+register(EventType(
+    name=INSTALMENT_OVERDUE,
+    label=gettext_lazy("A payment of an order of my company is overdue"),
+    summary=_overdue_summary,
+    channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
+    mandatory=True,
+    audience=COMPANY_MEMBERS,
+    webhook=True,
+    email_template="orders/email/instalment_overdue",
+    email_context=_overdue_email_context,
+    link=_order_path,
+))
+
+
+def instalment_overdue_notify(*, instalment: Instalment) -> None:
+    """Tells both companies that an instalment is overdue, in the caller's transaction."""
+    order = instalment.order
+    context = {
+        "order_id": order.pk, "instalment_id": instalment.pk, "sequence": instalment.sequence,
+        "amount": str(instalment.amount), "outstanding": str(instalment.outstanding), "currency": instalment.currency,
+        "due_date": instalment.due_date.isoformat() if instalment.due_date else "",
+        "payment_reference": order.payment_reference,
+        "buyer_id": order.buyer_id, "buyer_name": order.buyer.legal_name,
+        "seller_id": order.seller_id, "seller_name": order.seller.legal_name,
+    }
+    for party in (BUYER, SELLER):
+        company = order.seller if party == SELLER else order.buyer
+        notify(event=INSTALMENT_OVERDUE, company=company, context={**context, "party": party})

@@ -48,6 +48,24 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Card")
 
 
+class PaymentTermKind(models.TextChoices):
+    ADVANCE = "advance", _("100% in advance")
+    DEPOSIT = "deposit", _("Deposit with the order, balance before shipment")
+    LETTER_OF_CREDIT = "letter_of_credit", _("Letter of credit")
+    NET = "net", _("Net days after delivery")
+
+
+class InstalmentDue(models.TextChoices):
+    ON_ACCEPTANCE = "on_acceptance", _("when the seller accepts the order")
+    BEFORE_SHIPMENT = "before_shipment", _("before shipment")
+    ON_DOCUMENTS = "on_documents", _("against the shipping documents")
+    AFTER_DELIVERY = "after_delivery", _("after delivery")
+
+
+# Instalments the seller is owed before it ships the goods.
+DUE_BEFORE_SHIPMENT = frozenset({InstalmentDue.ON_ACCEPTANCE, InstalmentDue.BEFORE_SHIPMENT})
+
+
 # States in which the goods are no longer promised to the buyer: their stock went back to the listing.
 RELEASED_STATUSES = frozenset({OrderStatus.REFUSED, OrderStatus.CANCELLED})
 
@@ -136,11 +154,31 @@ class Order(TimeStampedModel):
     duty = models.DecimalField(_("import duty"), **MONEY)
     vat = models.DecimalField(_("import VAT"), **MONEY)
     total = models.DecimalField(_("landed cost"), **MONEY,
-                                help_text=_("Goods, shipping, insurance, duty and VAT, whoever pays them."))
-    buyer_pays = models.DecimalField(_("buyer pays"), **MONEY)
-    seller_pays = models.DecimalField(_("seller pays"), **MONEY)
-    buyer_pays_in_buyer_currency = models.DecimalField(_("buyer pays, in the buyer's currency"), **MONEY)
+                                help_text=_("Goods, shipping, insurance, duty and VAT, whoever pays them: the invoice "
+                                            "total plus the buyer's estimated costs paid to others."))
+    invoice_total = models.DecimalField(
+        _("invoice total, payable to the seller"), **MONEY,
+        help_text=_("The goods plus what the seller arranges and charges under the Incoterm."))
+    buyer_other_costs = models.DecimalField(
+        _("buyer's estimated costs paid to others"), **MONEY,
+        help_text=_("What the buyer pays the carrier, the insurer and customs under the Incoterm; not paid to the "
+                    "seller."))
+    invoice_total_in_buyer_currency = models.DecimalField(_("invoice total, in the buyer's currency"), **MONEY)
+    buyer_other_costs_in_buyer_currency = models.DecimalField(
+        _("buyer's estimated costs paid to others, in the buyer's currency"), **MONEY)
     payer = models.JSONField(_("who pays each component"), default=dict)
+
+    payment_terms = models.CharField(_("payment terms"), max_length=20, choices=PaymentTermKind.choices,
+                                     default=PaymentTermKind.ADVANCE)
+    deposit_percent = models.PositiveSmallIntegerField(_("deposit (%)"), null=True, blank=True)
+    net_days = models.PositiveSmallIntegerField(_("net days after delivery"), null=True, blank=True)
+    due_before_shipment = models.DecimalField(
+        _("due before shipment"), **MONEY, default=ZERO,
+        help_text=_("What the buyer must pay the seller before the goods are shipped, under the payment terms."))
+    amount_paid = models.DecimalField(_("paid to the seller"), **MONEY, default=ZERO)
+    payment_reference = models.CharField(_("payment reference"), max_length=35, blank=True,
+                                         help_text=_("ISO 11649 structured creditor reference (RF)."))
+    pay_to = models.JSONField(_("account to pay into"), default=dict, blank=True)
     total_weight_kg = models.DecimalField(_("total weight (kg)"), max_digits=12, decimal_places=3)
 
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
@@ -180,8 +218,14 @@ class Order(TimeStampedModel):
                                    & Q(duty__gte=0) & Q(vat__gte=0), name="orders_order_amounts_not_negative"),
             models.CheckConstraint(condition=Q(fx_rate__gt=0), name="orders_order_fx_rate_positive"),
             models.CheckConstraint(condition=Q(refund_amount__isnull=True)
-                                   | (Q(refund_amount__gte=0) & Q(refund_amount__lte=F("buyer_pays"))),
-                                   name="orders_order_refund_within_paid"),
+                                   | (Q(refund_amount__gte=0) & Q(refund_amount__lte=F("invoice_total"))),
+                                   name="orders_order_refund_within_invoice"),
+            models.CheckConstraint(condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("invoice_total")),
+                                   name="orders_order_paid_within_invoice"),
+            models.CheckConstraint(condition=Q(payment_terms__in=PaymentTermKind.values),
+                                   name="orders_order_payment_terms_valid"),
+            models.UniqueConstraint(fields=["payment_reference"], condition=~Q(payment_reference=""),
+                                    name="orders_order_payment_reference_unique"),
         ]
 
     def __str__(self) -> str:
@@ -217,20 +261,132 @@ class OrderLine(models.Model):
         return f"{self.quantity} x {self.title}"
 
 
-class Payment(models.Model):
-    """The seller's record that the buyer's payment arrived."""
+class SellerPaymentTerm(TimeStampedModel):
+    """Payment terms a seller offers. Net terms are offered only to buyers the seller trusts
+    (TrustedBuyer). A seller with no live terms offers 100% in advance."""
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="payment")
+    seller = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="payment_terms")
+    kind = models.CharField(_("terms"), max_length=20, choices=PaymentTermKind.choices)
+    deposit_percent = models.PositiveSmallIntegerField(_("deposit (%)"), default=0,
+                                                       help_text=_("Deposit terms only: 1 to 99."))
+    net_days = models.PositiveSmallIntegerField(_("net days after delivery"), default=0,
+                                                help_text=_("Net terms only: 1 to 180."))
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment term")
+        verbose_name_plural = _("payment terms")
+        ordering = ["seller_id", "kind", "deposit_percent", "net_days", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PaymentTermKind.values), name="orders_paymentterm_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(kind=PaymentTermKind.DEPOSIT) & Q(deposit_percent__gte=1) & Q(deposit_percent__lte=99)
+                           & Q(net_days=0))
+                | (Q(kind=PaymentTermKind.NET) & Q(net_days__gte=1) & Q(net_days__lte=180) & Q(deposit_percent=0))
+                | (Q(kind__in=[PaymentTermKind.ADVANCE, PaymentTermKind.LETTER_OF_CREDIT])
+                   & Q(deposit_percent=0) & Q(net_days=0)),
+                name="orders_paymentterm_numbers_fit_kind"),
+            models.UniqueConstraint(fields=["seller", "kind", "deposit_percent", "net_days"],
+                                    condition=Q(archived_at__isnull=True),
+                                    name="orders_paymentterm_unique_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of company {self.seller_id}"
+
+
+class TrustedBuyer(models.Model):
+    """A buyer a seller trusts with net terms."""
+
+    seller = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="trusted_buyers")
+    buyer = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="trusted_by")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("trusted buyer")
+        verbose_name_plural = _("trusted buyers")
+        ordering = ["seller_id", "buyer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "buyer"], name="orders_trustedbuyer_unique"),
+            models.CheckConstraint(condition=~Q(seller=F("buyer")), name="orders_trustedbuyer_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"company {self.seller_id} trusts company {self.buyer_id}"
+
+
+class InstalmentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+
+
+class Instalment(models.Model):
+    """One part of an order's payment schedule, owed to the seller in the order currency. It is due
+    at an event of the order (`due`); `due_date` is set once that event has a date (net terms: the
+    delivery plus the net days)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="instalments")
+    sequence = models.PositiveSmallIntegerField()
+    due = models.CharField(_("due"), max_length=20, choices=InstalmentDue.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    paid_amount = models.DecimalField(_("paid"), **MONEY, default=ZERO)
+    status = models.CharField(_("status"), max_length=12, choices=InstalmentStatus.choices,
+                              default=InstalmentStatus.OPEN)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["order_id", "sequence"]
+        indexes = [models.Index(fields=["status", "due_date"], name="orders_instalment_due_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="orders_instalment_sequence_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_instalment_amount_positive"),
+            models.CheckConstraint(condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("amount")),
+                                   name="orders_instalment_paid_within_amount"),
+            models.CheckConstraint(condition=Q(due__in=InstalmentDue.values), name="orders_instalment_due_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"instalment {self.sequence} of order {self.order_id}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid_amount
+
+
+class PaymentSource(models.TextChoices):
+    MANUAL = "manual", _("Recorded by the seller")
+    STATEMENT = "statement", _("Matched from a bank statement")
+
+
+class Payment(models.Model):
+    """Money the seller received for an order, put against one instalment. A transfer that covers
+    several instalments is recorded as one row per instalment, with the same reference."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    instalment = models.ForeignKey(Instalment, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="payments")
     reference = models.CharField(_("reference"), max_length=100)
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=10, choices=PaymentSource.choices,
+                              default=PaymentSource.MANUAL)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(method__in=PaymentMethod.values), name="orders_payment_method_valid"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="orders_payment_amount_positive"),

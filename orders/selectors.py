@@ -17,7 +17,17 @@ from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingIncoterm, PriceTier
 from marketplace.selectors import listing_public_queryset, ships_to_filter
 
-from .models import CartLine, Order, OrderEvent, OrderLine, OrderRole, OrderStatus, PurchaseGroup
+from .models import (
+    CartLine,
+    Instalment,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderRole,
+    OrderStatus,
+    Payment,
+    PurchaseGroup,
+)
 
 Actor = User | AnonymousUser
 
@@ -282,15 +292,17 @@ def order_visible_id(*, actor: Actor, pk: int | str) -> int:
 
 
 def order_get(*, actor: Actor, pk: int | str) -> Order:
-    """One order with its lines, events and payment, in a fixed number of queries; 404 for anyone
+    """One order with its lines, instalments, payments and events, in a fixed number of queries; 404 for anyone
     who may not see it."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    order = (_visible_orders(actor).filter(pk=pk).select_related("buyer", "seller", "payment",
-                                                                 "payment__recorded_by")
+    order = (_visible_orders(actor).filter(pk=pk).select_related("buyer", "seller")
              .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+                               Prefetch("instalments", queryset=Instalment.objects.order_by("sequence")),
+                               Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")
+                                        .order_by("created_at", "pk")),
                                Prefetch("events", queryset=OrderEvent.objects.select_related("actor")
                                         .order_by("created_at", "pk")))
              .first())

@@ -9,7 +9,7 @@ is locked or written: the stock, the prices and the rates are read again when th
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,9 @@ from trade.selectors import LandedCost
 from .models import CartLine
 from .selectors import Actor, convert
 from .services.checkout import _clean_request, cart_price, common_incoterms, default_incoterm
+from .payment_terms import PlannedInstalment, Terms, schedule
 from .services.common import require_buyer_member
+from .services.payments import payment_terms_offered
 
 
 # --- the Incoterms a seller's lines share -------------------------------------------------------------
@@ -37,11 +39,12 @@ class CheckoutSellerOption:
     seller_name: str
     offered_incoterms: list[str]
     default_incoterm: str
+    offered_payment_terms: list[Terms] = field(default_factory=list)
 
 
 def checkout_seller_options(*, actor: Actor, buyer: Company) -> list[CheckoutSellerOption]:
-    """The sellers of the buyer's cart in seller id order. Two queries (after the membership check),
-    whatever the number of lines."""
+    """The sellers of the buyer's cart in seller id order, with the Incoterms and the payment terms
+    they offer. Three or four queries (after the membership check), whatever the number of lines."""
     require_buyer_member(actor=actor, buyer=buyer)
     rows = list(CartLine.objects.filter(cart__buyer=buyer).order_by("pk")
                 .values_list("listing_id", "incoterm", "listing__seller_id", "listing__seller__legal_name"))
@@ -52,6 +55,7 @@ def checkout_seller_options(*, actor: Actor, buyer: Company) -> list[CheckoutSel
     by_seller: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
         by_seller[row[2]].append(row)
+    terms = payment_terms_offered(seller_ids=sorted(by_seller), buyer_id=buyer.pk) if by_seller else {}
     options = []
     for seller_id in sorted(by_seller):
         seller_rows = by_seller[seller_id]
@@ -59,7 +63,8 @@ def checkout_seller_options(*, actor: Actor, buyer: Company) -> list[CheckoutSel
         picked = sorted({row[1] for row in seller_rows if row[1]})
         options.append(CheckoutSellerOption(seller_id=seller_id, seller_name=seller_rows[0][3],
                                             offered_incoterms=common,
-                                            default_incoterm=default_incoterm(picked, common)))
+                                            default_incoterm=default_incoterm(picked, common),
+                                            offered_payment_terms=terms[seller_id]))
     return options
 
 
@@ -85,6 +90,7 @@ class PreviewComponent:
     amount: Decimal
     amount_in_buyer_currency: Decimal
     payer: str
+    paid_to: str  # seller, carrier, insurer or customs
 
 
 @dataclass(frozen=True)
@@ -100,8 +106,11 @@ class PreviewOrder:
     fx: FxQuote
     components: list[PreviewComponent]
     total_in_buyer_currency: Decimal
-    buyer_pays_in_buyer_currency: Decimal
-    seller_pays_in_buyer_currency: Decimal
+    invoice_total_in_buyer_currency: Decimal
+    buyer_other_costs_in_buyer_currency: Decimal
+    payment_terms: Terms
+    offered_payment_terms: list[Terms]
+    schedule: list[PlannedInstalment]
 
 
 @dataclass(frozen=True)
@@ -112,13 +121,15 @@ class CheckoutPreview:
     buyer_currency: str
     can_place: bool
     orders: list[PreviewOrder]
-    buyer_pays_in_buyer_currency: Decimal
+    invoice_total_in_buyer_currency: Decimal
+    buyer_other_costs_in_buyer_currency: Decimal
     fx_as_of: date | None
     rates: FxFreshness  # how old the newest stored rate is: placing stays possible with stale rates
 
 
 def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any] | None = None,
-                     incoterms: dict[Any, str] | None = None, currency: str | None = None) -> CheckoutPreview:
+                     incoterms: dict[Any, str] | None = None, currency: str | None = None,
+                     payment_terms: dict[Any, str] | None = None) -> CheckoutPreview:
     """What checkout_place would store for the buyer's cart with this input, per seller order: the
     lines at their tier prices, the Incoterm, the landed-cost estimate (who pays each part) and the
     amounts in the buyer's currency at the rate the checkout would lock now.
@@ -128,7 +139,8 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
     Queries: eight (one for the rates' freshness), then four per seller and one per seller currency,
     whatever the number of lines."""
     require_buyer_member(actor=actor, buyer=buyer)
-    request = _clean_request(destination=destination, incoterms=incoterms, currency=currency)
+    request = _clean_request(destination=destination, incoterms=incoterms, currency=currency,
+                             payment_terms=payment_terms)
     lines = list(CartLine.objects.filter(cart__buyer=buyer).order_by("pk"))
     priced = cart_price(buyer=buyer, lines=lines, request=request, check_stock=True, incoterm_field_per_seller=True)
     listings, prices = priced.listings, priced.prices
@@ -151,16 +163,23 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
             estimate=estimate, fx=quote,
             components=[PreviewComponent(name=name, amount=amounts[name],
                                          amount_in_buyer_currency=convert(amounts[name], quote.rate),
-                                         payer=estimate.payer[name]) for name in trade_incoterms.COMPONENTS],
+                                         payer=estimate.payer[name],
+                                         paid_to=trade_incoterms.payee(name, estimate.payer[name]))
+                        for name in trade_incoterms.COMPONENTS],
             total_in_buyer_currency=convert(estimate.total, quote.rate),
-            buyer_pays_in_buyer_currency=convert(estimate.buyer_pays, quote.rate),
-            seller_pays_in_buyer_currency=convert(estimate.seller_pays, quote.rate)))
+            invoice_total_in_buyer_currency=convert(estimate.invoice_total, quote.rate),
+            buyer_other_costs_in_buyer_currency=convert(estimate.buyer_other_costs, quote.rate),
+            payment_terms=draft.terms, offered_payment_terms=draft.offered_terms,
+            schedule=schedule(draft.terms, estimate.invoice_total)))
 
     return CheckoutPreview(
         buyer_id=buyer.pk, destination_country=priced.country, destination_address=priced.address,
         buyer_currency=priced.buyer_currency, can_place=buyer.is_verified,
         orders=orders,
-        buyer_pays_in_buyer_currency=sum((order.buyer_pays_in_buyer_currency for order in orders), Decimal("0.00")),
+        invoice_total_in_buyer_currency=sum((order.invoice_total_in_buyer_currency for order in orders),
+                                            Decimal("0.00")),
+        buyer_other_costs_in_buyer_currency=sum((order.buyer_other_costs_in_buyer_currency for order in orders),
+                                                Decimal("0.00")),
         fx_as_of=fx_quotes_as_of(order.fx for order in orders), rates=fx_freshness())
 
 

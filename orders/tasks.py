@@ -21,3 +21,11 @@ def rfq_close_expired() -> int:
     from .services.rfq import rfq_close_expired as close
 
     return close()
+
+
+@shared_task(**LIMITS)
+def instalments_remind_overdue() -> int:
+    """Reminds both parties, once, of each instalment past its due date (safe to run twice)."""
+    from .services.payments import instalments_remind_overdue as remind
+
+    return remind()

@@ -7,7 +7,10 @@ move names a set of roles. The first row is the placing of the order itself: fro
     placed    -> accepted    seller
     placed    -> refused     seller, system (no answer in time)      reason; stock goes back
     placed    -> cancelled   buyer                                   stock goes back
-    accepted  -> paid        seller (records the payment it received)
+    accepted  -> paid        seller, system (everything due before shipment is paid; the seller or a
+                             matched bank statement records the payments)
+    accepted  -> shipped     seller (only when the payment terms leave nothing due before shipment:
+                             letter of credit, net days)
     accepted  -> cancelled   buyer, seller, system (not paid in time) reason; stock goes back
     paid      -> shipped     seller (carrier, tracking number, documents)
     shipped   -> delivered   buyer, system (not confirmed in time)
@@ -77,7 +80,8 @@ ORDER_FLOW = RoleSetTransitionTable("order", {
     (S.PLACED, S.ACCEPTED): move(R.SELLER),
     (S.PLACED, S.REFUSED): move(R.SELLER, R.SYSTEM, reason_required=True),
     (S.PLACED, S.CANCELLED): move(R.BUYER),
-    (S.ACCEPTED, S.PAID): move(R.SELLER),
+    (S.ACCEPTED, S.PAID): move(R.SELLER, R.SYSTEM),
+    (S.ACCEPTED, S.SHIPPED): move(R.SELLER),
     (S.ACCEPTED, S.CANCELLED): move(R.BUYER, R.SELLER, R.SYSTEM, reason_required=True),
     (S.PAID, S.SHIPPED): move(R.SELLER),
     (S.SHIPPED, S.DELIVERED): move(R.BUYER, R.SYSTEM),

@@ -293,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("ORDER_TIMED_MOVES_INTERVAL_SECONDS", 5 * 60),
         "options": {"expires": 4 * 60},
     },
+    "orders-instalments-remind-overdue": {
+        "task": "orders.tasks.instalments_remind_overdue",
+        "schedule": crontab(minute=15),
+    },
     "orders-rfq-close-expired": {
         "task": "orders.tasks.rfq_close_expired",
         "schedule": env_int("RFQ_CLOSE_INTERVAL_SECONDS", 60),

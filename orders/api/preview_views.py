@@ -10,7 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fx.api.serializers import RatesFreshnessFieldsMixin
+from core.serializers import DeprecatedAmountField
 from orders import selectors_checkout
+from orders.models import InstalmentDue, PaymentTermKind
 
 from . import serializers as s
 from .views import COMPANY, _buyer, _validated
@@ -33,7 +35,23 @@ class PreviewComponentSerializer(serializers.Serializer):
     name = serializers.CharField()
     amount = serializers.DecimalField(**MONEY)
     amount_in_buyer_currency = serializers.DecimalField(**MONEY)
-    payer = serializers.CharField()
+    payer = serializers.ChoiceField(choices=["buyer", "seller"], help_text="Who pays this part under the Incoterm.")
+    paid_to = serializers.ChoiceField(choices=["seller", "carrier", "insurer", "customs"],
+                                      help_text="Who receives the money: the seller (on its invoice) or others.")
+
+
+class TermsSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Send it back as payment_terms[<seller id>] to choose these terms.")
+    kind = serializers.ChoiceField(choices=PaymentTermKind.choices)
+    deposit_percent = serializers.IntegerField()
+    net_days = serializers.IntegerField()
+    label = serializers.CharField()
+
+
+class PlannedInstalmentSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    due = serializers.ChoiceField(choices=InstalmentDue.choices)
+    amount = serializers.DecimalField(**MONEY, help_text="Owed to the seller, in the order currency.")
 
 
 class PreviewFxSerializer(serializers.Serializer):
@@ -53,12 +71,25 @@ class PreviewOrderSerializer(serializers.Serializer):
     fx = PreviewFxSerializer()
     components = PreviewComponentSerializer(many=True)
     weight_kg = serializers.DecimalField(source="estimate.weight_kg", max_digits=12, decimal_places=3)
-    total = serializers.DecimalField(source="estimate.total", **MONEY)
-    buyer_pays = serializers.DecimalField(source="estimate.buyer_pays", **MONEY)
-    seller_pays = serializers.DecimalField(source="estimate.seller_pays", **MONEY)
+    total = serializers.DecimalField(source="estimate.total", **MONEY,
+                                     help_text="Landed cost: invoice_total plus buyer_other_costs.")
+    invoice_total = serializers.DecimalField(source="estimate.invoice_total", **MONEY,
+                                             help_text="Invoice total, payable to the seller, in currency.")
+    buyer_other_costs = serializers.DecimalField(
+        source="estimate.buyer_other_costs", **MONEY,
+        help_text="Estimated costs you pay to others (carrier, insurer, customs), in currency; not paid to the seller.")
+    buyer_pays = DeprecatedAmountField(
+        lambda order: order.estimate.goods + order.estimate.buyer_other_costs,
+        help_text="Deprecated: goods plus the costs paid to others. Use invoice_total and buyer_other_costs.")
+    seller_pays = DeprecatedAmountField(
+        lambda order: order.estimate.invoice_total - order.estimate.goods,
+        help_text="Deprecated: the costs the seller arranges, already on its invoice. Use invoice_total.")
     total_in_buyer_currency = serializers.DecimalField(**MONEY)
-    buyer_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
-    seller_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
+    invoice_total_in_buyer_currency = serializers.DecimalField(**MONEY)
+    buyer_other_costs_in_buyer_currency = serializers.DecimalField(**MONEY)
+    payment_terms = TermsSerializer()
+    offered_payment_terms = TermsSerializer(many=True)
+    schedule = PlannedInstalmentSerializer(many=True)
 
 
 class CheckoutPreviewSerializer(RatesFreshnessFieldsMixin, serializers.Serializer):
@@ -72,7 +103,10 @@ class CheckoutPreviewSerializer(RatesFreshnessFieldsMixin, serializers.Serialize
     can_place = serializers.BooleanField(help_text="False while the buying company is not verified.")
     fx_as_of = serializers.DateField(allow_null=True, help_text="The oldest rate date used to convert; null when "
                                      "every seller prices in buyer_currency.")
-    buyer_pays_in_buyer_currency = serializers.DecimalField(**MONEY)
+    invoice_total_in_buyer_currency = serializers.DecimalField(
+        **MONEY, help_text="What you pay the sellers, all orders together, in buyer_currency.")
+    buyer_other_costs_in_buyer_currency = serializers.DecimalField(
+        **MONEY, help_text="Estimated costs you pay to carriers, insurers and customs, in buyer_currency.")
     orders = PreviewOrderSerializer(many=True)
 
 

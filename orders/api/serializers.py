@@ -8,7 +8,11 @@ from rest_framework import serializers
 from accounts.api.serializers import StrictInputMixin
 from fx.api.serializers import RatesFreshnessFieldsMixin
 from marketplace.models import Incoterm
-from orders.models import Order, OrderEvent, OrderLine, Payment, PaymentMethod, PurchaseGroup
+from core.serializers import DeprecatedAmountField
+from orders.models import Instalment, Order, OrderEvent, OrderLine, Payment, PaymentMethod, PurchaseGroup
+from orders.selectors import convert
+from orders.services.payments import instalment_is_overdue
+from trade.incoterms import paid_to
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -38,6 +42,11 @@ class CheckoutSerializer(StrictInputMixin, serializers.Serializer):
                                                 "Incoterm chosen on the cart lines.")
     currency = serializers.CharField(max_length=3, required=False,
                                      help_text="The buyer's currency the amounts are also given in.")
+    payment_terms = serializers.DictField(
+        child=serializers.CharField(max_length=30), required=False,
+        help_text="Payment terms per seller company id, by code: advance, deposit_<percent>, letter_of_credit, "
+                  "net_<days> (among the terms the seller offers you; see the checkout preview). Default: the "
+                  "seller's first offered terms.")
 
 
 class OrderReasonSerializer(StrictInputMixin, serializers.Serializer):
@@ -58,7 +67,11 @@ class OrderEmptySerializer(StrictInputMixin, serializers.Serializer):
 class PaySerializer(StrictInputMixin, serializers.Serializer):
     reference = serializers.CharField(max_length=100, required=False, default="", help_text="Required.")
     amount = serializers.DecimalField(**MONEY, required=False, allow_null=True, default=None,
-                                      help_text="Required: the order's buyer_pays.")
+                                      help_text="Required: the amount received, in the order currency; at most what "
+                                                "is still owed. The order moves to paid once everything due before "
+                                                "shipment is paid.")
+    instalment = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                          help_text="The instalment paid; default: the open ones, oldest first.")
     method = serializers.CharField(max_length=20, required=False, default="",
                                    help_text="Required: " + ", ".join(PaymentMethod.values) + ".")
     currency = serializers.CharField(max_length=3, required=False)
@@ -164,24 +177,101 @@ class OrderEventSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    recorded_by_email = serializers.EmailField(source="recorded_by.email", read_only=True)
+    recorded_by_email = serializers.EmailField(source="recorded_by.email", read_only=True, allow_null=True,
+                                               help_text="Null when a bank statement was matched.")
     currency = _code()
     method = _code()
+    source = _code()
 
     class Meta:
         model = Payment
-        fields = ["reference", "amount", "currency", "method", "recorded_by_email", "created_at"]
+        fields = ["id", "instalment", "reference", "amount", "currency", "method", "source", "note",
+                  "recorded_by_email", "created_at"]
         read_only_fields = fields
+
+
+class InstalmentSerializer(serializers.ModelSerializer):
+    currency = _code()
+    due = _code()
+    status = _code()
+    outstanding = serializers.DecimalField(**MONEY, read_only=True,
+                                           help_text="Still owed to the seller, in currency.")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Instalment
+        fields = ["id", "sequence", "due", "due_date", "amount", "paid_amount", "outstanding", "currency", "status",
+                  "overdue"]
+        read_only_fields = fields
+
+    def get_overdue(self, instalment) -> bool:
+        return instalment_is_overdue(instalment)
+
+
+class PayToSerializer(serializers.Serializer):
+    account_holder = serializers.CharField()
+    iban = serializers.CharField(allow_blank=True)
+    account_number = serializers.CharField(allow_blank=True)
+    bic = serializers.CharField()
+    bank_name = serializers.CharField()
+    bank_country = serializers.CharField()
+    currency = serializers.CharField()
+
+
+def _split_help(name: str) -> str:
+    return {
+        "invoice_total": "Invoice total, payable by the buyer to the seller, in currency: the goods plus what the seller "
+                         "arranges and charges under the Incoterm.",
+        "buyer_other_costs": "Estimated costs the buyer pays to others (carrier, insurer, customs) under the Incoterm, "
+                             "in currency. Not paid to the seller.",
+    }[name]
 
 
 PLACEMENT_FIELDS = [
     "id", "buyer", "seller", "purchase_group", "currency", "buyer_currency", "fx_rate", "fx_rate_date", "fx_source",
     "incoterm", "destination_country", "destination_address", "goods_total", "shipping", "insurance", "duty", "vat",
-    "total", "buyer_pays", "seller_pays", "buyer_pays_in_buyer_currency", "payer", "total_weight_kg", "placed_at",
+    "total", "invoice_total", "buyer_other_costs", "invoice_total_in_buyer_currency",
+    "buyer_other_costs_in_buyer_currency", "buyer_pays", "seller_pays", "buyer_pays_in_buyer_currency", "payer",
+    "paid_to", "payment_terms", "deposit_percent", "net_days", "payment_reference", "pay_to", "total_weight_kg",
+    "placed_at",
 ]
 
 
-class OrderRowSerializer(serializers.ModelSerializer):
+class MoneySplitFieldsMixin(serializers.Serializer):
+    """The two sums of an order (invoice total to the seller, other costs to carriers and customs) and
+    the deprecated buyer_pays figures that mixed them."""
+
+    invoice_total = serializers.DecimalField(**MONEY, read_only=True, help_text=_split_help("invoice_total"))
+    buyer_other_costs = serializers.DecimalField(**MONEY, read_only=True, help_text=_split_help("buyer_other_costs"))
+    buyer_pays = DeprecatedAmountField(
+        lambda order: order.goods_total + order.buyer_other_costs,
+        help_text="Deprecated: the goods plus the buyer's costs paid to others, which mixed money paid to the seller "
+                  "with money paid to carriers and customs. Use invoice_total (payable to the seller) and "
+                  "buyer_other_costs (paid to others).")
+    seller_pays = DeprecatedAmountField(
+        lambda order: order.invoice_total - order.goods_total,
+        help_text="Deprecated: the costs the seller arranges, which are on its invoice. Use invoice_total.")
+    buyer_pays_in_buyer_currency = DeprecatedAmountField(
+        lambda order: convert(order.goods_total + order.buyer_other_costs, order.fx_rate),
+        help_text="Deprecated: buyer_pays in buyer_currency. Use invoice_total_in_buyer_currency and "
+                  "buyer_other_costs_in_buyer_currency.")
+    paid_to = serializers.SerializerMethodField(
+        help_text="Who receives each component's money: seller, carrier, insurer or customs.")
+    pay_to = serializers.SerializerMethodField(help_text="The seller's account to pay the invoice into; null when "
+                                                         "the seller has not given one yet.")
+    payment_terms = _code()
+
+    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(
+        choices=["seller", "carrier", "insurer", "customs"])))
+    def get_paid_to(self, order) -> dict[str, str]:
+        return paid_to(order.payer or {})
+
+    @extend_schema_field(PayToSerializer(allow_null=True))
+    def get_pay_to(self, order):
+        return PayToSerializer(order.pay_to).data if order.pay_to else None
+
+
+class OrderRowSerializer(MoneySplitFieldsMixin, serializers.ModelSerializer):
     buyer = OrderCompanySerializer(read_only=True)
     seller = OrderCompanySerializer(read_only=True)
     status = _code()
@@ -192,12 +282,14 @@ class OrderRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "status", "buyer", "seller", "purchase_group", "currency", "buyer_pays", "buyer_currency",
-                  "buyer_pays_in_buyer_currency", "incoterm", "destination_country", "placed_at", "updated_at"]
+        fields = ["id", "status", "buyer", "seller", "purchase_group", "currency", "invoice_total", "buyer_other_costs",
+                  "amount_paid", "buyer_pays", "buyer_currency", "invoice_total_in_buyer_currency",
+                  "buyer_pays_in_buyer_currency", "payment_terms", "payment_reference", "incoterm",
+                  "destination_country", "placed_at", "updated_at"]
         read_only_fields = fields
 
 
-class OrderPlacementSerializer(serializers.ModelSerializer):
+class OrderPlacementSerializer(MoneySplitFieldsMixin, serializers.ModelSerializer):
     """The order as it was placed: only what never changes afterwards, so a replayed checkout
     answers exactly what the first request answered."""
 
@@ -215,7 +307,7 @@ class OrderPlacementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderDetailSerializer(serializers.ModelSerializer):
+class OrderDetailSerializer(MoneySplitFieldsMixin, serializers.ModelSerializer):
     buyer = OrderCompanySerializer(read_only=True)
     seller = OrderCompanySerializer(read_only=True)
     status = _code()
@@ -225,23 +317,23 @@ class OrderDetailSerializer(serializers.ModelSerializer):
     destination_country = _code()
     lines = OrderLineSerializer(many=True, read_only=True)
     events = OrderEventSerializer(many=True, read_only=True)
-    payment = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField(help_text="Deprecated: the first payment only. Use payments.")
+    payments = PaymentSerializer(many=True, read_only=True)
+    instalments = InstalmentSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = [*PLACEMENT_FIELDS, "status", "carrier", "tracking_number", "shipping_documents", "refund_amount",
                   "accepted_at", "refused_at", "cancelled_at", "paid_at", "shipped_at", "delivered_at", "disputed_at",
-                  "resolved_at", "completed_at", "updated_at", "lines", "payment", "events", "actions"]
+                  "resolved_at", "completed_at", "updated_at", "due_before_shipment", "amount_paid", "lines",
+                  "instalments", "payments", "payment", "events", "actions"]
         read_only_fields = fields
 
     @extend_schema_field(PaymentSerializer(allow_null=True))
     def get_payment(self, order):
-        try:
-            payment = order.payment
-        except Payment.DoesNotExist:
-            return None
-        return PaymentSerializer(payment).data
+        payments = list(order.payments.all())
+        return PaymentSerializer(payments[0]).data if payments else None
 
     def get_actions(self, order) -> list[str]:
         """The action endpoints the requesting user may call now."""

@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from orders.services.payments import order_moves_available
 from orders import selectors, services
 from orders.models import Order, OrderRole, OrderStatus
-from orders.transitions import ORDER_FLOW
 
 from . import serializers as s
 
@@ -146,9 +146,9 @@ class OrderViewSet(viewsets.GenericViewSet):
     def _detail(self, pk: int) -> Response:
         order = selectors.order_get(actor=self.request.user, pk=pk)
         roles = selectors.order_roles_of(actor=self.request.user, order=order)
+        moves = order_moves_available(order, set(roles))
         actions = [name for name, (to_status, allowed) in ACTIONS.items()
-                   if any(role in roles and ORDER_FLOW.allows(from_status=order.status, to_status=to_status, role=role)
-                          for role in allowed)]
+                   if any((role, to_status) in moves for role in allowed)]
         return Response(s.OrderDetailSerializer(order, context={"actions": actions}).data)
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=OrderStatus.values),

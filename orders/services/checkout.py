@@ -16,6 +16,9 @@ Rules:
 - The Incoterm of an order is the one given for its seller, else the one chosen on its cart lines
   (they must agree), else the first rule in Incoterms order (EXW, FCA, CPT, ...) that every line
   offers. Every listing of the order must offer it (400 on the field incoterm).
+- The payment terms of an order are the ones given for its seller, among those the seller offers
+  this buyer (400 payment_terms_not_offered), else the first it offers (100% in advance when it
+  offers nothing else).
 - Amounts are in the seller's default currency, which every listing of the order must be priced in;
   the rate to the buyer's currency is taken once, here, and stored on the order.
 """
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -41,14 +44,17 @@ from trade.selectors import LandedCost, LineInput, destination_check, landed_cos
 
 from ..locks import lock_listings, stock_take
 from ..models import Cart, CartLine, Order, OrderLine, PurchaseGroup
+from ..payment_terms import Terms, terms_from_code
 from ..selectors import ListingTerms, listing_terms
 from .cart import check_line
 from .common import field_error, request_fingerprint, require_buyer_member
+from .payments import payment_terms_offered, terms_choose
 from .placing import order_create_placed
 
 # Field names of trade's errors, as the checkout input names them.
 TRADE_FIELDS = {"destination_country": "destination.country", "lines": "cart", "incoterm": "incoterm"}
 DESTINATION_KEYS = frozenset({"country", "address"})
+MAX_SELLERS = 200
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,13 @@ class CheckoutRequest:
     destination_address: str | None
     incoterms: dict[int, str]
     currency: str | None
+    payment_terms: dict[int, str] = field(default_factory=dict)
 
     def fingerprint(self, buyer_id: int) -> str:
         body = {"buyer": buyer_id, "country": self.destination_country, "address": self.destination_address,
                 "incoterms": {str(k): v for k, v in sorted(self.incoterms.items())}, "currency": self.currency}
+        if self.payment_terms:
+            body["payment_terms"] = {str(k): v for k, v in sorted(self.payment_terms.items())}
         return request_fingerprint(body)
 
 
@@ -70,8 +79,27 @@ class CheckoutResult:
     replayed: bool
 
 
+def _clean_payment_terms(value: dict[Any, Any] | None) -> dict[int, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > MAX_SELLERS:
+        raise field_error("payment_terms", _("Give the payment terms as an object keyed by seller company id."))
+    chosen: dict[int, str] = {}
+    for key, code in value.items():
+        try:
+            seller_id = int(key)
+        except (TypeError, ValueError):
+            raise field_error("payment_terms", _("Key the payment terms by seller company id.")) from None
+        text = str(code or "").strip().lower()
+        if not text or len(text) > 30 or terms_from_code(text) is None:
+            raise field_error(f"payment_terms.{seller_id}",
+                              _("Choose terms such as advance, deposit_30, letter_of_credit or net_60."))
+        chosen[seller_id] = text
+    return chosen
+
+
 def _clean_request(*, destination: dict[str, Any] | None, incoterms: dict[Any, Any] | None,
-                   currency: str | None) -> CheckoutRequest:
+                   currency: str | None, payment_terms: dict[Any, Any] | None = None) -> CheckoutRequest:
     country = address = None
     if destination is not None:
         if not isinstance(destination, dict):
@@ -104,7 +132,8 @@ def _clean_request(*, destination: dict[str, Any] | None, incoterms: dict[Any, A
         code = str(currency).strip().upper()
         if code not in CURRENCY_CODES:
             raise field_error("currency", _("%(value)s is not an ISO 4217 currency code.") % {"value": currency})
-    return CheckoutRequest(destination_country=country, destination_address=address, incoterms=terms, currency=code)
+    return CheckoutRequest(destination_country=country, destination_address=address, incoterms=terms, currency=code,
+                           payment_terms=_clean_payment_terms(payment_terms))
 
 
 def _replay(group: PurchaseGroup, fingerprint: str) -> CheckoutResult:
@@ -119,7 +148,8 @@ def _existing(buyer: Company, key: str) -> PurchaseGroup | None:
 
 
 def checkout_place(*, actor: User, buyer: Company, idempotency_key: str, destination: dict[str, Any] | None = None,
-                   incoterms: dict[Any, str] | None = None, currency: str | None = None) -> CheckoutResult:
+                   incoterms: dict[Any, str] | None = None, currency: str | None = None,
+                   payment_terms: dict[Any, str] | None = None) -> CheckoutResult:
     """Places the buyer's cart. `destination` is {"country", "address"} and defaults to the buyer's
     own; `incoterms` maps seller company ids to a rule; `currency` is the buyer's currency the
     orders are shown in (default: the buyer's default currency)."""
@@ -128,7 +158,8 @@ def checkout_place(*, actor: User, buyer: Company, idempotency_key: str, destina
     if not key or len(key) > 255:
         raise field_error("idempotency_key", _("Send an Idempotency-Key of 1 to 255 characters."),
                           code="idempotency_key_required")
-    request = _clean_request(destination=destination, incoterms=incoterms, currency=currency)
+    request = _clean_request(destination=destination, incoterms=incoterms, currency=currency,
+                             payment_terms=payment_terms)
     fingerprint = request.fingerprint(buyer.pk)
 
     existing = _existing(buyer, key)
@@ -214,6 +245,8 @@ class SellerDraft:
     incoterm: str
     landed: LandedCost
     fx: FxQuote
+    terms: Terms
+    offered_terms: list[Terms]
 
 
 @dataclass(frozen=True)
@@ -263,6 +296,7 @@ def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutReques
         by_seller[listings[line.listing_id].seller_id].append(line)
 
     quotes: dict[str, FxQuote] = {}
+    offered_terms = payment_terms_offered(seller_ids=sorted(by_seller), buyer_id=buyer.pk)
     drafts = []
     for seller_id in sorted(by_seller):
         seller_lines = by_seller[seller_id]
@@ -290,8 +324,10 @@ def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutReques
                 quotes[currency] = fx_quote(base=currency, quote=buyer_currency)
         except ApplicationError as exc:
             raise _trade_error(exc) from None
+        chosen = terms_choose(offered=offered_terms[seller_id], code=request.payment_terms.get(seller_id),
+                              seller=seller, field_name=f"payment_terms.{seller_id}")
         drafts.append(SellerDraft(seller=seller, lines=seller_lines, incoterm=incoterm, landed=landed,
-                                  fx=quotes[currency]))
+                                  fx=quotes[currency], terms=chosen, offered_terms=offered_terms[seller_id]))
     return PricedCart(country=country, address=address, buyer_currency=buyer_currency, listings=listings,
                       terms=terms, prices=prices, drafts=drafts)
 
@@ -343,6 +379,6 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
             group=group, actor=actor, buyer=buyer, seller=draft.seller, currency=draft.seller.default_currency,
             buyer_currency=priced.buyer_currency, fx=draft.fx, incoterm=draft.incoterm, country=priced.country,
             address=priced.address, landed=draft.landed, lines=order_lines, now=now,
-            payload={"purchase_group": group.pk}))
+            payload={"purchase_group": group.pk}, terms=draft.terms))
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
     return orders

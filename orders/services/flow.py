@@ -4,8 +4,10 @@ and the parties' notifications (orders/events.py), all in one transaction. The n
 below only fill in the role and the details of their move.
 
 Choices:
-- The seller records the payment once the money has arrived (accepted -> paid); the amount is the
-  order's buyer-paid total in the order currency.
+- The seller (or the statement reconciliation, as the system) records payments against the order's
+  instalments (services/payments.py); once everything due before shipment is paid the order moves
+  accepted -> paid. Under terms with nothing due before shipment (letter of credit, net days) the
+  seller ships an accepted order directly.
 - A dispute is resolved by a moderator who is not a member of either company, with a refund of
   zero up to the amount paid, or none.
 - A buyer may open a dispute until ORDER_DISPUTE_WINDOW_DAYS after delivery; after that the order
@@ -29,10 +31,11 @@ from core.statemachine import MoveNotAllowed, ReasonRequired
 
 from ..events import order_parties_notify
 from ..locks import lock_order, stock_give_back
-from ..models import Order, OrderEvent, OrderRole, OrderStatus, Payment, PaymentMethod
+from ..models import Order, OrderEvent, OrderRole, OrderStatus, PaymentMethod
 from ..selectors import member_company_ids
 from ..transitions import ORDER_FLOW, STOCK_RELEASING, TIMESTAMP_FIELD
 from .common import field_error
+from .payments import before_shipment_outstanding, instalments_stamp_due_dates, payment_record
 
 S = OrderStatus
 R = OrderRole
@@ -90,28 +93,22 @@ def _text(payload: dict[str, Any], field: str, *, max_length: int, required: boo
 
 
 def _pay(order: Order, payload: dict[str, Any], *, now, actor: User | None) -> dict[str, Any]:
-    _only(payload, ("reference", "amount", "method", "currency"))
-    reference = _text(payload, "reference", max_length=100)
-    method = str(payload.get("method") or "")
-    if method not in PaymentMethod.values:
-        raise field_error("method", _("Choose one of: %(choices)s.") % {"choices": ", ".join(PaymentMethod.values)})
-    if payload.get("amount") in (None, ""):
-        raise field_error("amount", _("This field is required."))
-    amount = _amount("amount", payload["amount"])
-    currency = str(payload.get("currency") or order.currency).upper()
-    if currency != order.currency:
-        raise field_error("currency", _("The order is paid in %(currency)s.") % {"currency": order.currency})
-    if amount != order.buyer_pays:
-        raise field_error("amount", _("The buyer pays %(amount)s %(currency)s for this order.")
-                          % {"amount": order.buyer_pays, "currency": order.currency}, code="amount_mismatch")
-    payment = Payment.objects.create(order=order, reference=reference, amount=amount, currency=currency,
-                                     method=method, recorded_by=actor, created_at=now)
-    return {"payment": payment.pk, "reference": reference, "amount": str(amount), "currency": currency,
-            "method": method}
+    """The paid move records no money itself: payment_record does, and takes this move once
+    everything due before shipment is paid."""
+    _only(payload, ("payments", "reference", "amount", "currency", "method"))
+    outstanding = before_shipment_outstanding(order)
+    if order.due_before_shipment <= 0 or outstanding > 0:
+        raise Conflict(_("%(amount)s %(currency)s is still owed before shipment; record the payment first.")
+                       % {"amount": outstanding, "currency": order.currency}, code="payment_outstanding")
+    return dict(payload)
 
 
 def _ship(order: Order, payload: dict[str, Any], *, now, actor: User | None) -> dict[str, Any]:
     _only(payload, ("carrier", "tracking_number", "documents"))
+    if order.status == S.ACCEPTED and order.due_before_shipment > 0:
+        raise Conflict(_("%(amount)s %(currency)s is due before shipment under the payment terms; it must be paid "
+                         "first.") % {"amount": before_shipment_outstanding(order), "currency": order.currency},
+                       code="payment_outstanding")
     carrier = _text(payload, "carrier", max_length=100)
     tracking = _text(payload, "tracking_number", max_length=100)
     documents = payload.get("documents") or []
@@ -143,7 +140,7 @@ def _resolve(order: Order, payload: dict[str, Any], *, now, actor: User | None) 
         order.refund_amount = None
         return {"refund_amount": None}
     amount = _amount("refund_amount", refund)
-    paid = Payment.objects.filter(order=order).values_list("amount", flat=True).first() or Decimal("0.00")
+    paid = order.amount_paid
     if amount > paid:
         raise field_error("refund_amount", _("The refund cannot be more than the %(paid)s %(currency)s paid.")
                           % {"paid": paid, "currency": order.currency}, code="refund_too_large")
@@ -198,6 +195,7 @@ def order_transition(*, order_id: int, actor: User | None, to_status: str, role:
         order.status = to_status
         setattr(order, stamp, now)
         order.save(update_fields=["status", stamp, "updated_at", *EXTRA_FIELDS.get(to_status, [])])
+        instalments_stamp_due_dates(order=order, to_status=to_status, now=now)
         event = OrderEvent.objects.create(order=order, actor=actor, role=role, from_status=current,
                                           to_status=to_status, reason=reason, payload=details, created_at=now)
         order_parties_notify(order=order, move=event)
@@ -233,11 +231,11 @@ def order_cancel(*, order_id: int, actor: User, reason: str = "", role: str | No
 
 
 def order_mark_paid(*, order_id: int, actor: User, reference: str = "", amount: Decimal | str | None = None,
-                    method: str = "", currency: str | None = None) -> Order:
-    payload = {"reference": reference, "amount": amount, "method": method}
-    if currency:
-        payload["currency"] = currency
-    return order_transition(order_id=order_id, actor=actor, to_status=S.PAID, role=R.SELLER, payload=payload)
+                    method: str = "", currency: str | None = None, instalment: int | None = None) -> Order:
+    """The seller records a payment it received; the order moves to paid once everything due before
+    shipment is paid (see services/payments.py)."""
+    return payment_record(order_id=order_id, actor=actor, amount=amount, currency=currency, reference=reference,
+                          method=method or PaymentMethod.BANK_TRANSFER, instalment_id=instalment).order
 
 
 def order_ship(*, order_id: int, actor: User, carrier: str = "", tracking_number: str = "",

@@ -14,26 +14,33 @@ from trade.selectors import LandedCost
 from ..events import order_parties_notify
 from ..models import Order, OrderEvent, OrderLine, OrderRole, OrderStatus, PurchaseGroup
 from ..selectors import convert
+from ..payment_terms import ADVANCE, Terms
 from ..transitions import NEW, ORDER_FLOW
+from .payments import order_schedule_create
 
 
 def order_create_placed(*, group: PurchaseGroup, actor: User, buyer: Company, seller: Company, currency: str,
                         buyer_currency: str, fx: FxQuote, incoterm: str, country: str, address: str,
                         landed: LandedCost, lines: list[OrderLine], now: datetime,
-                        payload: dict[str, Any]) -> Order:
-    """Writes the order, its `lines` (unsaved, without their order) and its first event."""
+                        payload: dict[str, Any], terms: Terms = ADVANCE) -> Order:
+    """Writes the order, its `lines` (unsaved, without their order), its payment schedule under
+    `terms`, its payment reference and the account to pay into, and its first event."""
     ORDER_FLOW.check(from_status=NEW, to_status=OrderStatus.PLACED, role=OrderRole.BUYER)
     order = Order.objects.create(
         buyer=buyer, seller=seller, purchase_group=group, placed_by=actor, status=OrderStatus.PLACED,
         currency=currency, buyer_currency=buyer_currency, fx_rate=fx.rate, fx_rate_date=fx.as_of,
         fx_source=fx.source, incoterm=incoterm, destination_country=country, destination_address=address,
         goods_total=landed.goods, shipping=landed.shipping, insurance=landed.insurance, duty=landed.duty,
-        vat=landed.vat, total=landed.total, buyer_pays=landed.buyer_pays, seller_pays=landed.seller_pays,
-        buyer_pays_in_buyer_currency=convert(landed.buyer_pays, fx.rate), payer=dict(landed.payer),
+        vat=landed.vat, total=landed.total, invoice_total=landed.invoice_total,
+        buyer_other_costs=landed.buyer_other_costs,
+        invoice_total_in_buyer_currency=convert(landed.invoice_total, fx.rate),
+        buyer_other_costs_in_buyer_currency=convert(landed.buyer_other_costs, fx.rate), payer=dict(landed.payer),
         total_weight_kg=landed.weight_kg, placed_at=now)
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
+    order_schedule_create(order=order, terms=terms)
+    payload = {**payload, "payment_terms": terms.code}
     event = OrderEvent.objects.create(order=order, actor=actor, role=OrderRole.BUYER, from_status=NEW,
                                       to_status=OrderStatus.PLACED, payload=payload, created_at=now)
     order_parties_notify(order=order, move=event)

@@ -61,6 +61,7 @@ from ..models import (
 from ..selectors import is_member
 from ..selectors_rfq import quote_is_expired, rfq_recipients, seller_is_audience
 from .common import field_error, request_fingerprint, require_buyer_member
+from .payments import payment_terms_offered
 from .placing import order_create_placed
 
 MAX_RECIPIENTS = 20
@@ -416,10 +417,10 @@ def quote_withdraw(*, actor: User, quote_id: int) -> Quote:
 def _goods_only(*, quote: Quote, country: str, incoterm: str, goods: Decimal, weight: Decimal) -> LandedCost:
     """The landed cost of an order the seller has no shipping rate for: the goods alone."""
     zero = Decimal("0.00")
-    payer = {c: trade_incoterms.payer(incoterm, c) for c in trade_incoterms.COMPONENTS}
+    payer = dict(trade_incoterms.PAYERS[incoterm])
     return LandedCost(currency=quote.currency, destination_country=country, incoterm=incoterm, weight_kg=weight,
-                      goods=goods, shipping=zero, insurance=zero, duty=zero, vat=zero, total=goods, buyer_pays=goods,
-                      seller_pays=zero, payer=payer, vat_rate_percent=Decimal("0"),
+                      goods=goods, shipping=zero, insurance=zero, duty=zero, vat=zero, total=goods,
+                      invoice_total=goods, buyer_other_costs=zero, payer=payer, vat_rate_percent=Decimal("0"),
                       insurance_rate_percent=Decimal("0"), duty_lines=())
 
 
@@ -498,7 +499,8 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
             buyer_currency=buyer_currency, fx=fx, incoterm=quote.incoterm, country=country,
             address=rfq.destination_address or buyer.address, landed=landed, lines=[line], now=now,
             payload={"purchase_group": group.pk, "rfq": rfq.pk, "quote": quote.pk,
-                     "landed_cost_estimated": estimated})
+                     "landed_cost_estimated": estimated},
+            terms=payment_terms_offered(seller_ids=[seller.pk], buyer_id=buyer.pk)[seller.pk][0])
 
         Quote.objects.filter(rfq=rfq, status=QuoteStatus.SUBMITTED).exclude(pk=quote.pk).update(
             status=QuoteStatus.REJECTED, decided_at=now, updated_at=now)

@@ -27,6 +27,7 @@ class TimedMove:
     since: str  # the timestamp the deadline counts from
     after: timedelta
     reason: str
+    only: dict | None = None  # further conditions on the orders it applies to
 
 
 def timed_moves() -> list[TimedMove]:
@@ -38,7 +39,9 @@ def timed_moves() -> list[TimedMove]:
         TimedMove("payment_timeout", S.ACCEPTED, S.CANCELLED, "accepted_at",
                   timedelta(days=settings.ORDER_PAYMENT_TIMEOUT_DAYS),
                   _("No payment was recorded within %(days)d days of acceptance.")
-                  % {"days": settings.ORDER_PAYMENT_TIMEOUT_DAYS}),
+                  % {"days": settings.ORDER_PAYMENT_TIMEOUT_DAYS},
+                  # Under terms with nothing due before shipment the seller ships without waiting.
+                  only={"due_before_shipment__gt": 0}),
         TimedMove("delivery_confirm", S.SHIPPED, S.DELIVERED, "shipped_at",
                   timedelta(days=settings.ORDER_DELIVERY_CONFIRM_DAYS),
                   _("Delivery is taken as confirmed %(days)d days after shipping.")
@@ -61,7 +64,8 @@ def order_timed_moves_run(*, now: datetime | None = None, batch_size: int | None
     batch_size = batch_size or settings.ORDER_TIMED_MOVES_BATCH_SIZE
     counts = {"skipped": 0}
     for rule in timed_moves():
-        due = (Order.objects.filter(status=rule.from_status, **{f"{rule.since}__lt": now - rule.after})
+        due = (Order.objects.filter(status=rule.from_status, **{f"{rule.since}__lt": now - rule.after},
+                                    **(rule.only or {}))
                .order_by(rule.since, "pk").values_list("pk", flat=True)[:batch_size])
         moved = 0
         for order_id in list(due):

@@ -146,5 +146,5 @@ def test_queries_do_not_grow_with_the_lines(client_as, world, address):
         assert response.status_code == 200
         counts.append(len(queries))
 
-    # The session, the user, the visibility check, the order with both companies, the lines.
-    assert counts == [5, 5]
+    # The session, the user, the visibility check, the order with both companies, the lines, the instalments.
+    assert counts == [6, 6]

@@ -188,7 +188,7 @@ def _cancel(w, o):
 def _pay(w, o):
     o.refresh_from_db()
     services.order_mark_paid(order_id=o.pk, actor=actor_for(w, o, "seller"), reference="TT-1",
-                             amount=o.buyer_pays, method="bank_transfer")
+                             amount=o.invoice_total, method="bank_transfer")
 
 
 def _ship(w, o):

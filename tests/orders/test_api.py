@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.models import Listing
-from orders.models import CartLine, Order, OrderStatus, PurchaseGroup
+from payments.references import rf_reference_for_order
+from orders.models import CartLine, Order, OrderStatus, Payment, PurchaseGroup
 from tests.orders.helpers import order_in, place, snapshot, towel
 
 pytestmark = pytest.mark.django_db
@@ -175,9 +176,17 @@ def test_checkout_answers_the_purchase_group_and_replays_it(buyer_client, world)
         "purchase_group": group.pk, "currency": "CNY", "buyer_currency": "EUR", "fx_rate": "0.12500000",
         "fx_rate_date": "2026-01-05", "fx_source": "ecb", "incoterm": "CIF", "destination_country": "DE",
         "destination_address": "Dock 3, Bremen", "goods_total": "3750.00", "shipping": "400.00",
-        "insurance": "18.75", "duty": "166.75", "vat": "823.75", "total": "5159.25", "buyer_pays": "4740.50",
-        "seller_pays": "418.75", "buyer_pays_in_buyer_currency": "592.56",
+        "insurance": "18.75", "duty": "166.75", "vat": "823.75", "total": "5159.25",
+        # CIF: the seller's invoice carries goods, carriage and insurance; duty and VAT go to customs.
+        "invoice_total": "4168.75", "buyer_other_costs": "990.50", "invoice_total_in_buyer_currency": "521.09",
+        "buyer_other_costs_in_buyer_currency": "123.81",
+        # The deprecated figures keep their old values.
+        "buyer_pays": "4740.50", "seller_pays": "418.75", "buyer_pays_in_buyer_currency": "592.56",
         "payer": {"goods": "buyer", "shipping": "seller", "insurance": "seller", "duty": "buyer", "vat": "buyer"},
+        "paid_to": {"goods": "seller", "shipping": "seller", "insurance": "seller", "duty": "customs",
+                    "vat": "customs"},
+        "payment_terms": "advance", "deposit_percent": None, "net_days": None,
+        "payment_reference": rf_reference_for_order(cable_order.pk), "pay_to": None,
         "total_weight_kg": "60.000", "placed_at": receipt["orders"][1]["placed_at"],
         "lines": [{"id": cable_order.lines.get().pk, "listing_id": world.cable.pk, "title": "Copper cable",
                    "hs_code": "854442", "origin_country": "CN", "unit": "piece", "quantity": 300,
@@ -241,8 +250,11 @@ def test_the_order_list_is_paginated_and_filtered(as_user, world):
     assert row == {"id": accepted.pk, "status": "accepted",
                    "buyer": {"id": world.buyer.pk, "legal_name": "Gamma Handel GmbH", "country": "DE"},
                    "seller": {"id": world.seller_t.pk, "legal_name": "Tekstil A.S.", "country": "TR"},
-                   "purchase_group": accepted.purchase_group_id, "currency": "TRY", "buyer_pays": "3065.44",
-                   "buyer_currency": "EUR", "buyer_pays_in_buyer_currency": "76.64", "incoterm": "EXW",
+                   "purchase_group": accepted.purchase_group_id, "currency": "TRY",
+                   "invoice_total": "2000.00", "buyer_other_costs": "1065.44", "amount_paid": "0.00",
+                   "buyer_pays": "3065.44", "buyer_currency": "EUR", "invoice_total_in_buyer_currency": "50.00",
+                   "buyer_pays_in_buyer_currency": "76.64", "payment_terms": "advance",
+                   "payment_reference": rf_reference_for_order(accepted.pk), "incoterm": "EXW",
                    "destination_country": "DE", "placed_at": row["placed_at"], "updated_at": row["updated_at"]}
 
 
@@ -264,9 +276,17 @@ def test_the_detail_has_lines_payment_events_and_the_callers_actions(as_user, wo
 
     assert (body["status"], body["carrier"], body["tracking_number"], body["shipping_documents"]) == (
         "shipped", "Maersk", "MSK1", ["invoice.pdf"])
-    assert body["payment"] == {"reference": "TT-1", "amount": "3065.44", "currency": "TRY",
-                               "method": "bank_transfer", "recorded_by_email": world.seller_t_owner.email,
-                               "created_at": body["payment"]["created_at"]}
+    payment = Payment.objects.get(order=order)
+    assert body["payments"] == [{"id": payment.pk, "instalment": payment.instalment_id, "reference": "TT-1",
+                                 "amount": "2000.00", "currency": "TRY", "method": "bank_transfer",
+                                 "source": "manual", "note": "", "recorded_by_email": world.seller_t_owner.email,
+                                 "created_at": body["payments"][0]["created_at"]}]
+    assert body["payment"] == body["payments"][0]
+    assert body["instalments"] == [{"id": payment.instalment_id, "sequence": 1, "due": "on_acceptance",
+                                    "due_date": order.accepted_at.date().isoformat(), "amount": "2000.00",
+                                    "paid_amount": "2000.00", "outstanding": "0.00", "currency": "TRY",
+                                    "status": "paid", "overdue": False}]
+    assert (body["amount_paid"], body["due_before_shipment"]) == ("2000.00", "2000.00")
     assert [(e["role"], e["from_status"], e["to_status"], e["actor_email"]) for e in body["events"]] == [
         ("buyer", "", "placed", world.buyer_owner.email), ("seller", "placed", "accepted", world.seller_t_owner.email),
         ("seller", "accepted", "paid", world.seller_t_owner.email),
@@ -302,7 +322,7 @@ def test_the_detail_query_count_does_not_grow_with_lines_or_events(as_user, worl
     large = group.orders.get()
     client = as_user(world.seller_t_owner)
     client.post(f"{ORDERS}{large.pk}/accept/", {})
-    client.post(f"{ORDERS}{large.pk}/pay/", {"reference": "R", "amount": str(large.buyer_pays),
+    client.post(f"{ORDERS}{large.pk}/pay/", {"reference": "R", "amount": str(large.invoice_total),
                                              "method": "card"})
 
     with CaptureQueriesContext(connection) as few:
@@ -330,7 +350,7 @@ def test_moving_an_order_answers_its_new_detail(as_user, world):
     order = order_in(world, S.ACCEPTED)
 
     response = as_user(world.seller_t_owner).post(f"{ORDERS}{order.pk}/pay/", {
-        "reference": "SWIFT-778", "amount": "3065.44", "method": "bank_transfer"})
+        "reference": "SWIFT-778", "amount": "2000.00", "method": "bank_transfer"})
 
     assert response.status_code == 200
     body = response.json()
@@ -379,7 +399,7 @@ def test_a_missing_reason_is_a_400_on_reason(as_user, world):
 # --- permission matrix -----------------------------------------------------------------------------------
 
 ROLES = ("buyer", "seller", "other", "moderator", "anonymous")
-PAY = {"reference": "TT-9", "amount": "3065.44", "method": "bank_transfer"}
+PAY = {"reference": "TT-9", "amount": "2000.00", "method": "bank_transfer"}
 SHIP = {"carrier": "DHL", "tracking_number": "JD0001", "documents": ["invoice.pdf"]}
 
 # endpoint (state the order is in, method, path suffix, body): expected status per ROLES

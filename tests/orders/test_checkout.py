@@ -55,21 +55,23 @@ def test_the_cart_is_split_into_one_order_per_seller_with_exact_totals(world, dj
         world.seller_t, OrderStatus.PLACED, "EXW", "TRY", "EUR", Decimal("0.02500000"), date(2026, 1, 5), "ecb")
     # 20 x 100.00 = 2000.00; 10 kg -> 300.00; duty 12 % of 2300.00 = 276.00; VAT 19 % of 2576.00 = 489.44
     assert (towel_order.goods_total, towel_order.shipping, towel_order.insurance, towel_order.duty, towel_order.vat,
-            towel_order.total, towel_order.buyer_pays, towel_order.seller_pays,
-            towel_order.buyer_pays_in_buyer_currency, towel_order.total_weight_kg) == (
+            towel_order.total, towel_order.invoice_total, towel_order.buyer_other_costs,
+            towel_order.invoice_total_in_buyer_currency, towel_order.buyer_other_costs_in_buyer_currency,
+            towel_order.total_weight_kg) == (
         Decimal("2000.00"), Decimal("300.00"), Decimal("0.00"), Decimal("276.00"), Decimal("489.44"),
-        Decimal("3065.44"), Decimal("3065.44"), Decimal("0.00"), Decimal("76.64"), Decimal("10.000"))
+        Decimal("3065.44"), Decimal("2000.00"), Decimal("1065.44"), Decimal("50.00"), Decimal("26.64"),
+        Decimal("10.000"))
     assert towel_order.payer == {"goods": "buyer", "shipping": "buyer", "insurance": "buyer", "duty": "buyer",
                                  "vat": "buyer"}
     # 300 x 12.50 = 3750.00; 60 kg -> 400.00; CIF insurance 0.5 % = 18.75; duty 4 % of 4168.75 = 166.75;
     # VAT 19 % of 4335.50 = 823.75; the seller pays shipping and insurance under CIF
     assert (cable_order.seller, cable_order.incoterm, cable_order.currency, cable_order.fx_rate,
             cable_order.goods_total, cable_order.shipping, cable_order.insurance, cable_order.duty, cable_order.vat,
-            cable_order.total, cable_order.buyer_pays, cable_order.seller_pays,
-            cable_order.buyer_pays_in_buyer_currency) == (
+            cable_order.total, cable_order.invoice_total, cable_order.buyer_other_costs,
+            cable_order.invoice_total_in_buyer_currency) == (
         world.seller_c, "CIF", "CNY", Decimal("0.12500000"), Decimal("3750.00"), Decimal("400.00"),
-        Decimal("18.75"), Decimal("166.75"), Decimal("823.75"), Decimal("5159.25"), Decimal("4740.50"),
-        Decimal("418.75"), Decimal("592.56"))
+        Decimal("18.75"), Decimal("166.75"), Decimal("823.75"), Decimal("5159.25"), Decimal("4168.75"),
+        Decimal("990.50"), Decimal("521.09"))
     assert cable_order.payer == {"goods": "buyer", "shipping": "seller", "insurance": "seller", "duty": "buyer",
                                  "vat": "buyer"}
     for order in (towel_order, cable_order):
@@ -89,8 +91,8 @@ def test_the_cart_is_split_into_one_order_per_seller_with_exact_totals(world, dj
     assert CartLine.objects.count() == 0
     assert list(OrderEvent.objects.order_by("pk").values_list("order_id", "actor_id", "role", "from_status",
                                                               "to_status", "payload")) == [
-        (towel_order.pk, world.buyer_owner.pk, "buyer", "", "placed", {"purchase_group": group.pk}),
-        (cable_order.pk, world.buyer_owner.pk, "buyer", "", "placed", {"purchase_group": group.pk})]
+        (towel_order.pk, world.buyer_owner.pk, "buyer", "", "placed", {"purchase_group": group.pk, "payment_terms": "advance"}),
+        (cable_order.pk, world.buyer_owner.pk, "buyer", "", "placed", {"purchase_group": group.pk, "payment_terms": "advance"})]
     assert len(callbacks) == 2
 
 
@@ -366,8 +368,8 @@ def test_the_rate_is_locked_at_placement(world):
     services.order_accept(order_id=order.pk, actor=world.seller_t_owner)
 
     order.refresh_from_db()
-    assert (order.fx_rate, order.fx_rate_date, order.buyer_pays_in_buyer_currency) == (
-        Decimal("0.02500000"), date(2026, 1, 5), Decimal("76.64"))
+    assert (order.fx_rate, order.fx_rate_date, order.invoice_total_in_buyer_currency) == (
+        Decimal("0.02500000"), date(2026, 1, 5), Decimal("50.00"))
 
 
 def test_the_buyer_can_choose_the_currency_the_orders_are_shown_in(world):
@@ -375,9 +377,10 @@ def test_the_buyer_can_choose_the_currency_the_orders_are_shown_in(world):
 
     order = checkout(world, currency="USD").group.orders.get()
 
-    # 3065.44 TRY x 0.03125 = 95.795 -> 95.80
-    assert (order.buyer_currency, order.fx_rate, order.buyer_pays_in_buyer_currency) == (
-        "USD", Decimal("0.03125000"), Decimal("95.80"))
+    # 2000.00 TRY x 0.03125 = 62.50; 1065.44 TRY x 0.03125 = 33.295 -> 33.30
+    assert (order.buyer_currency, order.fx_rate, order.invoice_total_in_buyer_currency,
+            order.buyer_other_costs_in_buyer_currency) == ("USD", Decimal("0.03125000"), Decimal("62.50"),
+                                                           Decimal("33.30"))
 
 
 def test_a_buyer_paying_in_the_sellers_currency_gets_rate_one(world):
@@ -387,8 +390,8 @@ def test_a_buyer_paying_in_the_sellers_currency_gets_rate_one(world):
 
     order = checkout(world, buyer=turkish, actor=member).group.orders.get()
 
-    assert (order.fx_rate, order.fx_source, order.buyer_pays_in_buyer_currency) == (
-        Decimal("1.00000000"), "par", order.buyer_pays)
+    assert (order.fx_rate, order.fx_source, order.invoice_total_in_buyer_currency) == (
+        Decimal("1.00000000"), "par", order.invoice_total)
 
 
 @pytest.mark.parametrize(("kwargs", "fields"), [

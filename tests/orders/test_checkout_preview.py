@@ -59,10 +59,14 @@ def test_the_preview_gives_each_seller_order_with_its_landed_cost_in_both_curren
         ("goods", D("2000.00"), D("50.00"), "buyer"), ("shipping", D("300.00"), D("7.50"), "buyer"),
         ("insurance", D("0.00"), D("0.00"), "buyer"), ("duty", D("276.00"), D("6.90"), "buyer"),
         ("vat", D("489.44"), D("12.24"), "buyer")]
-    assert (towel_order.estimate.total, towel_order.estimate.buyer_pays, towel_order.estimate.seller_pays,
-            towel_order.total_in_buyer_currency, towel_order.buyer_pays_in_buyer_currency,
-            towel_order.seller_pays_in_buyer_currency) == (
-        D("3065.44"), D("3065.44"), D("0.00"), D("76.64"), D("76.64"), D("0.00"))
+    # EXW: the seller invoices the goods; carriage goes to the carrier, duty and VAT to customs.
+    assert (towel_order.estimate.total, towel_order.estimate.invoice_total, towel_order.estimate.buyer_other_costs,
+            towel_order.total_in_buyer_currency, towel_order.invoice_total_in_buyer_currency,
+            towel_order.buyer_other_costs_in_buyer_currency) == (
+        D("3065.44"), D("2000.00"), D("1065.44"), D("76.64"), D("50.00"), D("26.64"))
+    assert [c.paid_to for c in towel_order.components] == ["seller", "carrier", "insurer", "customs", "customs"]
+    assert (towel_order.payment_terms.code, [(i.due, i.amount) for i in towel_order.schedule]) == (
+        "advance", [("on_acceptance", D("2000.00"))])
     assert (towel_order.fx.rate, towel_order.fx.as_of, towel_order.fx.source) == (
         D("0.02500000"), date(2026, 1, 5), "ecb")
     assert (cable_order.seller_id, cable_order.currency, cable_order.incoterm, cable_order.offered_incoterms) == (
@@ -70,10 +74,13 @@ def test_the_preview_gives_each_seller_order_with_its_landed_cost_in_both_curren
     assert [(c.name, c.amount, c.payer) for c in cable_order.components] == [
         ("goods", D("3750.00"), "buyer"), ("shipping", D("400.00"), "seller"), ("insurance", D("18.75"), "seller"),
         ("duty", D("166.75"), "buyer"), ("vat", D("823.75"), "buyer")]
-    assert (cable_order.estimate.buyer_pays, cable_order.estimate.seller_pays,
-            cable_order.buyer_pays_in_buyer_currency, cable_order.seller_pays_in_buyer_currency) == (
-        D("4740.50"), D("418.75"), D("592.56"), D("52.34"))
-    assert result.buyer_pays_in_buyer_currency == D("76.64") + D("592.56")
+    # CIF: carriage and insurance are on the seller's invoice; duty and VAT go to customs.
+    assert (cable_order.estimate.invoice_total, cable_order.estimate.buyer_other_costs,
+            cable_order.invoice_total_in_buyer_currency, cable_order.buyer_other_costs_in_buyer_currency) == (
+        D("4168.75"), D("990.50"), D("521.09"), D("123.81"))
+    assert [c.paid_to for c in cable_order.components] == ["seller", "seller", "seller", "customs", "customs"]
+    assert (result.invoice_total_in_buyer_currency, result.buyer_other_costs_in_buyer_currency) == (
+        D("50.00") + D("521.09"), D("26.64") + D("123.81"))
 
 
 def test_the_preview_matches_what_the_checkout_then_stores(world):
@@ -94,11 +101,13 @@ def test_the_preview_matches_what_the_checkout_then_stores(world):
             expected.currency, "USD", expected.incoterm, "NL", "Kade 4, Rotterdam", expected.fx.rate,
             expected.fx.as_of, expected.fx.source)
         assert (order.goods_total, order.shipping, order.insurance, order.duty, order.vat, order.total,
-                order.buyer_pays, order.seller_pays, order.buyer_pays_in_buyer_currency, order.payer,
-                order.total_weight_kg) == (
+                order.invoice_total, order.buyer_other_costs, order.invoice_total_in_buyer_currency,
+                order.buyer_other_costs_in_buyer_currency, order.payer, order.total_weight_kg, order.payment_terms) == (
             estimate.goods, estimate.shipping, estimate.insurance, estimate.duty, estimate.vat, estimate.total,
-            estimate.buyer_pays, estimate.seller_pays, expected.buyer_pays_in_buyer_currency, estimate.payer,
-            estimate.weight_kg)
+            estimate.invoice_total, estimate.buyer_other_costs, expected.invoice_total_in_buyer_currency,
+            expected.buyer_other_costs_in_buyer_currency, estimate.payer, estimate.weight_kg,
+            expected.payment_terms.kind)
+        assert list(order.instalments.values_list("due", "amount")) == [(i.due, i.amount) for i in expected.schedule]
         assert list(order.lines.order_by("pk").values_list("title", "quantity", "unit_price", "line_total")) == [
             (line.title, line.quantity, line.unit_price, line.line_total) for line in expected.lines]
     assert [order.incoterm for order in orders] == ["DAP", "CIF"]
@@ -221,16 +230,21 @@ def test_the_api_gives_the_preview(as_user, world):
     assert response.status_code == 200
     body = response.json()
     assert (body["buyer_id"], body["destination_country"], body["buyer_currency"], body["can_place"],
-            body["fx_as_of"], body["buyer_pays_in_buyer_currency"]) == (
-        world.buyer.pk, "DE", "EUR", True, "2026-01-05", "669.20")
+            body["fx_as_of"], body["invoice_total_in_buyer_currency"], body["buyer_other_costs_in_buyer_currency"]) == (
+        world.buyer.pk, "DE", "EUR", True, "2026-01-05", "571.09", "150.45")
     towel_order, cable_order = body["orders"]
-    assert (towel_order["incoterm"], towel_order["total"], towel_order["buyer_pays"],
-            towel_order["buyer_pays_in_buyer_currency"], towel_order["fx"]) == (
-        "EXW", "3065.44", "3065.44", "76.64", {"rate": "0.02500000", "as_of": "2026-01-05", "source": "ecb"})
+    assert (towel_order["incoterm"], towel_order["total"], towel_order["invoice_total"],
+            towel_order["buyer_other_costs"], towel_order["invoice_total_in_buyer_currency"], towel_order["fx"]) == (
+        "EXW", "3065.44", "2000.00", "1065.44", "50.00",
+        {"rate": "0.02500000", "as_of": "2026-01-05", "source": "ecb"})
+    assert (towel_order["buyer_pays"], towel_order["seller_pays"]) == ("3065.44", "0.00")  # deprecated
     assert towel_order["components"][3] == {"name": "duty", "amount": "276.00", "amount_in_buyer_currency": "6.90",
-                                            "payer": "buyer"}
-    assert (cable_order["incoterm"], cable_order["seller_pays"], cable_order["buyer_pays_in_buyer_currency"]) == (
-        "CIF", "418.75", "592.56")
+                                            "payer": "buyer", "paid_to": "customs"}
+    assert towel_order["payment_terms"] == {"code": "advance", "kind": "advance", "deposit_percent": 0, "net_days": 0,
+                                            "label": "100% in advance, when the seller accepts the order"}
+    assert towel_order["schedule"] == [{"sequence": 1, "due": "on_acceptance", "amount": "2000.00"}]
+    assert (cable_order["incoterm"], cable_order["invoice_total"], cable_order["invoice_total_in_buyer_currency"]) == (
+        "CIF", "4168.75", "521.09")
     assert snapshot() == before
 
 

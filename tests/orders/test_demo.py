@@ -60,7 +60,7 @@ def snapshot() -> dict:
         "zone_countries": ShippingZoneCountry.objects.count(),
         "rates": ShippingRate.objects.count(),
         "groups": list(PurchaseGroup.objects.order_by("pk").values_list("pk", "buyer_id", "idempotency_key")),
-        "orders": list(Order.objects.order_by("pk").values_list("pk", "status", "buyer_pays")),
+        "orders": list(Order.objects.order_by("pk").values_list("pk", "status", "invoice_total", "amount_paid")),
         "lines": OrderLine.objects.count(),
         "events": OrderEvent.objects.count(),
         "payments": Payment.objects.count(),
@@ -104,7 +104,7 @@ def test_orders_in_each_state_through_the_services(seeded):
     assert len({order.buyer_id for order in orders.values()}) == 2
     assert len({order.seller_id for order in orders.values()}) == 6
     paid = [orders[s] for s in (S.PAID, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.DISPUTED)]
-    assert sorted(Payment.objects.values_list("order_id", "amount")) == sorted((o.pk, o.buyer_pays) for o in paid)
+    assert sorted(Payment.objects.values_list("order_id", "amount")) == sorted((o.pk, o.invoice_total) for o in paid)
     assert orders[S.SHIPPED].carrier == "DHL Global Forwarding"
     assert orders[S.SHIPPED].tracking_number == "DGF-4471902518"
     dispute = orders[S.DISPUTED].events.get(to_status=S.DISPUTED)
@@ -167,7 +167,10 @@ def test_a_demo_buyer_sees_a_landed_cost_at_checkout(seeded):
     assert order.currency == "EUR" and preview.buyer_currency == "BRL"
     assert order.estimate.shipping == Decimal("60.00")  # up to 30 kg, from DE to the Americas: 20 EUR x 3
     assert order.estimate.duty > 0 and order.estimate.vat > 0
-    assert preview.buyer_pays_in_buyer_currency > order.estimate.buyer_pays
+    assert preview.invoice_total_in_buyer_currency > order.estimate.invoice_total
+    # FCA: the buyer pays the carriage to the carrier and duty and VAT to customs, none of it to the seller.
+    assert order.estimate.invoice_total == order.estimate.goods
+    assert order.estimate.buyer_other_costs == order.estimate.shipping + order.estimate.duty + order.estimate.vat
 
 
 def test_a_second_run_adds_nothing(seeded):

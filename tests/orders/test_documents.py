@@ -15,6 +15,7 @@ from accounts.models import Company
 from core.exceptions import Conflict
 from orders import services
 from orders.document_render import DEFAULT_FONT, core_font_text, render_document_html, render_document_pdf
+from payments.references import rf_format, rf_reference_for_order
 from orders.documents import DocumentCost, DocumentLine, DocumentParty, order_document
 from orders.models import OrderLine, OrderStatus
 from tests.orders.helpers import order_in, snapshot
@@ -237,16 +238,23 @@ def test_the_commercial_invoice_data(world):
         unit_price=Decimal("100.00"), line_total=Decimal("2000.00"), unit_weight_kg=Decimal("0.500"),
         weight_kg=Decimal("10.000"), packages=1),)
     assert doc.costs == (
-        DocumentCost("goods", "Goods", Decimal("2000.00"), "buyer", "Buyer"),
-        DocumentCost("shipping", "Shipping", Decimal("300.00"), "buyer", "Buyer"),
-        DocumentCost("insurance", "Insurance", Decimal("0.00"), "buyer", "Buyer"),
-        DocumentCost("duty", "Import duty", Decimal("276.00"), "buyer", "Buyer"),
-        DocumentCost("vat", "Import VAT", Decimal("489.44"), "buyer", "Buyer"),
+        DocumentCost("goods", "Goods", Decimal("2000.00"), "buyer", "Buyer", "seller", "the seller (on its invoice)"),
+        DocumentCost("shipping", "Shipping", Decimal("300.00"), "buyer", "Buyer", "carrier", "the carrier"),
+        DocumentCost("insurance", "Insurance", Decimal("0.00"), "buyer", "Buyer", "insurer", "the insurer"),
+        DocumentCost("duty", "Import duty", Decimal("276.00"), "buyer", "Buyer", "customs",
+                     "customs at the destination"),
+        DocumentCost("vat", "Import VAT", Decimal("489.44"), "buyer", "Buyer", "customs", "customs at the destination"),
     )
-    assert (doc.total, doc.buyer_pays, doc.seller_pays) == (Decimal("3065.44"), Decimal("3065.44"), Decimal("0.00"))
+    # EXW: the invoice is the goods; carriage, duty and VAT are the buyer's costs paid to others.
+    assert (doc.total, doc.invoice_total, doc.buyer_other_costs) == (
+        Decimal("3065.44"), Decimal("2000.00"), Decimal("1065.44"))
     assert (doc.currency, doc.buyer_currency, doc.fx_rate, str(doc.fx_rate_date), doc.fx_source,
-            doc.buyer_pays_in_buyer_currency) == ("TRY", "EUR", Decimal("0.025"), "2026-01-05", "ecb",
-                                                  Decimal("76.64"))
+            doc.invoice_total_in_buyer_currency) == ("TRY", "EUR", Decimal("0.025"), "2026-01-05", "ecb",
+                                                     Decimal("50.00"))
+    assert (doc.payment_terms_label, doc.payment_reference, doc.pay_to) == (
+        "100% in advance, when the seller accepts the order", rf_format(rf_reference_for_order(order.pk)), {})
+    assert [(i.sequence, i.amount, i.paid_amount) for i in doc.instalments] == [
+        (1, Decimal("2000.00"), Decimal("2000.00"))]
     assert (doc.incoterm, doc.incoterm_label, doc.destination_country) == ("EXW", "EXW – Ex Works", "DE")
     assert (doc.carrier, doc.tracking_number, doc.total_weight_kg, doc.package_count) == (
         "Maersk", "MSK1", Decimal("10.000"), 1)
@@ -286,7 +294,12 @@ def test_the_proforma_page_has_prices_but_no_shipment(as_user, world):
 
     assert "<h1>Proforma invoice</h1>" in html
     assert f"PI-{order.pk}" in html and _date(order.accepted_at) in html
-    assert "1 TRY = 0.02500000 EUR" in html and "76.64 EUR" in html and "3065.44 TRY" in html
+    assert "1 TRY = 0.02500000 EUR" in html and "50.00 EUR" in html and "3065.44 TRY" in html
+    assert "Invoice total, payable by the buyer to the seller" in html and "2000.00 TRY" in html
+    assert "Estimated costs the buyer pays to others (carrier, insurer, customs), not to the seller" in html
+    assert "1065.44 TRY" in html
+    assert f'<strong class="payment-reference">{rf_format(order.payment_reference)}</strong>' in html
+    assert "The seller has not given a bank account yet" in html
     assert '<td class="hs-code">630260</td>' in html
     assert "Tracking number" not in html
 
@@ -333,7 +346,7 @@ def test_the_pdf_download(as_user, world, readable_pdf):
                  "Tekstil A.S.", "Gamma Handel GmbH", "630260",
                  f"{world.towel.origin_country.name} ({world.towel.origin_country})", "EXW – Ex Works",
                  "1 TRY = 0.02500000 EUR (rate of Jan. 5, 2026, source ecb)", "2000.00", "3065.44 TRY",
-                 "76.64 EUR", "0.500", "10.000", "Maersk", "MSK1"):
+                 "50.00 EUR", "0.500", "10.000", "Maersk", "MSK1"):
         assert line in text.splitlines(), line
 
 
@@ -436,5 +449,5 @@ def test_queries_do_not_grow_with_the_lines(as_user, world, kind):
         if kind == "proforma":
             assert response.content.decode().count('<td class="hs-code">') == lines
 
-    # The visibility check, the order with both companies, the lines.
-    assert counts == [3, 3]
+    # The visibility check, the order with both companies, the lines, the instalments.
+    assert counts == [4, 4]

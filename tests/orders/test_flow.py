@@ -108,16 +108,18 @@ def test_an_unknown_order(world):
 # --- payment ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("details", "fields"), [
-    ({"reference": "", "amount": "3065.44", "method": "card"}, {"reference": ["This field is required."]}),
-    ({"reference": "R", "amount": "3065.44", "method": "cash"}, {"method": [
-        "Choose one of: bank_transfer, letter_of_credit, card."]}),
+    ({"reference": "", "amount": "2000.00", "method": "card"}, {"reference": [
+        "Give the bank's or your own reference of the payment."]}),
+    ({"reference": "R", "amount": "2000.00", "method": "cash"}, {"method": [
+        "Choose bank transfer, letter of credit or card."]}),
     ({"reference": "R", "amount": None, "method": "card"}, {"amount": ["This field is required."]}),
-    ({"reference": "R", "amount": "3065.4", "method": "card"}, {"amount": [
-        "The buyer pays 3065.44 TRY for this order."]}),
-    ({"reference": "R", "amount": "3065.445", "method": "card"}, {"amount": [
-        "Enter an amount of at least 0 with at most two decimals."]}),
-    ({"reference": "R", "amount": "3065.44", "method": "card", "currency": "EUR"}, {"currency": [
-        "The order is paid in TRY."]}),
+    # EXW: the seller invoices the goods only (2000.00); carriage, duty and VAT (1065.44) go to others.
+    ({"reference": "R", "amount": "3065.44", "method": "card"}, {"amount": [
+        "At most 2000.00 TRY is still owed; you entered 3065.44 TRY."]}),
+    ({"reference": "R", "amount": "2000.001", "method": "card"}, {"amount": [
+        "Enter an amount greater than 0 with at most two decimals."]}),
+    ({"reference": "R", "amount": "2000.00", "method": "card", "currency": "EUR"}, {"currency": [
+        "This order is paid in TRY."]}),
 ])
 def test_payment_details_are_checked(world, details, fields):
     order = order_in(world, S.ACCEPTED)
@@ -185,7 +187,7 @@ def test_a_dispute_after_the_window_is_refused(world, settings):
     assert (exc.code, exc.message) == ("dispute_window_closed", "Disputes can be opened up to 14 days after delivery.")
 
 
-@pytest.mark.parametrize(("refund", "stored"), [(None, None), ("0", Decimal("0.00")), ("3065.44", Decimal("3065.44"))])
+@pytest.mark.parametrize(("refund", "stored"), [(None, None), ("0", Decimal("0.00")), ("2000.00", Decimal("2000.00"))])
 def test_a_refund_up_to_the_amount_paid(world, refund, stored):
     order = order_in(world, S.DISPUTED)
 
@@ -196,7 +198,7 @@ def test_a_refund_up_to_the_amount_paid(world, refund, stored):
 
 
 @pytest.mark.parametrize(("refund", "code", "message"), [
-    ("3065.45", "refund_too_large", "The refund cannot be more than the 3065.44 TRY paid."),
+    ("2000.01", "refund_too_large", "The refund cannot be more than the 2000.00 TRY paid."),
     ("-1", "validation_error", "Enter an amount of at least 0 with at most two decimals."),
     ("ten", "validation_error", "Enter an amount."),
 ])
@@ -209,10 +211,10 @@ def test_a_refund_beyond_the_amount_paid_is_refused(world, refund, code, message
     assert (exc.code, exc.fields) == (code, {"refund_amount": [message]})
 
 
-def test_the_database_refuses_a_refund_above_the_buyer_paid_total(world):
+def test_the_database_refuses_a_refund_above_the_invoice_total(world):
     order = order_in(world, S.RESOLVED)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Order.objects.filter(pk=order.pk).update(refund_amount=Decimal("3065.45"))
+        Order.objects.filter(pk=order.pk).update(refund_amount=Decimal("2000.01"))
 
 
 # --- notifications in the move's transaction -------------------------------------------------------------
@@ -248,6 +250,7 @@ def test_a_move_that_rolls_back_queues_nothing(world, django_capture_on_commit_c
 def test_payment_is_recorded_once(world):
     order = order_in(world, S.PAID)
 
-    fails(lambda: services.order_mark_paid(order_id=order.pk, actor=world.seller_t_owner, reference="R2",
-                                           amount=order.buyer_pays, method="card"), Conflict)
+    exc = fails(lambda: services.order_mark_paid(order_id=order.pk, actor=world.seller_t_owner, reference="R2",
+                                                 amount=order.invoice_total, method="card"))
+    assert (exc.code, exc.fields) == ("amount_over_due", {"amount": ["Nothing more is owed on this order."]})
     assert Payment.objects.filter(order=order).count() == 1

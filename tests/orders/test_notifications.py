@@ -188,11 +188,23 @@ def test_a_payment_with_the_wrong_amount_writes_nothing(world):
     before = outbox_rows()
 
     with pytest.raises(ApplicationError) as excinfo:
-        services.order_mark_paid(order_id=order.pk, actor=world.seller_t_owner, reference="TT-1", amount="1.00",
+        services.order_mark_paid(order_id=order.pk, actor=world.seller_t_owner, reference="TT-1", amount="2000.01",
                                  method="card")
 
-    assert excinfo.value.code == "amount_mismatch"
+    assert excinfo.value.code == "amount_over_due"
     assert outbox_rows() == before
+
+
+def test_a_partial_payment_tells_no_one_and_the_paid_move_tells_the_buyer(world):
+    order = order_in(world, S.ACCEPTED)
+    before = outbox_rows()
+
+    services.order_mark_paid(order_id=order.pk, actor=world.seller_t_owner, reference="TT-1", amount="500.00",
+                             method="card")
+    assert outbox_rows() == before
+    services.order_mark_paid(order_id=order.pk, actor=world.seller_t_owner, reference="TT-2", amount="1500.00",
+                             method="card")
+    assert Event.objects.filter(name=ORDER_STATUS_CHANGED, context__to_status="paid").count() == 1
 
 
 def test_a_checkout_that_fails_tells_no_one(world):
@@ -230,6 +242,10 @@ def test_the_api_lists_order_notifications_as_mandatory(world, as_user):
     rows = as_user(world.buyer_owner).get(PREFERENCES).json()
 
     assert [row for row in rows if row["event"].startswith("order.")] == [
+        {"event": "order.instalment_overdue", "label": "A payment of an order of my company is overdue",
+         "channel": "email", "enabled": True, "mandatory": True},
+        {"event": "order.instalment_overdue", "label": "A payment of an order of my company is overdue",
+         "channel": "in_app", "enabled": True, "mandatory": True},
         {"event": "order.placed", "label": "A buyer placed an order with my company", "channel": "email",
          "enabled": True, "mandatory": True},
         {"event": "order.placed", "label": "A buyer placed an order with my company", "channel": "in_app",
@@ -265,7 +281,9 @@ def test_the_placed_order_email(world):
     message = sent[world.seller_t_owner.email]
     assert message.subject == f"New order {order.pk} from Gamma Handel GmbH"
     assert f"Gamma Handel GmbH placed order {order.pk}." in message.body
-    assert "Buyer pays: 3065.44 TRY" in message.body
+    assert "Invoice total, payable by the buyer to the seller: 2000.00 TRY" in message.body
+    assert "Estimated costs the buyer pays to others (carrier, insurer, customs): 1065.44 TRY" in message.body
+    assert f"Payment reference: {order.payment_reference}" in message.body
     assert message.extra_headers["X-SME-Event"] == "order.placed"
     assert f"http://127.0.0.1:8000/orders/{order.pk}/" in message.body
     html = message.alternatives[0][0]
@@ -318,7 +336,7 @@ def test_emails_are_in_each_recipients_language(world):
 
     assert sent[world.seller_t_owner.email].subject == f"Gamma Handel GmbH firmasından {order.pk} numaralı yeni sipariş"
     assert sent[world.buyer_owner.email].subject == f"{order.pk} numaralı sipariş: Kabul edildi"
-    assert "Alıcının ödediği: 3065,44 TRY" in sent[world.buyer_owner.email].body
+    assert "Alıcının satıcıya ödeyeceği fatura toplamı: 2000,00 TRY" in sent[world.buyer_owner.email].body
     assert sent[world.buyer_staff.email].subject == f"Order {order.pk}: Accepted"
 
 

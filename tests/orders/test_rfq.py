@@ -94,9 +94,10 @@ def test_post_quote_compare_accept(world):
         OrderStatus.PLACED, world.buyer.pk, world.seller_t.pk, "TRY", "EUR", Decimal("0.025"), "DAP", "DE",
         world.buyer.address)
     assert (order.goods_total, order.shipping, order.insurance, order.duty, order.vat, order.total,
-            order.buyer_pays, order.seller_pays, order.buyer_pays_in_buyer_currency, order.total_weight_kg) == (
+            order.invoice_total, order.buyer_other_costs, order.invoice_total_in_buyer_currency,
+            order.total_weight_kg) == (
         Decimal("9000.00"), Decimal("300.00"), Decimal("0.00"), Decimal("1116.00"), Decimal("1979.04"),
-        Decimal("12395.04"), Decimal("12095.04"), Decimal("300.00"), Decimal("302.38"), Decimal("50.000"))
+        Decimal("12395.04"), Decimal("9300.00"), Decimal("3095.04"), Decimal("232.50"), Decimal("50.000"))
     line = order.lines.get()
     assert (line.title, line.hs_code, str(line.origin_country), line.quantity, line.unit_price, line.line_total,
             line.listing_id, line.listing_ref, line.weight_kg) == (
@@ -106,7 +107,7 @@ def test_post_quote_compare_accept(world):
     assert (event.from_status, event.to_status, event.role, event.actor_id, event.payload) == (
         "", OrderStatus.PLACED, "buyer", world.buyer_staff.pk,
         {"purchase_group": order.purchase_group_id, "rfq": rfq.pk, "quote": quote_t.pk,
-         "landed_cost_estimated": True})
+         "landed_cost_estimated": True, "payment_terms": "advance"})
     assert list(Event.objects.filter(name="rfq.quote_accepted").values_list("company_id", "context__order_id")) == [
         (world.seller_t.pk, order.pk)]
     assert Event.objects.filter(name="order.placed", company=world.seller_t).count() == 1
@@ -144,7 +145,7 @@ def test_without_a_shipping_rate_the_order_carries_the_goods_only(world):
     quote = submit_quote(world, rfq, incoterm="FOB")
     order, _ = services.quote_accept(actor=world.buyer_owner, rfq_id=rfq.pk, quote_id=quote.pk)
 
-    assert (order.goods_total, order.shipping, order.duty, order.vat, order.buyer_pays, order.seller_pays,
+    assert (order.goods_total, order.shipping, order.duty, order.vat, order.invoice_total, order.buyer_other_costs,
             order.destination_address, order.incoterm) == (
         Decimal("9000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("9000.00"),
         Decimal("0.00"), "1 rue de Rivoli, Paris", "FOB")

@@ -116,9 +116,10 @@ class OrderLife(RuleBasedStateMachine):
             "cancel_seller": lambda: services.order_cancel(order_id=order.pk, actor=seller_user, reason="Sorry.",
                                                            role="seller"),
             "pay": lambda: services.order_mark_paid(order_id=order.pk, actor=seller_user, reference="R",
-                                                    amount=order.buyer_pays, method="card"),
+                                                    amount=order.invoice_total - order.amount_paid, method="card"),
             "pay_wrong": lambda: services.order_mark_paid(order_id=order.pk, actor=seller_user, reference="R",
-                                                          amount=order.buyer_pays + 1, method="card"),
+                                                          amount=order.invoice_total - order.amount_paid + 1,
+                                                          method="card"),
             "ship": lambda: services.order_ship(order_id=order.pk, actor=seller_user, carrier="DHL",
                                                 tracking_number="1"),
             "deliver": lambda: services.order_confirm_delivery(order_id=order.pk, actor=buyer_user),
@@ -126,9 +127,9 @@ class OrderLife(RuleBasedStateMachine):
             "dispute": lambda: services.order_dispute(order_id=order.pk, actor=buyer_user, reason="Broken."),
             "resolve": lambda: services.order_resolve(
                 order_id=order.pk, actor=w.moderator, reason="Decided.",
-                refund_amount=(order.buyer_pays * fraction / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)),
+                refund_amount=(order.amount_paid * fraction / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)),
             "resolve_too_much": lambda: services.order_resolve(order_id=order.pk, actor=w.moderator, reason="Oops.",
-                                                               refund_amount=order.buyer_pays + Decimal("0.01")),
+                                                               refund_amount=order.amount_paid + Decimal("0.01")),
         }
         status = order.status
         events = OrderEvent.objects.filter(order=order).count()
@@ -159,18 +160,25 @@ class OrderLife(RuleBasedStateMachine):
                  "moderator": w.moderator}[role]
         payload = {}
         if to_status == S.PAID:
-            payload = {"reference": "R", "amount": str(order.buyer_pays), "method": "bank_transfer"}
-        elif to_status == S.SHIPPED:
+            # The paid move is taken by recording what is owed before shipment.
+            services.order_mark_paid(order_id=order.pk, actor=actor, reference="R",
+                                     amount=order.invoice_total - order.amount_paid, method="bank_transfer")
+            order.refresh_from_db()
+            assert order.status == S.PAID
+            return
+        if to_status == S.SHIPPED:
             payload = {"carrier": "DHL", "tracking_number": "1"}
         elif to_status == S.RESOLVED:
-            payload = {"refund_amount": str((order.buyer_pays * fraction / 100).quantize(
+            payload = {"refund_amount": str((order.amount_paid * fraction / 100).quantize(
                 Decimal("0.01"), rounding=ROUND_DOWN))}
         try:
             services.order_transition(order_id=order.pk, actor=actor, to_status=to_status, role=role,
                                       reason="Because.", payload=payload)
         except ApplicationError as exc:
-            # The only valid move that may be refused: a dispute after the window.
-            assert exc.code == "dispute_window_closed"
+            # The valid moves that may be refused: a dispute after the window, and shipping an accepted
+            # order whose payment terms want money first.
+            assert exc.code in ("dispute_window_closed", "payment_outstanding")
+            assert exc.code != "payment_outstanding" or (order.status, to_status) == (S.ACCEPTED, S.SHIPPED)
             return
         order.refresh_from_db()
         assert order.status == to_status
@@ -209,23 +217,26 @@ class OrderLife(RuleBasedStateMachine):
 
     @invariant()
     def money_adds_up(self):
-        payments = {p.order_id: p for p in Payment.objects.all()}
+        payments: dict[int, list] = {}
+        for p in Payment.objects.order_by("pk"):
+            payments.setdefault(p.order_id, []).append(p)
         for order in Order.objects.prefetch_related("lines"):
             lines = list(order.lines.all())
             assert lines
             assert all(line.line_total == line.unit_price * line.quantity for line in lines)
             assert order.goods_total == sum(line.line_total for line in lines)
             assert order.total == sum(getattr(order, c) for c in COMPONENTS)
-            assert order.buyer_pays + order.seller_pays == order.total
-            assert order.buyer_pays == sum(getattr(order, c) for c in COMPONENTS
-                                           if order.payer[PAYER_KEYS[c]] == "buyer")
-            payment = payments.get(order.pk)
-            assert (payment is not None) == (order.paid_at is not None)
-            if payment is not None:
-                assert (payment.amount, payment.currency) == (order.buyer_pays, order.currency)
+            assert order.invoice_total + order.buyer_other_costs == order.total
+            assert order.invoice_total == sum(getattr(order, c) for c in COMPONENTS
+                                              if c == "goods_total" or order.payer[PAYER_KEYS[c]] == "seller")
+            paid = payments.get(order.pk, [])
+            assert order.amount_paid == sum((p.amount for p in paid), Decimal("0.00"))
+            assert all(p.currency == order.currency for p in paid)
+            # Advance terms: the order is paid exactly when the whole invoice is.
+            assert (order.amount_paid == order.invoice_total) == (order.paid_at is not None)
             if order.refund_amount is not None:
                 assert order.resolved_at is not None
-                assert Decimal("0") <= order.refund_amount <= payment.amount
+                assert Decimal("0") <= order.refund_amount <= order.amount_paid
         assert all(group.orders.exists() for group in PurchaseGroup.objects.all())
 
 

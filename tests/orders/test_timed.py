@@ -113,7 +113,7 @@ def test_a_whole_life_driven_by_the_clock(world):
     order.refresh_from_db()
     with time_machine.travel(order.accepted_at + timedelta(days=1), tick=False):
         services.order_mark_paid(order_id=order.pk, actor=world.seller_t_owner, reference="TT", method="card",
-                                 amount=order.buyer_pays)
+                                 amount=order.invoice_total)
         services.order_ship(order_id=order.pk, actor=world.seller_t_owner, carrier="DHL", tracking_number="1")
     start = order.accepted_at + timedelta(days=1)
 

@@ -10,7 +10,9 @@ from core.exceptions import Conflict, Forbidden
 from core.statemachine import MoveNotAllowed, ReasonRequired
 from orders import services
 from marketplace.models import Listing
-from orders.models import OrderEvent, OrderRole, OrderStatus, Payment
+from django.db.models import F
+
+from orders.models import Instalment, Order, OrderEvent, OrderRole, OrderStatus, Payment
 from orders.transitions import NEW, ORDER_FLOW, ROLES, STATUSES
 from tests.orders.helpers import actor_for, order_in, snapshot
 
@@ -24,6 +26,8 @@ ALLOWED = {
     (S.PLACED, S.REFUSED, R.SYSTEM),
     (S.PLACED, S.CANCELLED, R.BUYER),
     (S.ACCEPTED, S.PAID, R.SELLER),
+    (S.ACCEPTED, S.PAID, R.SYSTEM),
+    (S.ACCEPTED, S.SHIPPED, R.SELLER),
     (S.ACCEPTED, S.CANCELLED, R.BUYER),
     (S.ACCEPTED, S.CANCELLED, R.SELLER),
     (S.ACCEPTED, S.CANCELLED, R.SYSTEM),
@@ -88,7 +92,11 @@ def test_every_allowed_move_through_order_transition(world, from_status, to_stat
     events_before = OrderEvent.objects.filter(order=order).count()
     payload = dict(PAYLOADS.get(to_status, {}))
     if to_status == S.PAID:
-        payload = {"reference": "TT-2026-001", "amount": str(order.buyer_pays), "method": "letter_of_credit"}
+        # The move itself records no money: it needs everything due before shipment paid already.
+        Instalment.objects.filter(order=order).update(paid_amount=F("amount"), status="paid")
+    if (from_status, to_status) == (S.ACCEPTED, S.SHIPPED):
+        # Straight to shipped only under terms with nothing due before shipment (net days, letter of credit).
+        Order.objects.filter(pk=order.pk).update(due_before_shipment=0)
 
     moved = services.order_transition(order_id=order.pk, actor=actor_for(world, order, role), to_status=to_status,
                                       role=role, reason="Agreed with both parties.", payload=payload)
@@ -112,11 +120,8 @@ def test_every_allowed_move_through_order_transition(world, from_status, to_stat
     else:
         assert stock_after == stock_before
     if to_status == S.PAID:
-        payment = Payment.objects.get(order=order)
-        assert (payment.reference, payment.amount, payment.currency, payment.method, payment.recorded_by) == (
-            "TT-2026-001", order.buyer_pays, "TRY", "letter_of_credit", world.seller_t_owner)
-        assert event.payload == {"payment": payment.pk, "reference": "TT-2026-001", "amount": str(order.buyer_pays),
-                                 "currency": "TRY", "method": "letter_of_credit"}
+        assert event.payload == {}
+        assert not Payment.objects.filter(order=order).exists()
     if to_status == S.SHIPPED:
         assert (moved.carrier, moved.tracking_number, moved.shipping_documents) == (
             "Maersk", "MSK-77", ["invoice.pdf", "packing-list.pdf"])
@@ -131,6 +136,20 @@ FORBIDDEN = [(f, t, r) for f in STATUSES for t in STATUSES for r in ROLES if (f,
 
 def test_the_forbidden_list_covers_every_other_triple():
     assert len(FORBIDDEN) == 10 * 10 * 4 - (len(ALLOWED) - 1)
+
+
+def test_the_paid_move_needs_the_money_due_before_shipment(world):
+    order = order_in(world, S.ACCEPTED)
+    before = snapshot()
+    with pytest.raises(Conflict) as excinfo:
+        services.order_transition(order_id=order.pk, actor=world.seller_t_owner, to_status=S.PAID, role=R.SELLER)
+    assert excinfo.value.code == "payment_outstanding"
+    assert excinfo.value.message == "2000.00 TRY is still owed before shipment; record the payment first."
+    with pytest.raises(Conflict) as excinfo:
+        services.order_transition(order_id=order.pk, actor=world.seller_t_owner, to_status=S.SHIPPED, role=R.SELLER,
+                                  payload=PAYLOADS[S.SHIPPED])
+    assert excinfo.value.code == "payment_outstanding"
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("from_status", STATUSES)
