@@ -242,8 +242,12 @@ def ships_to_filter(country: str) -> Q:
 def effective_ships_to_filter(country: str) -> Q:
     """Listings whose effective destinations (ShipsTo.ships_to) include the country: their own
     setting names it and a shipping zone of their seller with a rate covers it."""
-    rated = Exists(_rated_zone_countries().filter(seller=OuterRef("seller"), country=country))
-    return ships_to_filter(country) & Q(rated)
+    # Written as a NOT IN of the companies without a rated zone there (as listing_public_queryset
+    # leaves out suspended sellers): PostgreSQL hashes that small set once and checks it in whichever
+    # index it reads the listings from, where an IN of the sellers that ship there made it read the
+    # listings seller by seller from the table.
+    shipping = _rated_zone_countries().filter(country=country).values("seller_id")
+    return ships_to_filter(country) & ~Q(seller__in=Company.objects.exclude(pk__in=shipping).values("pk"))
 
 
 def seller_shipping_countries(seller_ids: Iterable[int]) -> dict[int, frozenset[str]]:
