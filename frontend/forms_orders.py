@@ -18,6 +18,7 @@ from .forms import ServiceErrorsMixin, country_choices
 MAX_QUANTITY = 2_000_000_000
 INCOTERM_LABELS = dict(Incoterm.choices)
 INCOTERM_FIELD = re.compile(r"^incoterm_(\d{1,12})$")
+TERMS_FIELD = re.compile(r"^terms_(\d{1,12})$")
 
 
 def _incoterm_choices(offered: list[str], empty_label) -> list[tuple[str, Any]]:
@@ -88,6 +89,7 @@ class CheckoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = [(c, c) for c in currencies]
         self.seller_fields: list[tuple[Any, str]] = []
+        self.terms_seller_fields: list[tuple[Any, str]] = []
         for option in sellers:
             name = f"incoterm_{option.seller_id}"
             self.fields[name] = forms.ChoiceField(
@@ -95,6 +97,13 @@ class CheckoutForm(forms.Form):
                 required=bool(option.offered_incoterms),
                 choices=_incoterm_choices(option.offered_incoterms, _("Choose an Incoterm")))
             self.seller_fields.append((option, name))
+            terms_name = f"terms_{option.seller_id}"
+            offered = list(getattr(option, "offered_payment_terms", []) or [])
+            if offered:
+                self.fields[terms_name] = forms.ChoiceField(
+                    label=_("Payment terms with %(seller)s") % {"seller": option.seller_name}, required=False,
+                    choices=[(terms.code, terms.label) for terms in offered])
+                self.terms_seller_fields.append((option, terms_name))
         # A form sent again after its cart was placed still names its sellers: keep their choices, so
         # the repeated request is recognised as the same checkout.
         known = {name for _option, name in self.seller_fields}
@@ -102,6 +111,8 @@ class CheckoutForm(forms.Form):
             if INCOTERM_FIELD.match(key) and key not in known:
                 self.fields[key] = forms.ChoiceField(required=False, widget=forms.HiddenInput,
                                                      choices=[("", ""), *Incoterm.choices])
+            if TERMS_FIELD.match(key) and key not in self.fields:
+                self.fields[key] = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
 
     @staticmethod
     def new_key() -> str:
@@ -110,6 +121,9 @@ class CheckoutForm(forms.Form):
     def incoterm_fields(self):
         return [(option, self[name]) for option, name in self.seller_fields]
 
+    def terms_fields(self):
+        return [(option, self[name]) for option, name in self.terms_seller_fields]
+
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         incoterms = {}
@@ -117,8 +131,13 @@ class CheckoutForm(forms.Form):
             match = INCOTERM_FIELD.match(name)
             if match and value:
                 incoterms[match.group(1)] = value
-        return {"destination": {"country": data["country"], "address": data["address"]},
-                "incoterms": incoterms, "currency": data["currency"]}
+        payment_terms = {name.removeprefix("terms_"): value for name, value in data.items()
+                         if name.startswith("terms_") and value}
+        kwargs = {"destination": {"country": data["country"], "address": data["address"]},
+                  "incoterms": incoterms, "currency": data["currency"]}
+        if payment_terms:
+            kwargs["payment_terms"] = payment_terms
+        return kwargs
 
     def add_service_error(self, exc: ApplicationError) -> None:
         if not exc.fields:
@@ -129,6 +148,8 @@ class CheckoutForm(forms.Form):
                     "currency": "currency"}.get(key)
             if key.startswith("incoterms."):
                 name = f"incoterm_{key.removeprefix('incoterms.')}"
+            if key.startswith("payment_terms."):
+                name = f"terms_{key.removeprefix('payment_terms.')}"
             self.add_error(name if name in self.fields else None, list(messages))
 
 
@@ -157,9 +178,10 @@ class ReasonActionForm(OrderActionForm):
 
 
 class PayForm(OrderActionForm):
-    reference = forms.CharField(label=_("Payment reference"), required=False, max_length=100)
-    amount = forms.DecimalField(label=_("Amount received"), required=False, max_digits=14, decimal_places=2,
-                                min_value=0)
+    reference = forms.CharField(label=_("Payment reference"), required=False, max_length=100,
+                                help_text=_("The reference on the transfer, usually the order's RF reference."))
+    amount = forms.DecimalField(label=_("Amount received from the buyer, in the order currency"), required=False,
+                                max_digits=14, decimal_places=2, min_value=0)
     method = forms.ChoiceField(label=_("Method"), required=False,
                                choices=lambda: [("", _("Choose a method")), *PaymentMethod.choices])
 

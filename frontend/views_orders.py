@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -25,10 +26,17 @@ from marketplace import selectors as marketplace_selectors
 from orders import selectors as orders_selectors
 from orders import selectors_checkout, selectors_rfq
 from orders import services as orders_services
-from orders.documents import document_title, documents_issued
-from orders.models import Order, OrderRole, OrderStatus, Payment
+from orders.documents import document_title, documents_issued, instalment_due_label, paid_to_label
+from orders.models import Order, OrderRole, OrderStatus, PaymentMethod
 from orders.services import messages as message_services
-from orders.transitions import ORDER_FLOW
+from orders.services.payments import (
+    before_shipment_outstanding,
+    instalment_is_overdue,
+    order_moves_available,
+    order_terms,
+)
+from payments.references import rf_format
+from trade.incoterms import paid_to
 
 from . import forms_orders as forms
 from .forms_rfq import OrderMessageForm
@@ -288,7 +296,10 @@ class OrderAction:
 
     def initial(self, order: Order) -> dict[str, Any]:
         if self.to_status == OrderStatus.PAID:
-            return {"amount": order.buyer_pays}
+            owed = order.invoice_total - order.amount_paid
+            if order.status == OrderStatus.ACCEPTED:
+                owed = before_shipment_outstanding(order)
+            return {"amount": owed, "reference": order.payment_reference, "method": PaymentMethod.BANK_TRANSFER}
         return {}
 
 
@@ -330,7 +341,7 @@ class ActionForm:
 
 
 def _available_actions(order: Order, roles: set[str]) -> list[OrderAction]:
-    targets = {(role, target) for role in roles for target in ORDER_FLOW.targets(order.status, role)}
+    targets = order_moves_available(order, set(roles))
     return [action for action in ACTIONS.values()
             if any((role, action.to_status) in targets for role in action.roles)]
 
@@ -361,21 +372,25 @@ def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionF
         for errors in bound[1].errors.values():
             for message in errors:
                 messages.error(request, message)
-    try:
-        payment = order.payment
-    except Payment.DoesNotExist:
-        payment = None
+    payments = list(order.payments.all())
+    payees = paid_to(order.payer or {})
+    today = timezone.localdate()
     return render(request, "frontend/orders/order_detail.html", {
         "order": order,
         "roles": roles,
         "is_buyer": OrderRole.BUYER in roles,
         "is_seller": OrderRole.SELLER in roles,
-        "payment": payment,
+        "payment": payments[0] if payments else None,
+        "payments": payments,
+        "instalments": [(item, instalment_due_label(item), instalment_is_overdue(item, today=today))
+                        for item in order.instalments.all()],
+        "payment_terms_label": order_terms(order).label,
+        "payment_reference_display": rf_format(order.payment_reference) if order.payment_reference else "",
         "actions": forms_,
         "documents": _document_links(order),
         "thread": thread,
         "message_form": message_form,
-        "components": [(name, getattr(order, field), order.payer.get(name, ""))
+        "components": [(name, getattr(order, field), order.payer.get(name, ""), paid_to_label(payees[name]))
                        for name, field in ORDER_COMPONENT_FIELDS],
     }, status=status)
 

@@ -66,22 +66,29 @@ def test_the_checkout_page_previews_each_order_before_placing(client_as, world):
 
     towel_cost = _section(response, f"landed-cost-{world.seller_t.pk}")
     rows = re.findall(r'<tr class="component-(\w+)">\s*<th scope="row">([^<]+)</th>\s*<td class="num">([^<]+)</td>'
-                      r'\s*<td class="num">([^<]+)</td>\s*<td>([^<]+)</td>', towel_cost)
-    assert rows == [("goods", "Goods", "2000.00", "50.00", "Buyer"),
-                    ("shipping", "Shipping", "300.00", "7.50", "Buyer"),
-                    ("insurance", "Insurance", "0.00", "0.00", "Buyer"),
-                    ("duty", "Import duty", "276.00", "6.90", "Buyer"),
-                    ("vat", "Import VAT", "489.44", "12.24", "Buyer")]
+                      r'\s*<td class="num">([^<]+)</td>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>', towel_cost)
+    assert rows == [("goods", "Goods", "2000.00", "50.00", "Buyer", "the seller (on its invoice)"),
+                    ("shipping", "Shipping", "300.00", "7.50", "Buyer", "the carrier"),
+                    ("insurance", "Insurance", "0.00", "0.00", "Buyer", "the insurer"),
+                    ("duty", "Import duty", "276.00", "6.90", "Buyer", "customs at the destination"),
+                    ("vat", "Import VAT", "489.44", "12.24", "Buyer", "customs at the destination")]
+    # EXW: the seller invoices the goods; the buyer pays carriage, duty and VAT to others.
     assert re.findall(r'<td class="num">([^<]+)</td>', towel_cost.split("<tfoot>")[1]) == [
-        "3065.44", "76.64", "3065.44", "76.64", "0.00", "0.00"]
+        "2000.00", "50.00", "1065.44", "26.64", "3065.44", "76.64"]
+    assert "Invoice total, payable to the seller" in towel_cost
+    assert "Estimated costs you pay to others (carrier, insurer, customs)" in towel_cost
+    assert ("100% in advance, when the seller accepts the order:\n            when the seller accepts the order "
+            "2000.00 TRY" in _section(response, f"schedule-{world.seller_t.pk}"))
     assert ("1 TRY = 0.02500000 EUR (rate of 01/05/2026, source: ecb). The rate is locked when the order is placed."
             in _section(response, f"preview-seller-{world.seller_t.pk}"))
     # The cable is FOB by default: 3750.00 goods, 400.00 shipping, no insurance, duty 4 % of 4150.00 = 166.00,
-    # VAT 19 % of 4316.00 = 820.04; the buyer pays all 5136.04 CNY = 642.01 EUR at 0.125
+    # VAT 19 % of 4316.00 = 820.04; the seller invoices 3750.00 CNY = 468.75 EUR, the buyer pays 1386.04 CNY
+    # = 173.26 EUR to others; 5136.04 CNY = 642.01 EUR in all
     assert re.findall(r'<td class="num">([^<]+)</td>', _section(
-        response, f"landed-cost-{world.seller_c.pk}").split("<tfoot>")[1])[:4] == [
-        "5136.04", "642.01", "5136.04", "642.01"]
-    assert "<strong>718.65 EUR</strong>" in _section(response, "preview-total")
+        response, f"landed-cost-{world.seller_c.pk}").split("<tfoot>")[1]) == [
+        "3750.00", "468.75", "1386.04", "173.26", "5136.04", "642.01"]
+    assert "<strong>518.75 EUR</strong>" in _section(response, "preview-total")
+    assert "<strong>199.90 EUR</strong>" in _section(response, "preview-other-costs")
     assert 'disabled' not in _section(response, "place-button")
     assertContains(response, '<script src="/static/django_htmx/htmx-2.min.js" defer')
 
@@ -96,8 +103,8 @@ def test_changing_the_incoterm_and_currency_updates_the_preview(client_as, world
 
     assert response.status_code == 200
     preview = response.context["preview"]
-    assert [(o.incoterm, o.estimate.seller_pays, o.buyer_pays_in_buyer_currency) for o in preview.orders] == [
-        ("EXW", Decimal("0.00"), Decimal("95.80")), ("CIF", Decimal("418.75"), Decimal("740.70"))]
+    assert [(o.incoterm, o.estimate.invoice_total, o.invoice_total_in_buyer_currency) for o in preview.orders] == [
+        ("EXW", Decimal("2000.00"), Decimal("62.50")), ("CIF", Decimal("4168.75"), Decimal("651.37"))]
     assert response.context["form"]["idempotency_key"].value() == page.context["form"]["idempotency_key"].value()
     assert Order.objects.count() == 0
 
@@ -122,10 +129,10 @@ def test_placing_stores_the_previewed_numbers_and_shows_the_purchase(client_as, 
             expected.seller_id, expected.incoterm, expected.currency, "USD", expected.fx.rate, expected.fx.as_of,
             "NL", "Kade 4, Rotterdam")
         assert (order.goods_total, order.shipping, order.insurance, order.duty, order.vat, order.total,
-                order.buyer_pays, order.seller_pays, order.buyer_pays_in_buyer_currency) == (
+                order.invoice_total, order.buyer_other_costs, order.invoice_total_in_buyer_currency) == (
             expected.estimate.goods, expected.estimate.shipping, expected.estimate.insurance, expected.estimate.duty,
-            expected.estimate.vat, expected.estimate.total, expected.estimate.buyer_pays,
-            expected.estimate.seller_pays, expected.buyer_pays_in_buyer_currency)
+            expected.estimate.vat, expected.estimate.total, expected.estimate.invoice_total,
+            expected.estimate.buyer_other_costs, expected.invoice_total_in_buyer_currency)
     assert [order.incoterm for order in orders] == ["DAP", "CIF"]
 
     done = client.get(f"/checkout/done/{group.pk}/")
@@ -135,7 +142,9 @@ def test_placing_stores_the_previewed_numbers_and_shows_the_purchase(client_as, 
     towel_row = _section(done, f"placed-order-{orders[0].pk}")
     assert "<td>55 × Bath towel</td>" in towel_row
     assert re.findall(r'<td class="num">([^<]+)</td>', towel_row) == [
-        f"{orders[0].buyer_pays} TRY", f"{orders[0].buyer_pays_in_buyer_currency} USD"]
+        f"{orders[0].invoice_total} TRY", f"{orders[0].invoice_total_in_buyer_currency} USD",
+        f"{orders[0].buyer_other_costs} TRY"]
+    assert f"<td>{orders[0].payment_reference}</td>" in towel_row
 
 
 def test_a_double_submit_places_the_cart_once(client_as, world):

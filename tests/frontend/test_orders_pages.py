@@ -15,6 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from marketplace.models import Listing
 from orders import services
 from orders.models import CartLine, Order, OrderEvent, OrderStatus
+from payments.references import rf_format
 from tests.factories.accounts import MembershipFactory
 from tests.orders.helpers import build_world, buyer_company, order_in, place, snapshot, towel
 
@@ -263,10 +264,10 @@ def test_buyers_see_their_orders_with_totals_in_both_currencies(client_as, world
     rows = _section(response, "orders")
     assert re.findall(r'<tr id="order-(\d+)">', rows) == [str(accepted.pk), str(placed.pk)]
     row = _section(response, f"order-{placed.pk}")
-    # 20 towels under EXW to DE: 3065.44 TRY, 76.64 EUR
+    # 20 towels under EXW to DE: the seller invoices 2000.00 TRY = 50.00 EUR
     assert "<td>Tekstil A.S.</td>" in row
     assert '<span class="badge badge-order badge-order-placed">Placed</span>' in row
-    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["3065.44 TRY", "76.64 EUR"]
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["2000.00 TRY", "50.00 EUR"]
     assert f'<a href="/orders/{placed.pk}/">Order {placed.pk}</a>' in row
 
     filtered = client_as(world.buyer_owner).get("/orders/?status=accepted")
@@ -282,7 +283,7 @@ def test_the_seller_inbox_lists_received_orders(client_as, world):
     assert re.findall(r'<tr id="order-(\d+)">', _section(response, "orders")) == [str(towel_order.pk)]
     row = _section(response, f"order-{towel_order.pk}")
     assert "<td>Gamma Handel GmbH</td>" in row and "<td>Germany</td>" in row
-    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["3065.44 TRY"]
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["2000.00 TRY", "0.00 TRY"]
     empty = client_as(world.seller_t_owner).get("/seller/orders/?status=shipped")
     assertContains(empty, 'id="no-orders"')
 
@@ -337,8 +338,14 @@ def test_the_order_page_shows_lines_amounts_rate_and_timeline(client_as, world):
         "20 piece", "100.00 TRY", "2000.00 TRY", "10.000 kg"]
     amounts = _section(response, "order-amounts")
     assert re.findall(r'<td class="num">([^<]*)</td>', amounts) == [
-        "2000.00", "300.00", "0.00", "276.00", "489.44", "3065.44", "3065.44", "0.00"]
-    assert "<td>76.64 EUR</td>" in amounts
+        "2000.00 TRY", "300.00 TRY", "0.00 TRY", "276.00 TRY", "489.44 TRY", "2000.00 TRY", "1065.44 TRY",
+        "3065.44 TRY"]
+    assert '<td colspan="2">50.00 EUR</td>' in amounts and '<td colspan="2">26.64 EUR</td>' in amounts
+    assert "Estimated costs you pay to others (carrier, insurer, customs)" in amounts
+    terms = _section(response, "order-payment-terms")
+    assert "100% in advance, when the seller accepts the order" in terms
+    assert rf_format(order.payment_reference) in terms
+    assert "The seller has not given a bank account yet" in terms
     timeline = _section(response, "order-timeline")
     events = list(order.events.order_by("pk"))
     assert re.findall(r'<tr id="order-event-(\d+)">', timeline) == [str(e.pk) for e in events]
@@ -397,7 +404,8 @@ def test_the_payment_form_starts_with_the_amount_the_buyer_pays(client_as, world
 
     form = _section(client_as(world.seller_t_owner).get(f"/orders/{order.pk}/"), "action-pay")
 
-    assert 'name="amount" value="3065.44"' in form
+    assert 'name="amount" value="2000.00"' in form
+    assert f'name="reference" value="{order.payment_reference}"' in form
 
 
 MOVES = [
@@ -407,7 +415,7 @@ MOVES = [
     (OrderStatus.PLACED, "cancel", "buyer_owner", {}, OrderStatus.CANCELLED),
     (OrderStatus.ACCEPTED, "cancel", "seller_t_owner", {"reason": "Factory fire."}, OrderStatus.CANCELLED),
     (OrderStatus.ACCEPTED, "pay", "seller_t_owner",
-     {"reference": "TT-77", "amount": "3065.44", "method": "bank_transfer"}, OrderStatus.PAID),
+     {"reference": "TT-77", "amount": "2000.00", "method": "bank_transfer"}, OrderStatus.PAID),
     (OrderStatus.PAID, "ship", "seller_t_owner",
      {"carrier": "Maersk", "tracking_number": "MSK-9", "documents": "BL-1\n\nInvoice 7\n"}, OrderStatus.SHIPPED),
     (OrderStatus.SHIPPED, "confirm-delivery", "buyer_staff", {}, OrderStatus.DELIVERED),
@@ -453,7 +461,7 @@ WRONG = [
     # (starting status, action, acting user, posted data, expected HTTP status)
     (OrderStatus.PLACED, "accept", "buyer_owner", {}, 403),
     (OrderStatus.PLACED, "refuse", "buyer_owner", {"reason": "x"}, 403),
-    (OrderStatus.ACCEPTED, "pay", "buyer_owner", {"reference": "R", "amount": "3065.44", "method": "card"}, 403),
+    (OrderStatus.ACCEPTED, "pay", "buyer_owner", {"reference": "R", "amount": "2000.00", "method": "card"}, 403),
     (OrderStatus.PAID, "ship", "buyer_owner", {"carrier": "X", "tracking_number": "Y"}, 403),
     (OrderStatus.SHIPPED, "confirm-delivery", "seller_t_owner", {}, 403),
     (OrderStatus.DELIVERED, "dispute", "seller_t_owner", {"reason": "x"}, 403),
@@ -464,7 +472,7 @@ WRONG = [
     (OrderStatus.PLACED, "cancel", "seller_c_owner", {}, 404),
     (OrderStatus.PLACED, "teleport", "seller_t_owner", {}, 404),
     (OrderStatus.SHIPPED, "cancel", "buyer_owner", {}, 409),
-    (OrderStatus.PLACED, "pay", "seller_t_owner", {"reference": "R", "amount": "3065.44", "method": "card"}, 409),
+    (OrderStatus.PLACED, "pay", "seller_t_owner", {"reference": "R", "amount": "2000.00", "method": "card"}, 409),
     (OrderStatus.PLACED, "cancel", "seller_t_owner", {"reason": "x"}, 409),
     (OrderStatus.PLACED, "resolve", "moderator", {"reason": "x"}, 409),
 ]
@@ -499,16 +507,16 @@ def test_a_conflict_shows_its_message_on_the_order_page(client_as, world):
      "A reason is required for this decision."),
     (OrderStatus.ACCEPTED, "cancel", "buyer_owner", {}, "reason", "A reason is required for this decision."),
     (OrderStatus.ACCEPTED, "pay", "seller_t_owner", {"reference": "TT", "amount": "3000.00", "method": "card"},
-     "amount", "The buyer pays 3065.44 TRY for this order."),
-    (OrderStatus.ACCEPTED, "pay", "seller_t_owner", {"amount": "3065.44", "method": "card"}, "reference",
-     "This field is required."),
+     "amount", "At most 2000.00 TRY is still owed; you entered 3000.00 TRY."),
+    (OrderStatus.ACCEPTED, "pay", "seller_t_owner", {"amount": "2000.00", "method": "card"}, "reference",
+     "Give the reference shown on the bank transfer."),
     (OrderStatus.ACCEPTED, "pay", "seller_t_owner", {"reference": "TT", "amount": "lots", "method": "card"},
      "amount", "Enter a number."),
     (OrderStatus.PAID, "ship", "seller_t_owner", {"carrier": "Maersk"}, "tracking_number",
      "This field is required."),
     (OrderStatus.DELIVERED, "dispute", "buyer_owner", {}, "reason", "A reason is required for this decision."),
     (OrderStatus.DISPUTED, "resolve", "moderator", {"reason": "Refund all", "refund_amount": "999999.00"},
-     "refund_amount", "The refund cannot be more than the 3065.44 TRY paid."),
+     "refund_amount", "The refund cannot be more than the 2000.00 TRY paid."),
 ])
 def test_bad_move_details_are_form_errors_on_the_page(client_as, world, status, action, user, data, field, message):
     order = order_in(world, status)

@@ -109,7 +109,7 @@ def test_an_unknown_order(world):
 
 @pytest.mark.parametrize(("details", "fields"), [
     ({"reference": "", "amount": "2000.00", "method": "card"}, {"reference": [
-        "Give the bank's or your own reference of the payment."]}),
+        "Give the reference shown on the bank transfer."]}),
     ({"reference": "R", "amount": "2000.00", "method": "cash"}, {"method": [
         "Choose bank transfer, letter of credit or card."]}),
     ({"reference": "R", "amount": None, "method": "card"}, {"amount": ["This field is required."]}),

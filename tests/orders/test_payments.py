@@ -212,7 +212,7 @@ def test_the_dap_payment_from_the_issue_is_the_invoice_not_the_landed_cost(world
     ({"amount": "abc"}, "amount", "Enter an amount such as 1250.00."),
     ({"amount": None}, "amount", "This field is required."),
     ({"amount": "10", "currency": "EUR"}, "currency", "This order is paid in TRY."),
-    ({"amount": "10", "reference": ""}, "reference", "Give the bank's or your own reference of the payment."),
+    ({"amount": "10", "reference": ""}, "reference", "Give the reference shown on the bank transfer."),
     ({"amount": "10", "reference": "x" * 101}, "reference", "Ensure this field has no more than 100 characters."),
     ({"amount": "10", "method": "cash"}, "method", "Choose bank transfer, letter of credit or card."),
     ({"amount": "10", "instalment_id": 999999}, "instalment", "This order has no open instalment with this id."),
