@@ -22,3 +22,16 @@ class DeprecatedAmountField(serializers.Field):
 
     def to_representation(self, instance) -> str:
         return f"{self._value(instance):.2f}"
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                   help_text="Messages by input field.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of the API (core.exceptions' handler writes it)."""
+
+    error = ErrorDetailSerializer()

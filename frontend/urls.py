@@ -5,7 +5,7 @@ from notifications import views_webhooks
 
 from . import views, views_catalogue, views_documents, views_orders, views_rfq
 from . import views_shipping
-from . import views_bank_accounts
+from . import views_bank_accounts, views_payment_terms
 from . import views_statements
 
 app_name = "frontend"
@@ -88,6 +88,13 @@ urlpatterns = [
     path("seller/shipping/new/", views_shipping.shipping_zone_new, name="seller_shipping_new"),
     path("seller/shipping/<int:pk>/edit/", views_shipping.shipping_zone_edit, name="seller_shipping_edit"),
     path("seller/shipping/<int:pk>/delete/", views_shipping.shipping_zone_delete, name="seller_shipping_delete"),
+    path("seller/payment-terms/", views_payment_terms.payment_terms, name="seller_payment_terms"),
+    path("seller/payment-terms/add/", views_payment_terms.payment_term_add, name="seller_payment_terms_add"),
+    path("seller/payment-terms/<int:pk>/withdraw/", views_payment_terms.payment_term_withdraw,
+         name="seller_payment_terms_withdraw"),
+    path("seller/trusted-buyers/add/", views_payment_terms.trusted_buyer_add, name="seller_trusted_buyers_add"),
+    path("seller/trusted-buyers/<int:buyer_id>/remove/", views_payment_terms.trusted_buyer_remove,
+         name="seller_trusted_buyers_remove"),
     path("seller/bank-accounts/", views_bank_accounts.bank_accounts, name="seller_bank_accounts"),
     path("seller/bank-accounts/new/", views_bank_accounts.bank_account_new, name="seller_bank_accounts_new"),
     path("seller/bank-accounts/<int:pk>/edit/", views_bank_accounts.bank_account_edit,

@@ -27,6 +27,8 @@ from .models import (
     OrderStatus,
     Payment,
     PurchaseGroup,
+    SellerPaymentTerm,
+    TrustedBuyer,
 )
 
 Actor = User | AnonymousUser
@@ -339,3 +341,22 @@ def purchase_group_get(*, actor: Actor, pk: int) -> PurchaseGroup:
     if group is None:
         raise Http404
     return group
+
+
+# --- a seller's payment terms and trusted buyers ---------------------------------------------------------
+
+def payment_term_list(*, seller_id: int) -> QuerySet[SellerPaymentTerm]:
+    """The terms a seller offers now (its live rows), in a stable order."""
+    return SellerPaymentTerm.objects.filter(seller_id=seller_id, archived_at__isnull=True).order_by(
+        "kind", "deposit_percent", "net_days", "pk")
+
+
+def trusted_buyer_list(*, seller_id: int) -> QuerySet[TrustedBuyer]:
+    return TrustedBuyer.objects.filter(seller_id=seller_id).select_related("buyer").order_by("buyer__legal_name",
+                                                                                          "pk")
+
+
+def trusted_buyer_candidates(*, seller_id: int) -> QuerySet[Company]:
+    """Buying companies that have ordered from the seller: the ones it may come to trust with net terms."""
+    return (Company.objects.filter(orders_placed__seller_id=seller_id).exclude(pk=seller_id).distinct()
+            .order_by("legal_name", "pk"))

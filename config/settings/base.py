@@ -367,7 +367,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set used by several fields (a company's status, a decision's from/to).
-    "ENUM_NAME_OVERRIDES": {"VerificationStatusEnum": "accounts.models.VerificationStatus"},
+    "ENUM_NAME_OVERRIDES": {"VerificationStatusEnum": "accounts.models.VerificationStatus",
+                            "CompanyKindEnum": "accounts.models.CompanyKind",
+                            "PaymentTermKindEnum": "orders.models.PaymentTermKind",
+                            "InstalmentDueEnum": "orders.models.InstalmentDue"},
 }
 
 LOGGING = {

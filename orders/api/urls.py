@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import document_views, preview_views, rfq_views, views
+from . import document_views, payment_terms_views, preview_views, rfq_views, views
 
 router = SimpleRouter()
 router.register("orders", views.OrderViewSet, basename="order")
@@ -17,5 +17,13 @@ urlpatterns = [
     path("orders/<int:pk>/documents/<str:kind>/", document_views.OrderDocumentView.as_view(),
          name="order-document"),
     path("orders/<int:pk>/messages/", rfq_views.OrderMessagesView.as_view(), name="order-messages"),
+    path("companies/<int:company_id>/payment-terms/", payment_terms_views.PaymentTermListView.as_view(),
+         name="payment-term-list"),
+    path("companies/<int:company_id>/payment-terms/<int:pk>/", payment_terms_views.PaymentTermDetailView.as_view(),
+         name="payment-term-detail"),
+    path("companies/<int:company_id>/trusted-buyers/", payment_terms_views.TrustedBuyerListView.as_view(),
+         name="trusted-buyer-list"),
+    path("companies/<int:company_id>/trusted-buyers/<int:buyer_id>/",
+         payment_terms_views.TrustedBuyerDetailView.as_view(), name="trusted-buyer-detail"),
     *router.urls,
 ]

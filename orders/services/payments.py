@@ -27,7 +27,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, CompanyKind, User
+from accounts.models import Company, CompanyKind, MembershipRole, User
+from accounts.selectors import membership_get
 from core.exceptions import Conflict, Forbidden
 from payments.references import rf_reference_for_order
 from payments.selectors import bank_account_for_payment
@@ -49,7 +50,7 @@ from ..models import (
     TrustedBuyer,
 )
 from ..payment_terms import Terms, due_date, due_before_shipment, schedule, terms_from_code
-from ..selectors import is_member, member_company_ids
+from ..selectors import member_company_ids
 from ..transitions import ORDER_FLOW
 from .common import field_error
 
@@ -64,8 +65,12 @@ MAX_TERMS_PER_SELLER = 10
 # --- terms a seller offers ------------------------------------------------------------------------------
 
 def _require_seller_admin(*, actor: User, seller: Company) -> None:
-    if not is_member(actor=actor, company_id=seller.pk):
+    """Owners of a selling company set its payment terms and whom it trusts with net terms."""
+    membership = membership_get(actor=actor, company=seller)
+    if membership is None:
         raise Forbidden(_("Only members of the selling company can do that."))
+    if membership.role != MembershipRole.OWNER:
+        raise Forbidden(_("Only owners of the company can change its payment terms."))
     if not seller.sells:
         raise Forbidden(_("Only a company that sells can offer payment terms."), code="not_a_seller")
 
@@ -236,7 +241,7 @@ def payment_record(*, order_id: int, actor: User | None, amount: Any, currency: 
     amount = _amount(amount)
     reference = str(reference or "").strip()
     if not reference:
-        raise field_error("reference", _("Give the bank's or your own reference of the payment."))
+        raise field_error("reference", _("Give the reference shown on the bank transfer."))
     if len(reference) > 100:
         raise field_error("reference", _("Ensure this field has no more than 100 characters."))
     if method not in PaymentMethod.values:

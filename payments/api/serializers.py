@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.serializers import ErrorSerializer  # noqa: F401 - the error body these views document
+
 from accounts.api.serializers import StrictInputMixin
 from payments.models import BankAccount
 
@@ -40,14 +42,3 @@ class BankAccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
-                                   help_text="Messages by input field.")
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error body of the API."""
-
-    error = ErrorDetailSerializer()
