@@ -3,6 +3,9 @@
 - shipping zones and weight bands for every demo seller (trade.services), so that the demo buyers'
   countries are reachable and a checkout shows a landed cost (the import duty and VAT examples come
   with trade's migrations);
+- a default bank account for the demo sellers (payments.services), so that orders name the account
+  to pay into, and payment terms of two sellers (a deposit, net terms for a trusted buyer, a letter of
+  credit);
 - a few purchases between the demo buyers and sellers, each put in the cart, placed with a fixed
   idempotency key and moved by the parties to its demo state: placed, accepted, paid, shipped,
   delivered, completed and disputed;
@@ -169,6 +172,7 @@ QUOTE_VALID_DAYS = 30
 @dataclass
 class OrdersDemoResult:
     zones: int = 0
+    bank_accounts: int = 0
     orders: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     rfqs: int = 0
@@ -318,6 +322,68 @@ def seed_rfq(companies: dict[str, Company], result: OrdersDemoResult) -> None:
         result.quotes += 1
 
 
+# --- bank accounts and payment terms ------------------------------------------------------------
+
+# The bank of each demo seller's country: SWIFT/BIC, name, and the IBAN bank code where the country
+# uses IBANs (an empty code: an account number instead).
+DEMO_BANKS = {
+    "TR": ("TCZBTR2A", "T.C. Ziraat Bankası A.Ş.", "00010"),
+    "DE": ("COBADEFFXXX", "Commerzbank AG", "37040044"),
+    "CN": ("BKCHCNBJ", "Bank of China", ""),
+    "KE": ("KCBLKENX", "KCB Bank Kenya Limited", ""),
+}
+# Terms some demo sellers offer, and the buyers they trust with net terms.
+DEMO_TERMS = {ANATOLIA: ["advance", "deposit_30", "net_30"], SHENZHEN: ["advance", "letter_of_credit"]}
+DEMO_TRUST = {ANATOLIA: [RECIFE]}
+
+
+def _demo_account_fields(seller: Company) -> dict[str, str] | None:
+    from schwifty import IBAN
+
+    bank = DEMO_BANKS.get(str(seller.country))
+    if bank is None:
+        return None
+    bic, name, iban_bank = bank
+    number = f"{seller.pk:010d}"
+    fields = {"label": f"{seller.default_currency} main account", "account_holder": seller.legal_name,
+              "bank_name": name, "bank_country": str(seller.country), "currency": seller.default_currency,
+              "bic": bic, "is_default": True}
+    if iban_bank:
+        length = {"TR": 16, "DE": 10}[str(seller.country)]
+        fields["iban"] = str(IBAN.generate(str(seller.country), bank_code=iban_bank, account_code=number.zfill(length)))
+    else:
+        fields["account_number"] = f"6217{number}"
+    return fields
+
+
+def seed_payments(companies: dict[str, Company], result: OrdersDemoResult) -> None:
+    """A default bank account for each demo seller in a country the demo knows a bank of, and the
+    payment terms and trusted buyers of DEMO_TERMS and DEMO_TRUST. Existing ones are left alone."""
+    from payments import services as payment_account_services
+    from payments.models import BankAccount
+
+    from .services import payments as payment_services
+
+    for key in CATALOGUE:
+        seller = companies.get(key)
+        if seller is None or not seller.sells:
+            continue
+        fields = _demo_account_fields(seller)
+        if fields and not BankAccount.objects.filter(company=seller, archived_at__isnull=True).exists():
+            try:
+                payment_account_services.bank_account_create(company=seller, actor=_owner(seller), **fields)
+                result.bank_accounts += 1
+            except ApplicationError as exc:
+                result.skipped.append(f"bank account of {seller.legal_name}: {exc.message}")
+        for code in DEMO_TERMS.get(key, []):
+            payment_services.payment_term_add(actor=_owner(seller), seller=seller, code=code)
+        for buyer_key in DEMO_TRUST.get(key, []):
+            buyer = companies.get(buyer_key)
+            if buyer is not None:
+                payment_services.trusted_buyer_set(actor=_owner(seller), seller=seller, buyer_id=buyer.pk,
+                                                   trusted=True)
+
+
 def seed_orders() -> OrdersDemoResult:
     """Loads what is missing of the demo shipping zones, orders, request for quotation and messages.
     A purchase the services refuse (say, its listing sold out) is reported in `skipped`, not raised."""
@@ -326,6 +392,7 @@ def seed_orders() -> OrdersDemoResult:
     companies = _companies(keys)
     with transaction.atomic():
         seed_zones(companies, result)
+        seed_payments(companies, result)
     for purchase in PURCHASES:
         try:
             _place(purchase, companies, result)

@@ -30,9 +30,13 @@ from orders.models import (
     QuoteStatus,
     Rfq,
     RfqStatus,
+    SellerPaymentTerm,
+    TrustedBuyer,
 )
 from orders.selectors_checkout import checkout_preview
 from orders.services.cart import cart_line_add
+from payments.models import BankAccount
+from payments.references import rf_reference_for_order
 from trade.models import ShippingRate, ShippingZone, ShippingZoneCountry
 from trade.selectors import shipping_quote
 
@@ -64,6 +68,10 @@ def snapshot() -> dict:
         "lines": OrderLine.objects.count(),
         "events": OrderEvent.objects.count(),
         "payments": Payment.objects.count(),
+        "bank_accounts": list(BankAccount.objects.order_by("pk").values_list("pk", "company_id", "iban",
+                                                                             "account_number")),
+        "terms": list(SellerPaymentTerm.objects.order_by("pk").values_list("pk", "seller_id", "kind")),
+        "trusted": list(TrustedBuyer.objects.order_by("pk").values_list("seller_id", "buyer_id")),
         "rfqs": list(Rfq.objects.order_by("pk").values_list("pk", "status")),
         "quotes": list(Quote.objects.order_by("pk").values_list("pk", "seller_id", "unit_price")),
         "messages": Message.objects.count(),
@@ -184,3 +192,25 @@ def test_a_second_run_adds_nothing(seeded):
             "0 messages.") in out.getvalue()
     assert "not added" not in out.getvalue()
     assert len(first["orders"]) == 7 and len(first["quotes"]) == 2 and len(first["zones"]) == 5 * len(CATALOGUE)
+
+
+def test_demo_sellers_have_accounts_terms_and_orders_say_where_to_pay(seeded):
+    sellers = {c.registration_number: c for c in Company.objects.filter(
+        registration_number__in=[demo.ANATOLIA, demo.SHENZHEN, demo.RHEIN, demo.NAIROBI])}
+    accounts = {a.company.registration_number: a for a in BankAccount.objects.select_related("company")}
+    # Türkiye and Germany use IBANs; China and Kenya an account number with the bank's SWIFT/BIC.
+    assert accounts[demo.ANATOLIA].iban.startswith("TR") and accounts[demo.ANATOLIA].bic == "TCZBTR2A"
+    assert accounts[demo.RHEIN].iban.startswith("DE") and accounts[demo.RHEIN].bic == "COBADEFFXXX"
+    assert (accounts[demo.SHENZHEN].iban, accounts[demo.SHENZHEN].bic) == ("", "BKCHCNBJ")
+    assert accounts[demo.NAIROBI].account_number != ""
+    assert sorted(SellerPaymentTerm.objects.filter(seller=sellers[demo.ANATOLIA]).values_list(
+        "kind", flat=True)) == ["advance", "deposit", "net"]
+    assert TrustedBuyer.objects.filter(seller=sellers[demo.ANATOLIA],
+                                       buyer__registration_number=demo.RECIFE).exists()
+    orders = list(Order.objects.select_related("seller"))
+    assert orders
+    for order in orders:
+        assert order.payment_reference == rf_reference_for_order(order.pk)
+        account = accounts.get(order.seller.registration_number)
+        if account is not None:
+            assert (order.pay_to["bic"], order.pay_to["iban"]) == (account.bic, account.iban)
