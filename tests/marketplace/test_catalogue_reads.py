@@ -216,10 +216,15 @@ def test_the_test_connection_runs_without_jit_or_parallel_workers():
 
 # --- the covering index of the category filter ------------------------------------------------------
 
-def index_only_plan(sql: str) -> str:
+def index_only_plan(sql: str, *, without: tuple[str, ...] = ()) -> str:
     """The plan when reading the table is made as costly as it gets: a scan of the listings is an
-    index-only scan only when an index holds every column the query needs."""
+    index-only scan only when an index holds every column the query needs. Indexes named in
+    `without` are dropped for the rest of the test (its transaction is rolled back): on the few rows
+    of a test, every index scan costs the same penalty and another partial index of the published
+    listings may be picked for a query it does not cover."""
     with transaction.atomic(), connection.cursor() as cursor:
+        for index in without:
+            cursor.execute(f"DROP INDEX {index}")
         cursor.execute("ANALYZE marketplace_listing")
         for scan in ("seqscan", "indexscan", "bitmapscan"):
             cursor.execute(f"SET LOCAL enable_{scan} = off")
@@ -232,8 +237,9 @@ def test_the_category_count_reads_the_covering_index_only(catalogue):
     params = SearchParams(category=Category.objects.get(path="textiles"), incoterm="FOB", ships_to="DE")
     with CaptureQueriesContext(connection) as captured:
         assert Paginator(listing_search(params=params), 20).count == 2
-    explained = index_only_plan(captured.captured_queries[-1]["sql"])
+    explained = index_only_plan(captured.captured_queries[-1]["sql"], without=("listing_published_price_idx",))
     assert "Index Only Scan using listing_published_category_idx" in explained, explained
+
 
 
 # --- misspelt words -------------------------------------------------------------------------------
