@@ -139,7 +139,11 @@ def test_from_draft_to_the_catalogue_through_the_pages(client_as, seller, owner,
     assert client_as(buyer).get("/listings/").context["page"].paginator.count == 0
 
     submitted = client_as(owner).post(f"/seller/listings/{draft.pk}/submit/", follow=True)
-    assert _messages(submitted) == ["Cotton bath towel is submitted. A moderator will review it."]
+    # The seller has no shipping zone yet: submitting works and warns that buyers cannot order.
+    assert _messages(submitted) == [
+        "Cotton bath towel is submitted. A moderator will review it.",
+        "Cotton bath towel: Your company has no shipping rates yet, so buyers see that this listing ships nowhere "
+        "and cannot order it. Add a shipping zone with rates."]
     response = client_as(moderator).post(f"/moderation/listings/{draft.pk}/approve/", {"reason": ""})
 
     assertRedirects(response, "/moderation/listings/", fetch_redirect_response=False)
