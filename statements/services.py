@@ -214,7 +214,10 @@ def _settle(entry: StatementEntry, results: list[PaymentResult], order_ids: list
         entry.note = _("%(excess)s %(currency)s more than was owed arrived; it is not recorded against the order. "
                        "Refund it to the buyer or agree what it pays for.") % {
             "excess": entry.excess, "currency": entry.currency}
-    elif Instalment.objects.filter(order_id__in=order_ids).exclude(status=InstalmentStatus.PAID).exists():
+    elif Instalment.objects.filter(pk__in=[payment.instalment_id for payment in payments],
+                                   status=InstalmentStatus.PARTLY_PAID).exists():
+        # Exact means the transfer settles the instalments it pays (a deposit paid exactly is matched,
+        # though the balance is still to come); less leaves one of them partly paid.
         entry.outcome = EntryOutcome.PARTIAL
         entry.note = _("Part of what is owed; the rest is still open.")
     else:

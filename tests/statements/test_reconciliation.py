@@ -12,7 +12,9 @@ from orders.models import Instalment, InstalmentStatus, Order, OrderStatus, Paym
 from payments.references import rf_format
 from statements import services, tasks
 from statements.models import BankStatement, EntryOutcome, StatementEntry, StatementStatus
-from tests.orders.helpers import place_order
+from orders import services as order_services
+from orders.services.payments import payment_term_add
+from tests.orders.helpers import place, place_order
 from tests.statements.builders import CamtEntry, CamtTx, Mt940Line, camt053, mt940
 from tests.statements.helpers import accepted_order, entries, import_statement, owed, payments_of, upload
 
@@ -408,3 +410,19 @@ def test_an_unexpected_error_fails_the_statement_instead_of_leaving_it_running(w
     assert statement.status == StatementStatus.FAILED
     assert statement.error.startswith("The statement could not be processed to the end.")
     assert StatementEntry.objects.count() == 0
+
+
+def test_a_deposit_paid_exactly_is_matched_and_the_balance_stays_open(world):
+    payment_term_add(actor=world.seller_t_owner, seller=world.seller_t, code="deposit_30")
+    order = place(world, lines=[(world.towel, 20)], payment_terms={str(world.seller_t.pk): "deposit_30"}).orders.get()
+    order_services.order_accept(order_id=order.pk, actor=world.seller_t_owner)
+
+    statement = import_statement(world, camt053([CamtEntry(amount="600.00", currency="TRY", acct_svcr_ref="DEP-1",
+                                                           reference=order.payment_reference)]))
+
+    [entry] = entries(statement)
+    assert (entry.outcome, entry.recorded_amount) == (O.MATCHED, Decimal("600.00"))
+    order.refresh_from_db()
+    assert (order.status, order.amount_paid) == (OrderStatus.ACCEPTED, Decimal("600.00"))
+    assert list(Instalment.objects.filter(order=order).values_list("sequence", "paid_amount", "status")) == [
+        (1, Decimal("600.00"), InstalmentStatus.PAID), (2, Decimal("0.00"), InstalmentStatus.OPEN)]
