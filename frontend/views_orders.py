@@ -34,6 +34,7 @@ from orders.services.payments import (
     instalment_is_overdue,
     order_moves_available,
     order_terms,
+    pay_to_display,
 )
 from payments.references import rf_format
 from trade.incoterms import paid_to
@@ -385,6 +386,7 @@ def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionF
         "instalments": [(item, instalment_due_label(item), instalment_is_overdue(item, today=today))
                         for item in order.instalments.all()],
         "payment_terms_label": order_terms(order).label,
+        "pay_to": pay_to_display(order),
         "payment_reference_display": rf_format(order.payment_reference) if order.payment_reference else "",
         "actions": forms_,
         "documents": _document_links(order),

@@ -31,7 +31,7 @@ from trade.incoterms import paid_to
 
 from .models import Instalment, InstalmentDue, Order, OrderLine, OrderStatus
 from .selectors import Actor, order_visible_id
-from .services.payments import order_terms
+from .services.payments import order_terms, pay_to_display
 
 PROFORMA = "proforma"
 COMMERCIAL_INVOICE = "commercial-invoice"
@@ -241,7 +241,7 @@ def order_document(*, actor: Actor, order_id: int | str, kind: str) -> OrderDocu
         fx_source=order.fx_source, invoice_total_in_buyer_currency=order.invoice_total_in_buyer_currency,
         payment_terms_label=order_terms(order).label,
         payment_reference=rf_format(order.payment_reference) if order.payment_reference else "",
-        pay_to=dict(order.pay_to or {}), instalments=instalments, incoterm=order.incoterm,
+        pay_to=pay_to_display(order), instalments=instalments, incoterm=order.incoterm,
         incoterm_label=incoterm_label, destination_country=str(order.destination_country.code),
         destination_country_name=str(order.destination_country.name),
         destination_address=order.destination_address, carrier=order.carrier if kind != PROFORMA else "",

@@ -56,7 +56,12 @@ class BankAccount(TimeStampedModel):
     @property
     def iban_display(self) -> str:
         """The IBAN in groups of four, as printed on paper."""
-        return " ".join(self.iban[i:i + 4] for i in range(0, len(self.iban), 4))
+        return iban_display(self.iban)
+
+
+def iban_display(iban: str) -> str:
+    """An IBAN in groups of four characters, as printed on paper."""
+    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
 
     @property
     def account_display(self) -> str:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, CompanyKind, MembershipRole, User
 from accounts.selectors import membership_get
 from core.exceptions import Conflict, Forbidden
+from payments.models import iban_display
 from payments.references import rf_reference_for_order
 from payments.selectors import bank_account_for_payment
 
@@ -179,6 +180,14 @@ def _account_snapshot(account) -> dict[str, str]:
             "iban": account.iban, "account_number": account.account_number, "bic": account.bic,
             "bank_name": account.bank_name, "bank_country": str(account.bank_country),
             "currency": account.currency}
+
+
+def pay_to_display(order: Order) -> dict[str, str]:
+    """The account to pay into as a page or a document shows it: the IBAN in groups of four."""
+    account = dict(order.pay_to or {})
+    if account.get("iban"):
+        account["iban"] = iban_display(account["iban"])
+    return account
 
 
 def order_terms(order: Order) -> Terms:

@@ -573,3 +573,20 @@ def test_the_order_lists_and_page_leave_others_orders_out(client_as, world):
 
     assertContains(response, 'id="no-orders"')
     assert Order.objects.count() == 1
+
+
+def test_the_order_page_and_the_proforma_name_the_account_to_pay_into(client_as, world):
+    from payments.models import BankAccount
+
+    BankAccount.objects.create(company=world.seller_t, label="TRY main", account_holder="Tekstil A.S.",
+                               iban="TR330006100519786457841326", bic="TCZBTR2A", bank_name="Ziraat Bankasi",
+                               bank_country="TR", currency="TRY", is_default=True)
+    order = order_in(world, OrderStatus.ACCEPTED)
+    assert order.pay_to["iban"] == "TR330006100519786457841326"
+
+    page = client_as(world.buyer_owner).get(f"/orders/{order.pk}/")
+    pay_to = _section(page, "order-pay-to")
+    assert "Tekstil A.S., Ziraat Bankasi" in pay_to
+    assert "IBAN TR33 0006 1005 1978 6457 8413 26 · SWIFT/BIC TCZBTR2A · TRY" in pay_to
+    proforma = client_as(world.buyer_owner).get(f"/orders/{order.pk}/documents/proforma/").content.decode()
+    assert "IBAN TR33 0006 1005 1978 6457 8413 26" in proforma and "SWIFT/BIC TCZBTR2A (TRY)" in proforma
