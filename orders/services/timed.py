@@ -40,8 +40,9 @@ def timed_moves() -> list[TimedMove]:
                   timedelta(days=settings.ORDER_PAYMENT_TIMEOUT_DAYS),
                   _("No payment was recorded within %(days)d days of acceptance.")
                   % {"days": settings.ORDER_PAYMENT_TIMEOUT_DAYS},
-                  # Under terms with nothing due before shipment the seller ships without waiting.
-                  only={"due_before_shipment__gt": 0}),
+                  # Under terms with nothing due before shipment the seller ships without waiting; an
+                  # order paid in part is the seller's to decide on, never cancelled by the clock.
+                  only={"due_before_shipment__gt": 0, "amount_paid": 0}),
         TimedMove("delivery_confirm", S.SHIPPED, S.DELIVERED, "shipped_at",
                   timedelta(days=settings.ORDER_DELIVERY_CONFIRM_DAYS),
                   _("Delivery is taken as confirmed %(days)d days after shipping.")

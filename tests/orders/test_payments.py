@@ -277,11 +277,13 @@ def test_an_unpaid_advance_order_cannot_ship_and_the_timed_cancel_skips_net_orde
     payment_term_add(actor=world.seller_t_owner, seller=world.seller_t, code="net_30")
     trusted_buyer_set(actor=world.seller_t_owner, seller=world.seller_t, buyer_id=world.buyer.pk, trusted=True)
     net = _accepted(world, payment_terms={str(world.seller_t.pk): "net_30"})
+    partly = _accepted(world)
+    payment_record(order_id=partly.pk, actor=world.seller_t_owner, amount="100.00", reference="TT-1")
     with time_machine.travel(timezone.now() + timedelta(days=30)):
         counts = services.order_timed_moves_run()
     assert counts["payment_timeout"] == 1
-    assert dict(Order.objects.filter(pk__in=[order.pk, net.pk]).values_list("pk", "status")) == {
-        order.pk: "cancelled", net.pk: "accepted"}
+    assert dict(Order.objects.filter(pk__in=[order.pk, net.pk, partly.pk]).values_list("pk", "status")) == {
+        order.pk: "cancelled", net.pk: "accepted", partly.pk: "accepted"}
 
 
 # --- overdue reminders ----------------------------------------------------------------------------------
