@@ -11,8 +11,9 @@ from rest_framework import serializers
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d{0,12}(?:\.\d{0,2})?$",
                       "deprecated": True})
 class DeprecatedAmountField(serializers.Field):
-    """A read-only amount kept for existing integrations and marked deprecated in the schema; `value`
-    computes it from the instance. The help text names the fields that replace it."""
+    """A read-only amount kept for existing integrations and marked deprecated in the schema. `value`
+    computes it from what the parent serializer's `deprecated_amount_source(instance)` returns (the
+    instance itself when the parent has no such method). The help text names the fields that replace it."""
 
     def __init__(self, value: Callable[[object], Decimal], **kwargs) -> None:
         self._value = value
@@ -21,7 +22,8 @@ class DeprecatedAmountField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, instance) -> str:
-        return f"{self._value(instance):.2f}"
+        source = getattr(self.parent, "deprecated_amount_source", None)
+        return f"{self._value(source(instance) if source else instance):.2f}"
 
 
 class ErrorDetailSerializer(serializers.Serializer):

@@ -49,6 +49,7 @@ class PaymentMethod(models.TextChoices):
 
 
 class PaymentTermKind(models.TextChoices):
+    # xgettext:no-python-format
     ADVANCE = "advance", _("100% in advance")
     DEPOSIT = "deposit", _("Deposit with the order, balance before shipment")
     LETTER_OF_CREDIT = "letter_of_credit", _("Letter of credit")

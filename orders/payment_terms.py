@@ -56,6 +56,7 @@ class Terms:
             return _("Net %(days)d days after delivery") % {"days": self.net_days}
         if self.kind == K.LETTER_OF_CREDIT:
             return _("Letter of credit, paid against the shipping documents")
+        # xgettext:no-python-format
         return _("100% in advance, when the seller accepts the order")
 
     @property

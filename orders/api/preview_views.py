@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fx.api.serializers import RatesFreshnessFieldsMixin
-from core.serializers import DeprecatedAmountField
 from orders import selectors_checkout
 from orders.models import InstalmentDue, PaymentTermKind
+from trade.api.serializers import DeprecatedPaysMixin
 
 from . import serializers as s
 from .views import COMPANY, _buyer, _validated
@@ -60,7 +60,7 @@ class PreviewFxSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
-class PreviewOrderSerializer(serializers.Serializer):
+class PreviewOrderSerializer(DeprecatedPaysMixin, serializers.Serializer):
     seller_id = serializers.IntegerField()
     seller_name = serializers.CharField()
     seller_country = serializers.CharField()
@@ -78,18 +78,15 @@ class PreviewOrderSerializer(serializers.Serializer):
     buyer_other_costs = serializers.DecimalField(
         source="estimate.buyer_other_costs", **MONEY,
         help_text="Estimated costs you pay to others (carrier, insurer, customs), in currency; not paid to the seller.")
-    buyer_pays = DeprecatedAmountField(
-        lambda order: order.estimate.goods + order.estimate.buyer_other_costs,
-        help_text="Deprecated: goods plus the costs paid to others. Use invoice_total and buyer_other_costs.")
-    seller_pays = DeprecatedAmountField(
-        lambda order: order.estimate.invoice_total - order.estimate.goods,
-        help_text="Deprecated: the costs the seller arranges, already on its invoice. Use invoice_total.")
     total_in_buyer_currency = serializers.DecimalField(**MONEY)
     invoice_total_in_buyer_currency = serializers.DecimalField(**MONEY)
     buyer_other_costs_in_buyer_currency = serializers.DecimalField(**MONEY)
     payment_terms = TermsSerializer()
     offered_payment_terms = TermsSerializer(many=True)
     schedule = PlannedInstalmentSerializer(many=True)
+
+    def deprecated_amount_source(self, order):
+        return super().deprecated_amount_source(order.estimate)
 
 
 class CheckoutPreviewSerializer(RatesFreshnessFieldsMixin, serializers.Serializer):

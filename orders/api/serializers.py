@@ -2,6 +2,9 @@
 the checkout and the orders."""
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import NamedTuple
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,6 +15,7 @@ from core.serializers import DeprecatedAmountField
 from orders.models import Instalment, Order, OrderEvent, OrderLine, Payment, PaymentMethod, PurchaseGroup
 from orders.selectors import convert
 from orders.services.payments import instalment_is_overdue
+from trade.api.serializers import DeprecatedPaysMixin
 from trade.incoterms import paid_to
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -237,22 +241,21 @@ PLACEMENT_FIELDS = [
 ]
 
 
-class MoneySplitFieldsMixin(serializers.Serializer):
+class OrderParts(NamedTuple):
+    goods: Decimal
+    invoice_total: Decimal
+    buyer_other_costs: Decimal
+    fx_rate: Decimal
+
+
+class MoneySplitFieldsMixin(DeprecatedPaysMixin, serializers.Serializer):
     """The two sums of an order (invoice total to the seller, other costs to carriers and customs) and
     the deprecated buyer_pays figures that mixed them."""
 
     invoice_total = serializers.DecimalField(**MONEY, read_only=True, help_text=_split_help("invoice_total"))
     buyer_other_costs = serializers.DecimalField(**MONEY, read_only=True, help_text=_split_help("buyer_other_costs"))
-    buyer_pays = DeprecatedAmountField(
-        lambda order: order.goods_total + order.buyer_other_costs,
-        help_text="Deprecated: the goods plus the buyer's costs paid to others, which mixed money paid to the seller "
-                  "with money paid to carriers and customs. Use invoice_total (payable to the seller) and "
-                  "buyer_other_costs (paid to others).")
-    seller_pays = DeprecatedAmountField(
-        lambda order: order.invoice_total - order.goods_total,
-        help_text="Deprecated: the costs the seller arranges, which are on its invoice. Use invoice_total.")
     buyer_pays_in_buyer_currency = DeprecatedAmountField(
-        lambda order: convert(order.goods_total + order.buyer_other_costs, order.fx_rate),
+        lambda parts: convert(parts.goods + parts.buyer_other_costs, parts.fx_rate),
         help_text="Deprecated: buyer_pays in buyer_currency. Use invoice_total_in_buyer_currency and "
                   "buyer_other_costs_in_buyer_currency.")
     paid_to = serializers.SerializerMethodField(
@@ -260,6 +263,9 @@ class MoneySplitFieldsMixin(serializers.Serializer):
     pay_to = serializers.SerializerMethodField(help_text="The seller's account to pay the invoice into; null when "
                                                          "the seller has not given one yet.")
     payment_terms = _code()
+
+    def deprecated_amount_source(self, order) -> OrderParts:
+        return OrderParts(order.goods_total, order.invoice_total, order.buyer_other_costs, order.fx_rate)
 
     @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(
         choices=["seller", "carrier", "insurer", "customs"])))

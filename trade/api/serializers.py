@@ -1,6 +1,9 @@
 """Input shapes (unknown keys refused, types coerced; the services check the values) and output shapes."""
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import NamedTuple
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -64,7 +67,31 @@ class DutyLineSerializer(serializers.Serializer):
     duty = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class LandedCostSerializer(serializers.Serializer):
+class MoneySplitParts(NamedTuple):
+    goods: Decimal
+    invoice_total: Decimal
+    buyer_other_costs: Decimal
+
+
+class DeprecatedPaysMixin(serializers.Serializer):
+    """buyer_pays and seller_pays as they were before an estimate or an order told the seller's invoice
+    from the buyer's costs paid to others. Kept with their old meaning, marked deprecated. Subclasses
+    say where the parts are (`deprecated_amount_source`)."""
+
+    buyer_pays = DeprecatedAmountField(
+        lambda parts: parts.goods + parts.buyer_other_costs,
+        help_text="Deprecated: the goods plus the buyer's costs paid to others, mixing money paid to the seller with "
+                  "money paid to carriers and customs. Use invoice_total (payable to the seller) and "
+                  "buyer_other_costs (paid to others).")
+    seller_pays = DeprecatedAmountField(
+        lambda parts: parts.invoice_total - parts.goods,
+        help_text="Deprecated: the costs the seller arranges; they are on the seller's invoice. Use invoice_total.")
+
+    def deprecated_amount_source(self, instance) -> MoneySplitParts:
+        return MoneySplitParts(instance.goods, instance.invoice_total, instance.buyer_other_costs)
+
+
+class LandedCostSerializer(DeprecatedPaysMixin, serializers.Serializer):
     currency = serializers.CharField()
     destination_country = serializers.CharField()
     incoterm = serializers.CharField()
@@ -84,14 +111,6 @@ class LandedCostSerializer(serializers.Serializer):
         max_digits=20, decimal_places=2,
         help_text="Estimated costs the buyer pays to others under the Incoterm: the carrier, the insurer, customs "
                   "(import duty and VAT). Not paid to the seller.")
-    buyer_pays = DeprecatedAmountField(
-        lambda estimate: estimate.goods + estimate.buyer_other_costs,
-        help_text="Deprecated: the goods plus the buyer's costs paid to others, mixing money paid to the seller with "
-                  "money paid to carriers and customs. Use invoice_total (payable to the seller) and "
-                  "buyer_other_costs (paid to others).")
-    seller_pays = DeprecatedAmountField(
-        lambda estimate: estimate.invoice_total - estimate.goods,
-        help_text="Deprecated: the costs the seller arranges; they are on the seller's invoice. Use invoice_total.")
     payer = serializers.DictField(child=serializers.ChoiceField(choices=["buyer", "seller"]),
                                   help_text="Who pays each component: goods, shipping, insurance, duty, vat.")
     paid_to = serializers.SerializerMethodField(
