@@ -36,6 +36,9 @@ class AcceptSerializer(StrictInputMixin, serializers.Serializer):
     quote = serializers.IntegerField(min_value=1)
     currency = serializers.CharField(max_length=3, required=False,
                                      help_text="The buyer's currency of the order (default: the company's).")
+    payment_terms = serializers.CharField(max_length=30, required=False,
+                                          help_text="advance, deposit_<percent>, letter_of_credit or net_<days>, "
+                                                    "among the terms the seller offers you (default: its first).")
 
 
 class EmptySerializer(StrictInputMixin, serializers.Serializer):

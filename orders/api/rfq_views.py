@@ -90,7 +90,8 @@ class RfqViewSet(viewsets.GenericViewSet):
         rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
         data = _validated(s.AcceptSerializer, request.data)
         order, replayed = rfq_services.quote_accept(actor=request.user, rfq_id=rfq.pk, quote_id=data["quote"],
-                                                    currency=data.get("currency"))
+                                                    currency=data.get("currency"),
+                                                    payment_terms=data.get("payment_terms"))
         body = {"order": order.pk, "purchase_group": order.purchase_group_id, "replayed": replayed}
         return Response(s.AcceptedSerializer(body).data,
                         status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)

@@ -61,7 +61,7 @@ from ..models import (
 from ..selectors import is_member
 from ..selectors_rfq import quote_is_expired, rfq_recipients, seller_is_audience
 from .common import field_error, request_fingerprint, require_buyer_member
-from .payments import payment_terms_offered
+from .payments import payment_terms_offered, terms_choose
 from .placing import order_create_placed
 
 MAX_RECIPIENTS = 20
@@ -444,10 +444,12 @@ def quote_key(quote_id: int) -> str:
     return f"rfq-quote-{quote_id}"
 
 
-def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | None = None) -> tuple[Order, bool]:
+def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | None = None,
+                 payment_terms: str | None = None) -> tuple[Order, bool]:
     """The buyer accepts a quote: returns the order placed and whether it had been placed before
     (accepting the same quote again). 409 when the request is not open, its deadline has passed,
-    another quote was accepted, or the quote is withdrawn, rejected or expired."""
+    another quote was accepted, or the quote is withdrawn, rejected or expired. `payment_terms` is a
+    code among those the seller offers the buyer (default: the first it offers)."""
     code = None
     if currency not in (None, ""):
         code = str(currency).strip().upper()
@@ -500,7 +502,8 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
             address=rfq.destination_address or buyer.address, landed=landed, lines=[line], now=now,
             payload={"purchase_group": group.pk, "rfq": rfq.pk, "quote": quote.pk,
                      "landed_cost_estimated": estimated},
-            terms=payment_terms_offered(seller_ids=[seller.pk], buyer_id=buyer.pk)[seller.pk][0])
+            terms=terms_choose(offered=payment_terms_offered(seller_ids=[seller.pk], buyer_id=buyer.pk)[seller.pk],
+                               code=payment_terms, seller=seller, field_name="payment_terms"))
 
         Quote.objects.filter(rfq=rfq, status=QuoteStatus.SUBMITTED).exclude(pk=quote.pk).update(
             status=QuoteStatus.REJECTED, decided_at=now, updated_at=now)

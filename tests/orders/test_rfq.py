@@ -459,3 +459,22 @@ def test_recipients_make_the_request_invited_only(world):
     assert selectors_rfq.rfq_list(actor=world.seller_t_owner, role="seller").count() == 0
     quote = submit_quote(world, rfq, seller=world.seller_h)
     assert quote.rfq_id == rfq.pk
+
+
+def test_accepting_a_quote_with_payment_terms_the_seller_offers(world):
+    from orders.services.payments import payment_term_add
+
+    payment_term_add(actor=world.seller_t_owner, seller=world.seller_t, code="deposit_30")
+    rfq = post_rfq(world)
+    quote = submit_quote(world, rfq)
+    with pytest.raises(ApplicationError) as exc:
+        services.quote_accept(actor=world.buyer_owner, rfq_id=rfq.pk, quote_id=quote.pk, payment_terms="net_30")
+    assert exc.value.fields == {"payment_terms": ["Tekstil A.S. offers you these payment terms: deposit_30."]}
+    assert Order.objects.count() == 0
+
+    order, _replayed = services.quote_accept(actor=world.buyer_owner, rfq_id=rfq.pk, quote_id=quote.pk,
+                                             payment_terms="deposit_30")
+
+    assert (order.payment_terms, order.deposit_percent) == ("deposit", 30)
+    assert list(order.instalments.values_list("due", "amount")) == [
+        ("on_acceptance", Decimal("2790.00")), ("before_shipment", Decimal("6510.00"))]
