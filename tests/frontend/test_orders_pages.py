@@ -399,7 +399,7 @@ def test_the_page_offers_the_moves_the_viewers_role_allows_now(client_as, world,
     assert _action_names(response) == expected
 
 
-def test_the_payment_form_starts_with_the_amount_the_buyer_pays(client_as, world):
+def test_the_payment_form_starts_with_what_is_owed_before_shipment(client_as, world):
     order = order_in(world, OrderStatus.ACCEPTED)
 
     form = _section(client_as(world.seller_t_owner).get(f"/orders/{order.pk}/"), "action-pay")

@@ -180,4 +180,4 @@ def test_each_seller_is_told_of_a_placed_checkout_once_by_the_worker(celery_work
     assert set(Delivery.objects.filter(channel=Channel.EMAIL).values_list("status", flat=True)) == {
         DeliveryStatus.SENT}
     assert not OrderEvent.objects.filter(order__purchase_group=group, sent_at__isnull=True).exists()
-    assert Decimal(group.orders.first().buyer_pays) > 0
+    assert Decimal(group.orders.first().invoice_total) > 0

@@ -44,7 +44,7 @@ def due_orders():
         services.order_accept(order_id=order.pk, actor=seller_user)
     for order in orders[50:]:
         order.refresh_from_db()
-        services.order_mark_paid(order_id=order.pk, actor=seller_user, reference="R", amount=order.buyer_pays,
+        services.order_mark_paid(order_id=order.pk, actor=seller_user, reference="R", amount=order.invoice_total,
                                  method="card")
         services.order_ship(order_id=order.pk, actor=seller_user, carrier="DHL", tracking_number=str(order.pk))
     for order in orders[60:]:
