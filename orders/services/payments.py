@@ -269,10 +269,11 @@ def payment_record(*, order_id: int, actor: User | None, amount: Any, currency: 
         if order.status not in PAYABLE_STATUSES:
             raise Conflict(_("Payments can be recorded once the seller has accepted the order; it is %(status)s.")
                            % {"status": order.get_status_display()}, code="invalid_transition")
-        instalments = list(Instalment.objects.select_for_update().filter(order=order).exclude(
+        open_items = list(Instalment.objects.select_for_update().filter(order=order).exclude(
             status=InstalmentStatus.PAID).order_by("sequence"))
+        instalments = open_items
         if instalment_id is not None:
-            instalments = [item for item in instalments if item.pk == instalment_id]
+            instalments = [item for item in open_items if item.pk == instalment_id]
             if not instalments:
                 raise field_error("instalment", _("This order has no open instalment with this id."))
         owed = sum((item.outstanding for item in instalments), Decimal("0.00"))
@@ -303,19 +304,16 @@ def payment_record(*, order_id: int, actor: User | None, amount: Any, currency: 
         if paid_now:
             Order.objects.filter(pk=order.pk).update(amount_paid=F("amount_paid") + paid_now)
             order.amount_paid += paid_now
-        if order.status == OrderStatus.ACCEPTED and _before_shipment_covered(order):
+        # Everything due before shipment is paid once none of those instalments is still open.
+        covered = order.due_before_shipment > 0 and all(
+            item.status == InstalmentStatus.PAID for item in open_items if item.due in DUE_BEFORE_SHIPMENT)
+        if order.status == OrderStatus.ACCEPTED and covered:
             result.order = order_transition(
                 order_id=order.pk, actor=actor, role=role, to_status=OrderStatus.PAID,
                 payload={"payments": [p.pk for p in result.payments], "reference": reference,
                          "amount": str(paid_now), "currency": order.currency, "method": method})
             result.moved_to_paid = True
     return result
-
-
-def _before_shipment_covered(order: Order) -> bool:
-    open_before = Instalment.objects.filter(order=order, due__in=sorted(DUE_BEFORE_SHIPMENT)).exclude(
-        status=InstalmentStatus.PAID)
-    return order.due_before_shipment > 0 and not open_before.exists()
 
 
 def before_shipment_outstanding(order: Order) -> Decimal:
