@@ -1,7 +1,7 @@
 """Notifications: e-mail, in-app and company webhooks through a transactional outbox.
 
-Call notify() inside the transaction that makes the change; register new events in
-notifications/events.py (or with events.register() from another app's AppConfig.ready()):
+Call notify() inside the transaction that makes the change; each app registers its own events with
+events.register() in its events.py, imported from its AppConfig.ready():
 
     from notifications.services import notify
 

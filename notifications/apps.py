@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from . import checks, events  # noqa: F401 - registers the system checks and the built-in events
+        from . import checks, events  # noqa: F401 - registers the system checks; loads the event registry

@@ -5,7 +5,9 @@ channels by default, whether people may switch it off (mandatory events cannot b
 webhooks may subscribe to it, and how it is shown: a one-line summary for the bell and the list
 page, and an e-mail template rendered in the recipient's language.
 
-Another app adds its events with `register(EventType(...))` from its AppConfig.ready()."""
+Each app registers its own events with `register(EventType(...))` in its events.py, imported from its
+AppConfig.ready() (accounts/events.py, marketplace/events.py, orders/events.py ...): this module keeps
+only the registry and imports no other app."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,8 +16,6 @@ from datetime import datetime
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import Channel
 
@@ -75,7 +75,7 @@ def get(name: str) -> EventType:
     try:
         return EVENTS[name]
     except KeyError:
-        raise LookupError(f"Unknown notification event {name!r}; register it in notifications/events.py") from None
+        raise LookupError(f"Unknown notification event {name!r}; register it in its app's events.py") from None
 
 
 def page_path(name: str, *args) -> str:
@@ -85,136 +85,3 @@ def page_path(name: str, *args) -> str:
     except NoReverseMatch:
         return ""
 
-
-# --- company.verification_decided ---------------------------------------------------------------------
-
-def _verification_summary(context: dict) -> str:
-    from accounts.models import VerificationStatus
-
-    status = VerificationStatus(context["to_status"]).label
-    return _("The verification status of %(name)s is now: %(status)s.") % {
-        "name": context["company_name"], "status": status}
-
-
-def _verification_email_context(context: dict) -> dict:
-    from accounts.models import VerificationDecision
-
-    decision = VerificationDecision.objects.select_related("company").filter(pk=context["decision_id"]).first()
-    if decision is None:
-        raise DeliverySkipped("the decision no longer exists")
-    return {"company": decision.company, "decision": decision}
-
-
-def _verification_email_sent(context: dict, sent_at: datetime) -> None:
-    from accounts.models import VerificationDecision
-
-    VerificationDecision.objects.filter(pk=context["decision_id"], email_sent_at__isnull=True).update(
-        email_sent_at=sent_at)
-
-
-register(EventType(
-    name="company.verification_decided",
-    label=gettext_lazy("A moderator decided on my company's verification"),
-    summary=_verification_summary,
-    audience=COMPANY_MEMBERS,
-    webhook=True,
-    email_template="accounts/email/verification_decision",
-    email_context=_verification_email_context,
-    on_email_sent=_verification_email_sent,
-    link=lambda context: page_path("frontend:my_company"),
-))
-
-
-# --- company.invite --------------------------------------------------------------------------------
-
-def _invite_summary(context: dict) -> str:
-    return _("You are invited to join %(name)s on SME Market") % {"name": context["company_name"]}
-
-
-def _invite_email_context(context: dict) -> dict:
-    from accounts.models import Invite
-
-    invite = Invite.objects.select_related("company", "invited_by").filter(pk=context["invite_id"]).first()
-    if invite is None or invite.accepted_at is not None:
-        raise DeliverySkipped("the invite was withdrawn or accepted")
-    # The token is read here, at sending time: it is a secret and is never stored in the event.
-    return {"invite": invite, "accept_path": reverse("frontend:invite_accept", args=[invite.token])}
-
-
-def _invite_email_sent(context: dict, sent_at: datetime) -> None:
-    from accounts.models import Invite
-
-    Invite.objects.filter(pk=context["invite_id"], email_sent_at__isnull=True).update(email_sent_at=sent_at)
-
-
-register(EventType(
-    name="company.invite",
-    label=gettext_lazy("An invitation to join a company"),
-    summary=_invite_summary,
-    channels=frozenset({Channel.EMAIL}),
-    mandatory=True,
-    audience=EXPLICIT,
-    email_template="accounts/email/invite",
-    email_context=_invite_email_context,
-    on_email_sent=_invite_email_sent,
-    configurable=False,
-))
-
-
-# --- listing.decided -------------------------------------------------------------------------------
-
-def _listing_summary(context: dict) -> str:
-    from marketplace.models import ListingStatus
-
-    title = context["listing_title"]
-    if context.get("changes_reviewed"):
-        if context.get("applied_changes"):
-            return _("Your changes to %(title)s were approved.") % {"title": title}
-        return _("Your changes to %(title)s were turned down.") % {"title": title}
-    return _("A moderator moved %(title)s to: %(status)s.") % {
-        "title": title, "status": ListingStatus(context["to_status"]).label}
-
-
-def _listing_email_context(context: dict) -> dict:
-    return {"summary": _listing_summary(context), "title": context["listing_title"],
-            "reason": context.get("reason", ""), "path": page_path("frontend:seller_listings")}
-
-
-register(EventType(
-    name="listing.decided",
-    label=gettext_lazy("A moderator decided on one of my company's listings"),
-    summary=_listing_summary,
-    audience=COMPANY_MEMBERS,
-    webhook=True,
-    email_template="notifications/email/listing_decided",
-    email_context=_listing_email_context,
-    link=lambda context: page_path("frontend:seller_listings"),
-))
-
-
-# --- listing.reported ------------------------------------------------------------------------------
-
-def _report_summary(context: dict) -> str:
-    return _("%(title)s was reported by a buyer.") % {"title": context["listing_title"]}
-
-
-def _report_email_context(context: dict) -> dict:
-    from marketplace.models import ListingReport
-
-    report = ListingReport.objects.filter(pk=context["report_id"]).values("resolved_at").first()
-    if report is None or report["resolved_at"] is not None:
-        raise DeliverySkipped("the report was withdrawn or already resolved")
-    return {"title": context["listing_title"], "reason": context.get("reason", ""),
-            "path": page_path("frontend:listing_moderation")}
-
-
-register(EventType(
-    name="listing.reported",
-    label=gettext_lazy("A buyer reported a listing (moderators)"),
-    summary=_report_summary,
-    channels=frozenset({Channel.EMAIL, Channel.IN_APP}),
-    audience=MODERATORS,
-    email_template="notifications/email/listing_reported",
-    email_context=_report_email_context,
-    link=lambda context: page_path("frontend:listing_moderation"),
-))

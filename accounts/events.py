@@ -1,0 +1,84 @@
+"""The company notifications: a moderator's verification decision and an invitation to join.
+
+Registered from AccountsConfig.ready() into the notifications registry; the account services call
+notify() with these names inside the transaction that records the change."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from notifications.events import COMPANY_MEMBERS, EXPLICIT, DeliverySkipped, EventType, page_path, register
+from notifications.models import Channel
+
+from .models import Invite, VerificationDecision, VerificationStatus
+
+VERIFICATION_DECIDED = "company.verification_decided"
+INVITE = "company.invite"
+
+
+# --- company.verification_decided ---------------------------------------------------------------------
+
+def _verification_summary(context: dict) -> str:
+    status = VerificationStatus(context["to_status"]).label
+    return _("The verification status of %(name)s is now: %(status)s.") % {
+        "name": context["company_name"], "status": status}
+
+
+def _verification_email_context(context: dict) -> dict:
+    decision = VerificationDecision.objects.select_related("company").filter(pk=context["decision_id"]).first()
+    if decision is None:
+        raise DeliverySkipped("the decision no longer exists")
+    return {"company": decision.company, "decision": decision}
+
+
+def _verification_email_sent(context: dict, sent_at: datetime) -> None:
+    VerificationDecision.objects.filter(pk=context["decision_id"], email_sent_at__isnull=True).update(
+        email_sent_at=sent_at)
+
+
+register(EventType(
+    name=VERIFICATION_DECIDED,
+    label=gettext_lazy("A moderator decided on my company's verification"),
+    summary=_verification_summary,
+    audience=COMPANY_MEMBERS,
+    webhook=True,
+    email_template="accounts/email/verification_decision",
+    email_context=_verification_email_context,
+    on_email_sent=_verification_email_sent,
+    link=lambda context: page_path("frontend:my_company"),
+))
+
+
+# --- company.invite --------------------------------------------------------------------------------
+
+def _invite_summary(context: dict) -> str:
+    return _("You are invited to join %(name)s on SME Market") % {"name": context["company_name"]}
+
+
+def _invite_email_context(context: dict) -> dict:
+    invite = Invite.objects.select_related("company", "invited_by").filter(pk=context["invite_id"]).first()
+    if invite is None or invite.accepted_at is not None:
+        raise DeliverySkipped("the invite was withdrawn or accepted")
+    # The token is read here, at sending time: it is a secret and is never stored in the event.
+    return {"invite": invite, "accept_path": reverse("frontend:invite_accept", args=[invite.token])}
+
+
+def _invite_email_sent(context: dict, sent_at: datetime) -> None:
+    Invite.objects.filter(pk=context["invite_id"], email_sent_at__isnull=True).update(email_sent_at=sent_at)
+
+
+register(EventType(
+    name=INVITE,
+    label=gettext_lazy("An invitation to join a company"),
+    summary=_invite_summary,
+    channels=frozenset({Channel.EMAIL}),
+    mandatory=True,
+    audience=EXPLICIT,
+    email_template="accounts/email/invite",
+    email_context=_invite_email_context,
+    on_email_sent=_invite_email_sent,
+    configurable=False,
+))
