@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
+from core.api import validated
 from core.exceptions import ApplicationError
 
 from . import selectors, services
@@ -36,9 +37,7 @@ class ListingImportUploadView(APIView):
 
     @extend_schema(request=ListingImportUploadSerializer, responses={201: ListingImportSerializer})
     def post(self, request):
-        serializer = ListingImportUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(ListingImportUploadSerializer, request.data)
         if "seller" in data:
             seller = account_selectors.company_get(actor=request.user, pk=data["seller"])
         else:

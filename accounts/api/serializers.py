@@ -2,23 +2,10 @@
 these classes only refuse keys that may not be sent and coerce types."""
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Company, Invite, Language, Membership, MembershipRole, User, VerificationDecision
-
-
-class StrictInputMixin:
-    """Refuses keys the serializer does not accept, so read-only state such as a company's
-    verification status can never be mass-assigned: the caller gets a 400 naming the field."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            allowed = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data.keys()) - allowed)
-            if unknown:
-                raise serializers.ValidationError({name: [_("This field cannot be set.")] for name in unknown})
-        return super().to_internal_value(data)
+from core.api import StrictInputMixin
 
 
 class CompanyInputSerializer(StrictInputMixin, serializers.Serializer):

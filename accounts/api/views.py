@@ -14,16 +14,11 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import Invite, Membership
+from core.api import validated
 from core.http import client_ip
 from core.permissions import IsModerator
 
 from . import serializers as s
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class RegisterView(APIView):
@@ -31,7 +26,7 @@ class RegisterView(APIView):
 
     @extend_schema(request=s.RegisterSerializer, responses={201: s.UserSerializer})
     def post(self, request):
-        data = _validated(s.RegisterSerializer, request.data)
+        data = validated(s.RegisterSerializer, request.data)
         user, company = services.user_register(**data)
         return Response({"user": s.UserSerializer(user).data, "company": s.CompanySerializer(company).data},
                         status=status.HTTP_201_CREATED)
@@ -44,7 +39,7 @@ class LoginView(APIView):
 
     @extend_schema(request=s.LoginSerializer, responses={200: s.UserSerializer})
     def post(self, request):
-        data = _validated(s.LoginSerializer, request.data)
+        data = validated(s.LoginSerializer, request.data)
         user = services.user_authenticate(email=data["email"], password=data["password"],
                                           client_ip=client_ip(request), request=request)
         login(request, user)
@@ -67,7 +62,7 @@ class TokenView(APIView):
 
     @extend_schema(request=s.LoginSerializer, responses={200: dict})
     def post(self, request):
-        data = _validated(s.LoginSerializer, request.data)
+        data = validated(s.LoginSerializer, request.data)
         user = services.user_authenticate(email=data["email"], password=data["password"],
                                           client_ip=client_ip(request), request=request)
         token, _created = Token.objects.get_or_create(user=user)
@@ -79,7 +74,7 @@ class PasswordResetView(APIView):
 
     @extend_schema(request=s.PasswordResetSerializer, responses={202: None})
     def post(self, request):
-        data = _validated(s.PasswordResetSerializer, request.data)
+        data = validated(s.PasswordResetSerializer, request.data)
         services.password_reset_request(email=data["email"])
         return Response(status=status.HTTP_202_ACCEPTED)
 
@@ -89,7 +84,7 @@ class PasswordResetConfirmView(APIView):
 
     @extend_schema(request=s.PasswordResetConfirmSerializer, responses={204: None})
     def post(self, request):
-        data = _validated(s.PasswordResetConfirmSerializer, request.data)
+        data = validated(s.PasswordResetConfirmSerializer, request.data)
         services.password_reset_confirm(uidb64=data["uid"], token=data["token"], new_password=data["new_password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -103,7 +98,7 @@ class MeView(APIView):
 
     @extend_schema(request=s.MeInputSerializer, responses={200: s.UserSerializer})
     def patch(self, request):
-        data = _validated(s.MeInputSerializer, request.data)
+        data = validated(s.MeInputSerializer, request.data)
         user = services.user_update(user=request.user, data=data)
         return Response(s.UserSerializer(user).data)
 
@@ -139,7 +134,7 @@ class CompanyViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.CompanyInputSerializer, responses={200: s.CompanySerializer})
     def partial_update(self, request, pk=None):
         company = self.get_object()
-        data = _validated(s.CompanyInputSerializer, request.data, partial=True)
+        data = validated(s.CompanyInputSerializer, request.data, partial=True)
         company = services.company_update(company=company, actor=request.user, data=data)
         return Response(s.CompanySerializer(company).data)
 
@@ -147,9 +142,9 @@ class CompanyViewSet(viewsets.GenericViewSet):
         company = self.get_object()
         kwargs = {}
         if with_reason:
-            kwargs["reason"] = _validated(s.ReasonSerializer, request.data)["reason"]
+            kwargs["reason"] = validated(s.ReasonSerializer, request.data)["reason"]
         else:
-            _validated(s.ReasonSerializer, {})
+            validated(s.ReasonSerializer, {})
         company = service(company=company, actor=request.user, **kwargs)
         return Response(s.CompanySerializer(company).data)
 
@@ -208,7 +203,7 @@ class CompanyViewSet(viewsets.GenericViewSet):
         if request.method == "GET":
             page = self.paginate_queryset(selectors.company_invite_list(actor=request.user, company=company))
             return self.get_paginated_response(s.InviteSerializer(page, many=True).data)
-        data = _validated(s.InviteInputSerializer, request.data)
+        data = validated(s.InviteInputSerializer, request.data)
         invite = services.invite_create(company=company, actor=request.user, **data)
         return Response(s.InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
 
@@ -226,7 +221,7 @@ class InviteAcceptView(APIView):
 
     @extend_schema(request=s.InviteAcceptSerializer, responses={201: s.MembershipSerializer})
     def post(self, request):
-        data = _validated(s.InviteAcceptSerializer, request.data)
+        data = validated(s.InviteAcceptSerializer, request.data)
         user = request.user if request.user.is_authenticated else None
         membership = services.invite_accept(token=data["token"], user=user, password=data.get("password"),
                                             full_name=data.get("full_name"))

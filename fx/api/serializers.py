@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin
 from fx.ecb import CURRENCY_RE
 
 

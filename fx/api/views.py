@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from fx import selectors
 
 from . import serializers as s
@@ -22,9 +23,7 @@ BAD_CONVERT = OpenApiResponse(description="validation_error: `amount`, `from` or
 
 
 def _validated_query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params, context={"currencies": set(selectors.fx_currencies())})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, request.query_params, context={"currencies": set(selectors.fx_currencies())})
 
 
 class FxRateListView(generics.ListAPIView):

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin
 from marketplace.models import (
     Category,
     Certificate,

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.selectors import membership_get
+from core.api import validated
 from core.permissions import IsModerator
 from marketplace import selectors, services
 from marketplace.models import Listing, ListingImage, ListingReport
@@ -21,12 +22,6 @@ LISTING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 BAD_QUERY = OpenApiResponse(description='A query parameter is invalid, e.g. a currency without an exchange rate: '
                                         '{"error": {"code": "validation_error", "message": "...", '
                                         '"fields": {"currency": ["..."]}}}.')
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _shows_private(user, listing: Listing) -> bool:
@@ -63,7 +58,7 @@ class ListingViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[s.ListingSearchQuerySerializer],
                    responses={200: s.ListingSearchRowSerializer(many=True), 400: BAD_QUERY})
     def list(self, request):
-        query = dict(_validated(s.ListingSearchQuerySerializer, request.query_params))
+        query = dict(validated(s.ListingSearchQuerySerializer, request.query_params))
         display = selectors.display_currency_get(query.pop("currency") or "EUR")
         page = self.paginate_queryset(selectors.listing_search(params=selectors.SearchParams(**query,
                                                                                              display=display)))
@@ -76,7 +71,7 @@ class ListingViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.ListingCreateSerializer, responses={201: s.ListingDetailSerializer})
     def create(self, request):
-        data = dict(_validated(s.ListingCreateSerializer, request.data))
+        data = dict(validated(s.ListingCreateSerializer, request.data))
         seller_id = data.pop("seller", None)
         listing = services.listing_create_for_actor(actor=request.user, seller_id=seller_id, data=data)
         return self._detail(listing.pk, status_code=status.HTTP_201_CREATED)
@@ -85,7 +80,7 @@ class ListingViewSet(viewsets.GenericViewSet):
                    responses={200: s.ListingDetailSerializer})
     def partial_update(self, request, pk=None):
         listing = self.get_object()
-        data = _validated(s.ListingInputSerializer, request.data, partial=True)
+        data = validated(s.ListingInputSerializer, request.data, partial=True)
         services.listing_update(listing=listing, actor=request.user, data=dict(data))
         return self._detail(listing.pk)
 
@@ -93,7 +88,7 @@ class ListingViewSet(viewsets.GenericViewSet):
                    responses={200: s.SellerListingRowSerializer(many=True)})
     @action(detail=False, methods=["get"])
     def mine(self, request):
-        query = _validated(s.SellerListingQuerySerializer, request.query_params)
+        query = validated(s.SellerListingQuerySerializer, request.query_params)
         page = self.paginate_queryset(selectors.listing_list_for_seller(actor=request.user,
                                                                         status=query["status"] or None))
         return self.get_paginated_response(s.SellerListingRowSerializer(page, many=True).data)
@@ -101,9 +96,9 @@ class ListingViewSet(viewsets.GenericViewSet):
     def _move(self, request, service, *, with_reason: bool) -> Response:
         listing = self.get_object()
         if with_reason:
-            kwargs = {"reason": _validated(s.ListingReasonSerializer, request.data)["reason"]}
+            kwargs = {"reason": validated(s.ListingReasonSerializer, request.data)["reason"]}
         else:
-            _validated(s.EmptySerializer, request.data)
+            validated(s.EmptySerializer, request.data)
             kwargs = {}
         service(listing=listing, actor=request.user, **kwargs)
         return self._detail(listing.pk)
@@ -151,7 +146,7 @@ class ListingViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         listing = self.get_object()
-        reason = _validated(s.ListingReasonSerializer, request.data)["reason"]
+        reason = validated(s.ListingReasonSerializer, request.data)["reason"]
         report = services.listing_report(listing=listing, reporter=request.user, reason=reason)
         return Response(s.ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -166,7 +161,7 @@ class ListingViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def images(self, request, pk=None):
         listing = self.get_object()
-        data = _validated(s.ImageUploadSerializer, request.data)
+        data = validated(s.ImageUploadSerializer, request.data)
         image = services.listing_image_add(listing=listing, actor=request.user, image=data["image"])
         return Response(s.ListingImageSerializer(image, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
@@ -200,7 +195,7 @@ class ModerationListingQueueView(GenericAPIView):
     @extend_schema(parameters=[s.ModerationQueueQuerySerializer],
                    responses={200: s.ModerationListingRowSerializer(many=True)})
     def get(self, request):
-        query = _validated(s.ModerationQueueQuerySerializer, request.query_params)
+        query = validated(s.ModerationQueueQuerySerializer, request.query_params)
         page = self.paginate_queryset(selectors.listing_moderation_queue(actor=request.user, **query))
         return self.get_paginated_response(s.ModerationListingRowSerializer(page, many=True).data)
 
@@ -213,7 +208,7 @@ class ModerationBulkApproveView(GenericAPIView):
 
     @extend_schema(request=s.BulkApproveSerializer, responses={200: s.BulkApproveResponseSerializer})
     def post(self, request):
-        ids = _validated(s.BulkApproveSerializer, request.data)["ids"]
+        ids = validated(s.BulkApproveSerializer, request.data)["ids"]
         outcome = services.listing_bulk_approve(listing_ids=ids, actor=request.user)
         rows = [{"id": pk, "outcome": outcome[pk]} for pk in sorted(outcome)]
         return Response(s.BulkApproveResponseSerializer({"results": rows}).data)
@@ -236,7 +231,7 @@ class ModerationReportViewSet(viewsets.GenericViewSet):
                    responses={200: s.ReportSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        _validated(s.EmptySerializer, request.data)
+        validated(s.EmptySerializer, request.data)
         report = services.listing_report_resolve(report=get_object_or_404(ListingReport, pk=int(pk)),
                                                  actor=request.user)
         return Response(s.ReportSerializer(report).data)

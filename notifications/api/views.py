@@ -14,12 +14,7 @@ from accounts.models import Membership, MembershipRole
 
 from .. import selectors, services
 from . import serializers as s
-
-
-def _validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from core.api import validated
 
 
 class IsCompanyOwner(BasePermission):
@@ -76,7 +71,7 @@ class PreferenceView(APIView):
 
     @extend_schema(request=s.PreferenceInputSerializer, responses={200: s.PreferenceSerializer})
     def patch(self, request):
-        data = _validated(s.PreferenceInputSerializer, request.data)
+        data = validated(s.PreferenceInputSerializer, request.data)
         services.preference_set(user=request.user, **data)
         row = next(r for r in selectors.preference_list(user=request.user)
                    if (r.event, r.channel) == (data["event"], data["channel"]))
@@ -97,7 +92,7 @@ class WebhookEndpointListView(APIView):
 
     @extend_schema(request=s.WebhookEndpointCreateSerializer, responses={201: s.WebhookEndpointWithSecretSerializer})
     def post(self, request):
-        data = _validated(s.WebhookEndpointCreateSerializer, request.data)
+        data = validated(s.WebhookEndpointCreateSerializer, request.data)
         endpoint = services.webhook_endpoint_create(actor=request.user, url=data["url"], events=data["events"],
                                                     company_id=data.get("company"), is_active=data["is_active"])
         return Response(s.WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
@@ -118,7 +113,7 @@ class WebhookEndpointDetailView(APIView):
 
     @extend_schema(request=s.WebhookEndpointUpdateSerializer, responses={200: s.WebhookEndpointSerializer})
     def patch(self, request, pk: int):
-        data = _validated(s.WebhookEndpointUpdateSerializer, request.data)
+        data = validated(s.WebhookEndpointUpdateSerializer, request.data)
         endpoint = services.webhook_endpoint_update(actor=request.user, endpoint_id=pk, data=data)
         return Response(s.WebhookEndpointSerializer(endpoint).data)
 

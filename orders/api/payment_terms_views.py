@@ -9,14 +9,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin, validated
 from core.serializers import ErrorSerializer
 from orders import selectors
 from orders.models import PaymentTermKind
 from orders.payment_terms import Terms
 from orders.services import payments as payment_services
 
-from .views import _validated
 
 COMPANY_ID = OpenApiParameter("company_id", int, OpenApiParameter.PATH, description="Id of your selling company.")
 TERM_ID = OpenApiParameter("pk", int, OpenApiParameter.PATH)
@@ -80,7 +79,7 @@ class PaymentTermListView(APIView):
     @extend_schema(parameters=[COMPANY_ID], request=PaymentTermInputSerializer,
                    responses={201: PaymentTermSerializer, 400: E400, 403: E403})
     def post(self, request, company_id: int):
-        data = _validated(PaymentTermInputSerializer, request.data)
+        data = validated(PaymentTermInputSerializer, request.data)
         term = payment_services.payment_term_add(actor=request.user, seller=_seller(request, company_id),
                                                  code=data["code"])
         return Response(PaymentTermSerializer(term).data, status=status.HTTP_201_CREATED)
@@ -111,7 +110,7 @@ class TrustedBuyerListView(APIView):
     @extend_schema(parameters=[COMPANY_ID], request=TrustedBuyerInputSerializer,
                    responses={201: TrustedBuyerSerializer(many=True), 400: E400, 403: E403})
     def post(self, request, company_id: int):
-        data = _validated(TrustedBuyerInputSerializer, request.data)
+        data = validated(TrustedBuyerInputSerializer, request.data)
         seller = _seller(request, company_id)
         payment_services.trusted_buyer_set(actor=request.user, seller=seller, buyer_id=data["buyer_id"], trusted=True)
         return Response(TrustedBuyerSerializer(selectors.trusted_buyer_list(seller_id=seller.pk), many=True).data,

@@ -9,13 +9,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from fx.api.serializers import RatesFreshnessFieldsMixin
 from orders import selectors_checkout
 from orders.models import InstalmentDue, PaymentTermKind
 from trade.api.serializers import DeprecatedPaysMixin
 
 from . import serializers as s
-from .views import COMPANY, _buyer, _validated
+from .views import COMPANY, _buyer
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -115,6 +116,6 @@ class CheckoutPreviewView(APIView):
 
     @extend_schema(parameters=[COMPANY], request=s.CheckoutSerializer, responses={200: CheckoutPreviewSerializer})
     def post(self, request):
-        data = _validated(s.CheckoutSerializer, request.data)
+        data = validated(s.CheckoutSerializer, request.data)
         preview = selectors_checkout.checkout_preview(actor=request.user, buyer=_buyer(request), **data)
         return Response(CheckoutPreviewSerializer(preview).data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin
 from marketplace.models import Incoterm, Unit
 from orders.models import Message, Quote, Rfq
 from orders.selectors_rfq import quote_is_expired

@@ -21,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from core.exceptions import ApplicationError
 from core.pagination import DefaultPagination
 from orders import selectors_rfq
@@ -29,7 +30,7 @@ from orders.services import messages as message_services
 from orders.services import rfq as rfq_services
 
 from . import rfq_serializers as s
-from .views import _buyer, _int_param, _validated
+from .views import _buyer, _int_param
 
 COMPANY = OpenApiParameter("company", int, description="Id of the company you act for (default: your first "
                                                         "company that buys, or sells for quotes).")
@@ -65,7 +66,7 @@ class RfqViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[COMPANY], request=s.RfqCreateSerializer, responses={201: s.RfqSerializer})
     def create(self, request):
-        data = _validated(s.RfqCreateSerializer, request.data)
+        data = validated(s.RfqCreateSerializer, request.data)
         buyer = _buyer(request)
         rfq = rfq_services.rfq_create(actor=request.user, buyer=buyer, **data)
         return self._detail(rfq.pk, status.HTTP_201_CREATED)
@@ -78,7 +79,7 @@ class RfqViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
-        _validated(s.EmptySerializer, request.data)
+        validated(s.EmptySerializer, request.data)
         rfq_services.rfq_cancel(actor=request.user, rfq_id=rfq.pk)
         return self._detail(rfq.pk)
 
@@ -88,7 +89,7 @@ class RfqViewSet(viewsets.GenericViewSet):
     def accept(self, request, pk=None):
         """Accepts a quote: the request is awarded and the quote becomes an order in state placed."""
         rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
-        data = _validated(s.AcceptSerializer, request.data)
+        data = validated(s.AcceptSerializer, request.data)
         order, replayed = rfq_services.quote_accept(actor=request.user, rfq_id=rfq.pk, quote_id=data["quote"],
                                                     currency=data.get("currency"),
                                                     payment_terms=data.get("payment_terms"))
@@ -105,7 +106,7 @@ class RfqViewSet(viewsets.GenericViewSet):
         `seller`), the own thread for a seller."""
         rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
         if request.method == "POST":
-            data = _validated(s.MessageInputSerializer, request.data)
+            data = validated(s.MessageInputSerializer, request.data)
             message = message_services.message_post_rfq(actor=request.user, rfq_id=rfq.pk, body=data["body"],
                                                         seller_id=data.get("seller"))
             return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
@@ -142,7 +143,7 @@ class QuoteViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[COMPANY], request=s.QuoteCreateSerializer, responses={201: s.QuoteSerializer})
     def create(self, request):
-        data = dict(_validated(s.QuoteCreateSerializer, request.data))
+        data = dict(validated(s.QuoteCreateSerializer, request.data))
         seller = selectors_rfq.seller_company_for_actor(actor=request.user, company_id=_int_param(request, "company"))
         quote = rfq_services.quote_submit(actor=request.user, seller=seller, rfq_id=data.pop("rfq"), **data)
         return self._detail(quote.pk, status.HTTP_201_CREATED)
@@ -155,7 +156,7 @@ class QuoteViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         """Revises the quote: the terms sent replace the current ones."""
         quote = selectors_rfq.quote_get(actor=request.user, pk=pk)
-        data = _validated(s.QuoteReviseSerializer, request.data)
+        data = validated(s.QuoteReviseSerializer, request.data)
         rfq_services.quote_revise(actor=request.user, quote_id=quote.pk, **data)
         return self._detail(quote.pk)
 
@@ -163,7 +164,7 @@ class QuoteViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         quote = selectors_rfq.quote_get(actor=request.user, pk=pk)
-        _validated(s.EmptySerializer, request.data)
+        validated(s.EmptySerializer, request.data)
         rfq_services.quote_withdraw(actor=request.user, quote_id=quote.pk)
         return self._detail(quote.pk)
 
@@ -184,6 +185,6 @@ class OrderMessagesView(APIView):
     @extend_schema(parameters=[ID], request=s.OrderMessageInputSerializer, responses={201: s.MessageSerializer})
     def post(self, request, pk: int):
         selectors_rfq.order_party_id(actor=request.user, order_id=pk)
-        data = _validated(s.OrderMessageInputSerializer, request.data)
+        data = validated(s.OrderMessageInputSerializer, request.data)
         message = message_services.message_post_order(actor=request.user, order_id=pk, body=data["body"])
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin
 from fx.api.serializers import RatesFreshnessFieldsMixin
 from marketplace.models import Incoterm
 from core.serializers import DeprecatedAmountField

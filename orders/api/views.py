@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from core.exceptions import ApplicationError
 from orders.services.payments import order_moves_available
 from orders import selectors, services
@@ -42,12 +43,6 @@ ACTIONS = {
     "dispute": (OrderStatus.DISPUTED, (OrderRole.BUYER,)),
     "resolve": (OrderStatus.RESOLVED, (OrderRole.MODERATOR,)),
 }
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _int_param(request, name: str) -> int | None:
@@ -91,7 +86,7 @@ class CartLinesView(APIView):
                    responses={201: s.CartLineRowSerializer, 200: s.CartLineRowSerializer})
     def post(self, request):
         """Adds a listing; a listing already in the cart gets the quantity added (200)."""
-        data = _validated(s.CartLineAddSerializer, request.data)
+        data = validated(s.CartLineAddSerializer, request.data)
         line, created = services.cart_line_add(actor=request.user, buyer=_buyer(request), **data)
         return Response(s.CartLineRowSerializer(line).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -104,7 +99,7 @@ class CartLineView(APIView):
     @extend_schema(parameters=[COMPANY, OpenApiParameter("id", int, OpenApiParameter.PATH)],
                    request=s.CartLineUpdateSerializer, responses={200: s.CartLineRowSerializer})
     def patch(self, request, pk: int):
-        data = _validated(s.CartLineUpdateSerializer, request.data)
+        data = validated(s.CartLineUpdateSerializer, request.data)
         line = services.cart_line_update(actor=request.user, buyer=_buyer(request), line_id=pk, **data)
         return Response(s.CartLineRowSerializer(line).data)
 
@@ -126,7 +121,7 @@ class CheckoutView(APIView):
     @extend_schema(parameters=[COMPANY, IDEMPOTENCY_KEY], request=s.CheckoutSerializer,
                    responses={201: s.CheckoutReceiptSerializer, 200: s.CheckoutReceiptSerializer})
     def post(self, request):
-        data = _validated(s.CheckoutSerializer, request.data)
+        data = validated(s.CheckoutSerializer, request.data)
         result = services.checkout_place(actor=request.user, buyer=_buyer(request),
                                          idempotency_key=request.headers.get("Idempotency-Key", ""), **data)
         group = selectors.purchase_group_get(actor=request.user, pk=result.group.pk)
@@ -167,7 +162,7 @@ class OrderViewSet(viewsets.GenericViewSet):
 
     def _move(self, request, pk, serializer_class, service):
         order_id = selectors.order_visible_id(actor=request.user, pk=pk)
-        data = _validated(serializer_class, request.data)
+        data = validated(serializer_class, request.data)
         service(order_id=order_id, actor=request.user, **data)
         return self._detail(order_id)
 

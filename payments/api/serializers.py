@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from core.serializers import ErrorSerializer  # noqa: F401 - the error body these views document
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin
 from payments.models import BankAccount
 
 

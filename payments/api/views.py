@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from core.pagination import DefaultPagination
 from payments import selectors, services
 
@@ -31,12 +32,6 @@ E409 = OpenApiResponse(s.ErrorSerializer, description="The same account exists a
                                                       "saved at the same time (conflict).")
 
 
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class BankAccountListView(APIView):
     """The bank accounts of a company: buyers of its orders are told to pay into one of them."""
 
@@ -56,7 +51,7 @@ class BankAccountListView(APIView):
     @extend_schema(parameters=[COMPANY_ID], request=s.BankAccountCreateSerializer,
                    responses={201: s.BankAccountSerializer, 400: E400, 403: E403, 404: E404, 409: E409})
     def post(self, request, company_id: int):
-        data = _validated(s.BankAccountCreateSerializer, request.data)
+        data = validated(s.BankAccountCreateSerializer, request.data)
         company = selectors.bank_account_company(actor=request.user, company_id=company_id)
         account = services.bank_account_create(company=company, actor=request.user, **data)
         return Response(s.BankAccountSerializer(account).data, status=status.HTTP_201_CREATED)
@@ -78,7 +73,7 @@ class BankAccountDetailView(APIView):
                    responses={200: s.BankAccountSerializer, 400: E400, 403: E403, 404: E404, 409: E409})
     def patch(self, request, company_id: int, pk: int):
         account = self._get(request, company_id, pk)
-        data = _validated(s.BankAccountUpdateSerializer, request.data, partial=True)
+        data = validated(s.BankAccountUpdateSerializer, request.data, partial=True)
         account = services.bank_account_update(account=account, actor=request.user, data=dict(data))
         return Response(s.BankAccountSerializer(account).data)
 

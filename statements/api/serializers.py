@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin
 from statements.models import BankStatement, StatementEntry
 
 

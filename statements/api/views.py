@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from core.pagination import DefaultPagination
 from payments.api.serializers import ErrorSerializer
 from statements import selectors, services
@@ -34,12 +35,6 @@ E409 = OpenApiResponse(ErrorSerializer, description="The entry is already settle
                                                     "cannot take a payment yet (invalid_transition).")
 
 
-def _validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class StatementListView(APIView):
     """Your company's bank statements, newest first, with their progress and counts."""
 
@@ -61,7 +56,7 @@ class StatementListView(APIView):
                                                                "the statement for its progress."),
                               400: E400, 401: E401, 403: E403, 404: E404})
     def post(self, request, company_id: int):
-        data = _validated(s.StatementUploadSerializer, request.data)
+        data = validated(s.StatementUploadSerializer, request.data)
         statement = services.statement_upload(actor=request.user, company_id=company_id, uploaded_file=data["file"])
         return Response(s.BankStatementSerializer(statement).data, status=status.HTTP_202_ACCEPTED)
 
@@ -101,7 +96,7 @@ class StatementEntryAssignView(APIView):
     @extend_schema(parameters=[COMPANY_ID, STATEMENT_ID, ENTRY_ID], request=s.EntryAssignSerializer,
                    responses={200: s.StatementEntrySerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409})
     def post(self, request, company_id: int, pk: int, entry_id: int):
-        data = _validated(s.EntryAssignSerializer, request.data)
+        data = validated(s.EntryAssignSerializer, request.data)
         services.statement_entry_assign(actor=request.user, company_id=company_id, statement_id=pk,
                                         entry_id=entry_id, order_id=data["order_id"])
         entry = selectors.statement_entry_get(actor=request.user, company_id=company_id, statement_id=pk,
@@ -118,7 +113,7 @@ class StatementEntryDismissView(APIView):
     @extend_schema(parameters=[COMPANY_ID, STATEMENT_ID, ENTRY_ID], request=s.EntryDismissSerializer,
                    responses={200: s.StatementEntrySerializer, 400: E400, 401: E401, 403: E403, 404: E404, 409: E409})
     def post(self, request, company_id: int, pk: int, entry_id: int):
-        data = _validated(s.EntryDismissSerializer, request.data)
+        data = validated(s.EntryDismissSerializer, request.data)
         services.statement_entry_dismiss(actor=request.user, company_id=company_id, statement_id=pk,
                                          entry_id=entry_id, reason=data["reason"])
         entry = selectors.statement_entry_get(actor=request.user, company_id=company_id, statement_id=pk,

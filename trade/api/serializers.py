@@ -7,7 +7,7 @@ from typing import NamedTuple
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import StrictInputMixin
+from core.api import StrictInputMixin
 from core.serializers import DeprecatedAmountField
 from trade.incoterms import paid_to
 from trade.models import ShippingRate, ShippingZone

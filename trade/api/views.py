@@ -8,16 +8,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from core.exceptions import ApplicationError
 from trade import selectors, services
 
 from . import serializers as s
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ShippingZoneViewSet(viewsets.GenericViewSet):
@@ -50,7 +45,7 @@ class ShippingZoneViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.ShippingZoneCreateSerializer, responses={201: s.ShippingZoneSerializer})
     def create(self, request):
-        data = dict(_validated(s.ShippingZoneCreateSerializer, request.data))
+        data = dict(validated(s.ShippingZoneCreateSerializer, request.data))
         zone = services.shipping_zone_create_for_actor(actor=request.user, seller_id=data.pop("seller", None), **data)
         return Response(self._zone_data(zone), status=status.HTTP_201_CREATED)
 
@@ -64,7 +59,7 @@ class ShippingZoneViewSet(viewsets.GenericViewSet):
 
     def _update(self, request, *, partial: bool):
         zone = self.get_object()
-        data = _validated(s.ShippingZoneUpdateSerializer, request.data, partial=partial)
+        data = validated(s.ShippingZoneUpdateSerializer, request.data, partial=partial)
         zone = services.shipping_zone_update(zone=zone, actor=request.user, **data)
         return Response(self._zone_data(zone))
 
@@ -82,6 +77,6 @@ class LandedCostView(APIView):
 
     @extend_schema(request=s.LandedCostInputSerializer, responses={200: s.ListingLandedCostSerializer})
     def post(self, request):
-        data = _validated(s.LandedCostInputSerializer, request.data)
+        data = validated(s.LandedCostInputSerializer, request.data)
         result = selectors.listing_landed_cost(actor=request.user, **data)
         return Response(s.ListingLandedCostSerializer(result).data)
