@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from core.admin import apply_service, reasoned_action
 
-from . import services
+from . import hooks, services
 from .models import Company, Invite, LoginThrottle, Membership, User, VerificationDecision
 
 
@@ -58,6 +58,12 @@ class CompanyAdmin(admin.ModelAdmin):
                        "updated_at"]
     inlines = [MembershipInline, DecisionInline]
     actions = ["verify", "reject", "suspend", "reinstate"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "legal_name" in form.changed_data:
+            # Inside the admin's transaction: what listens queues its work after commit.
+            hooks.company_renamed(obj.pk)
 
     @admin.action(description=_("Verify selected companies"))
     def verify(self, request, queryset):

@@ -21,7 +21,7 @@ from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
 from notifications.services import notify
 
-from . import tasks
+from . import hooks, tasks
 from .models import (
     Company,
     Invite,
@@ -133,6 +133,7 @@ def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Co
         raise ApplicationError(_("These fields cannot be set."), code="validation_error",
                                fields={name: [_("This field cannot be set.")] for name in sorted(unknown)})
     locked = Company.objects.select_for_update().get(pk=company.pk)
+    old_legal_name = locked.legal_name
     for field, value in data.items():
         setattr(locked, field, value)
     _full_clean(locked, unique_together_field="registration_number")
@@ -142,6 +143,8 @@ def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Co
     except IntegrityError as exc:
         raise Conflict(_("A company with this registration number is already registered in this country."),
                        fields={"registration_number": [_("Already registered in this country.")]}) from exc
+    if locked.legal_name != old_legal_name:
+        hooks.company_renamed(locked.pk)
     return locked
 
 

@@ -87,8 +87,11 @@ def search_reindex_seller(company_id: int) -> int:
 
 
 def search_reindex_category(category_id: int) -> int:
-    """Rebuilds the documents of the listings in a category and its children, after a rename."""
-    category = Category.objects.get(pk=category_id)
+    """Rebuilds the documents of the listings in a category and its children, after a rename.
+    A category that no longer exists has nothing left to rebuild."""
+    category = Category.objects.filter(pk=category_id).only("path").first()
+    if category is None:
+        return 0
     return _reindex(Listing.objects.filter(
         Q(category__path=category.path) | Q(category__path__startswith=f"{category.path}/")))
 

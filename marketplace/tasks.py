@@ -30,3 +30,21 @@ def listing_price_eur_refresh() -> int:
     from . import services
 
     return services.listing_price_eur_refresh()
+
+
+@shared_task(**RETRY, soft_time_limit=10 * 60, time_limit=11 * 60)
+def search_reindex_seller(company_id: int) -> int:
+    """Rebuilds the search documents of a company's listings after its legal name changed. Safe to
+    run twice: the second run writes nothing."""
+    from . import search
+
+    return search.search_reindex_seller(company_id)
+
+
+@shared_task(**RETRY, soft_time_limit=10 * 60, time_limit=11 * 60)
+def search_reindex_category(category_id: int) -> int:
+    """Rebuilds the search documents of the listings in a category and its children after the
+    category was renamed. Safe to run twice: the second run writes nothing."""
+    from . import search
+
+    return search.search_reindex_category(category_id)
