@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "statements",
     "notifications",
     "frontend",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import Company, User
-from marketplace import demo, selectors
+from demo import marketplace as demo
+from marketplace import selectors
 from marketplace.models import Listing, ListingDecision, ListingStatus, PriceTier
 
 pytestmark = pytest.mark.django_db

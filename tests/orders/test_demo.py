@@ -13,9 +13,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Company, VerificationStatus
-from marketplace.demo import CATALOGUE, demo_listings
+from demo import orders as demo
+from demo.marketplace import CATALOGUE, demo_listings
 from notifications.models import Event
-from orders import demo
 from orders.models import (
     CartLine,
     Message,

@@ -14,8 +14,8 @@ from typing import Any
 
 from accounts.models import Company, Membership, MembershipRole, User
 
-from . import services
-from .models import Listing, ListingStatus
+from marketplace import services
+from marketplace.models import Listing, ListingStatus
 
 # Approximate units of the seller's currency per euro, for list prices that look local.
 RATES = {"EUR": 1.0, "TRY": 50.0, "CNY": 8.3, "KES": 150.0, "BRL": 6.3}
@@ -609,7 +609,7 @@ def seed_listings(*, moderator: User) -> DemoResult:
     demo state through the services: submitted by the seller's owner, approved by `moderator`."""
     from django.db.models import Prefetch
 
-    from .models import Category
+    from marketplace.models import Category
 
     companies = {c.registration_number: c for c in Company.objects.filter(
         registration_number__in=list(CATALOGUE)).prefetch_related(

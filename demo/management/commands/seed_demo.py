@@ -1,5 +1,5 @@
 """Loads demo companies, people, a moderator, an admin, the demo catalogue of listings and the
-ordering side (shipping zones, orders in each state, a request for quotation: orders/demo.py).
+ordering side (shipping zones, orders in each state, a request for quotation: demo/orders.py).
 Safe to run again: it updates people and companies in place and adds only what is missing."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from django.db import transaction
 
 from accounts import services
 from accounts.models import MODERATORS_GROUP, Company, Membership, MembershipRole, User, VerificationStatus
-from marketplace import demo
+from demo import marketplace as demo
+from demo import orders as orders_demo
 from marketplace.models import Listing, ListingStatus
-from orders import demo as orders_demo
 
 DEMO_PASSWORD = "sme-demo-Market-2026"
 

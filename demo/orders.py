@@ -28,15 +28,14 @@ from django.utils import timezone
 
 from accounts.models import Company, Membership, MembershipRole, User, VerificationStatus
 from core.exceptions import ApplicationError
-from marketplace.demo import CATALOGUE, RATES
+from demo.marketplace import CATALOGUE, RATES
 from marketplace.models import Listing, ListingStatus, Unit
+from orders.models import CartLine, Message, Order, OrderStatus, PaymentMethod, PurchaseGroup, Quote, Rfq, RfqStatus
+from orders.selectors import tier_price
+from orders.services import cart, checkout, flow, messages
+from orders.services import rfq as rfq_services
 from trade import services as trade_services
 from trade.models import ShippingZone, ShippingZoneCountry
-
-from .models import CartLine, Message, Order, OrderStatus, PaymentMethod, PurchaseGroup, Quote, Rfq, RfqStatus
-from .selectors import tier_price
-from .services import cart, checkout, flow, messages
-from .services import rfq as rfq_services
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def zone_plan(country: str, currency: str) -> list[tuple[str, list[str], list[di
 
 # --- purchases -----------------------------------------------------------------------------------
 
-# Demo buyers and sellers by registration number (see accounts/management/commands/seed_demo.py).
+# Demo buyers and sellers by registration number (see demo/management/commands/seed_demo.py).
 RECIFE = "98.765.432/0001-10"         # Recife Compras S.A. (BR), buyer
 NINGBO = "91330201MA2H"               # Ningbo Homeware Trading Co., Ltd. (CN), buys and sells
 ANATOLIA = "TR-3481920"               # Anatolia Textiles A.Ş. (TR)
@@ -362,7 +361,7 @@ def seed_payments(companies: dict[str, Company], result: OrdersDemoResult) -> No
     from payments import services as payment_account_services
     from payments.models import BankAccount
 
-    from .services import payments as payment_services
+    from orders.services import payments as payment_services
 
     for key in CATALOGUE:
         seller = companies.get(key)
