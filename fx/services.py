@@ -15,7 +15,7 @@ from django.db.models import Case, DecimalField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
+from core.inputs import field_error
 from core.queue import enqueue_on_commit
 from core.validators import CURRENCY_CODES
 from marketplace import tasks as marketplace_tasks
@@ -38,7 +38,7 @@ def _checked_rates(rates: dict[str, Decimal], source: FxSource) -> dict[str, Dec
         known = CURRENCY_RE.match(currency) if source == FxSource.ECB else currency in CURRENCY_CODES
         if currency == EUR or not known:
             message = _("%(currency)s cannot have a rate against EUR.") % {"currency": currency}
-            raise ApplicationError(message, code="validation_error", fields={"currency": [message]})
+            raise field_error("currency", message)
         try:
             rate = Decimal(rate)
             valid = rate.is_finite() and 0 < rate < Decimal("1e10") and rate == rate.quantize(Decimal("1e-8"))
@@ -47,7 +47,7 @@ def _checked_rates(rates: dict[str, Decimal], source: FxSource) -> dict[str, Dec
         if not valid:
             message = _("The rate of %(currency)s must be a positive number with at most 8 decimals.") % {
                 "currency": currency}
-            raise ApplicationError(message, code="validation_error", fields={"rate": [message]})
+            raise field_error("rate", message)
         checked[currency] = rate
     return checked
 

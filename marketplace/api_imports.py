@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
 from core.api import validated
-from core.exceptions import ApplicationError
+from core.inputs import field_error
 
 from . import selectors, services
 from .models import ListingImport
@@ -44,7 +44,7 @@ class ListingImportUploadView(APIView):
             membership = account_selectors.user_primary_membership(user=request.user)
             if membership is None:
                 message = _("Choose the selling company.")
-                raise ApplicationError(message, code="validation_error", fields={"seller": [message]})
+                raise field_error("seller", message)
             seller = membership.company
         listing_import = services.listing_import_create(seller=seller, actor=request.user,
                                                         uploaded_file=data["file"])

@@ -17,6 +17,7 @@ from django_countries import countries
 
 from accounts.models import Company, Membership, User, VerificationStatus
 from core.exceptions import ApplicationError
+from core.inputs import field_error
 from core.validators import CURRENCY_CODES
 from fx import selectors as fx_selectors
 from trade.models import ShippingRate, ShippingZoneCountry
@@ -152,7 +153,7 @@ EUR_DISPLAY = DisplayCurrency(code=prices.EUR, per_eur=Decimal(1))
 
 
 def _currency_error(message: str) -> ApplicationError:
-    return ApplicationError(message, code="validation_error", fields={"currency": [message]})
+    return field_error("currency", message)
 
 
 def display_currency_get(code: str) -> DisplayCurrency:

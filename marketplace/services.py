@@ -18,6 +18,7 @@ from django_countries import countries
 from accounts.models import Company, Membership, User
 from accounts.selectors import user_primary_membership
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.inputs import field_error
 from core.markup import render_markdown
 from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
@@ -79,10 +80,6 @@ class ListingData:
         }
 
 
-def _error(field: str, message: str) -> ApplicationError:
-    return ApplicationError(message, code="validation_error", fields={field: [message]})
-
-
 def _require_seller_member(actor: User, company: Company) -> None:
     if not Membership.objects.filter(user=actor, company=company).exists():
         raise Forbidden(_("Only members of the selling company can do that."))
@@ -94,9 +91,9 @@ def _positive_int(field: str, value: Any, *, minimum: int = 0) -> int:
         if isinstance(value, float) and value != number:
             raise ValueError
     except (TypeError, ValueError):
-        raise _error(field, _("Enter a whole number.")) from None
+        raise field_error(field, _("Enter a whole number.")) from None
     if number < minimum:
-        raise _error(field, _("Ensure this value is at least %(min)d.") % {"min": minimum})
+        raise field_error(field, _("Ensure this value is at least %(min)d.") % {"min": minimum})
     return number
 
 
@@ -104,16 +101,16 @@ def _decimal(field: str, value: Any) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _error(field, _("Enter a number.")) from None
+        raise field_error(field, _("Enter a number.")) from None
     if not number.is_finite() or number <= 0:
-        raise _error(field, _("Enter a number greater than zero."))
+        raise field_error(field, _("Enter a number greater than zero."))
     return number
 
 
 def _country(field: str, value: Any) -> str:
     code = str(value or "").strip().upper()
     if code not in dict(countries):
-        raise _error(field, _("%(value)s is not an ISO 3166 country code.") % {"value": value})
+        raise field_error(field, _("%(value)s is not an ISO 3166 country code.") % {"value": value})
     return code
 
 
@@ -138,7 +135,7 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
             category = Category.objects.filter(pk=value.pk if isinstance(value, Category) else value).first() \
                 if str(getattr(value, "pk", value)).isdigit() else None
             if category is None:
-                raise _error("category", _("Choose an existing category."))
+                raise field_error("category", _("Choose an existing category."))
             value = category
         elif field in ("moq", "order_multiple"):
             value = _positive_int(field, value, minimum=1)
@@ -164,31 +161,31 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
         incoterms = sorted({str(term).strip().upper() for term in raw or [] if str(term).strip()})
         bad = [term for term in incoterms if term not in Incoterm.values]
         if bad:
-            raise _error("incoterms", _("Unknown Incoterm: %(terms)s.") % {"terms": ", ".join(bad)})
+            raise field_error("incoterms", _("Unknown Incoterm: %(terms)s.") % {"terms": ", ".join(bad)})
         if not incoterms:
-            raise _error("incoterms", _("Offer at least one Incoterm."))
+            raise field_error("incoterms", _("Offer at least one Incoterm."))
 
     tiers = None
     if "price_tiers" in data:
         tiers = []
         for row in data["price_tiers"] or []:
             if not isinstance(row, dict):
-                raise _error("price_tiers", _("Each price tier needs min_quantity and unit_price."))
+                raise field_error("price_tiers", _("Each price tier needs min_quantity and unit_price."))
             tiers.append((_positive_int("price_tiers", row.get("min_quantity"), minimum=1),
                           _decimal("price_tiers", row.get("unit_price"))))
         tiers.sort()
         if not tiers:
-            raise _error("price_tiers", _("Give at least one price tier."))
+            raise field_error("price_tiers", _("Give at least one price tier."))
         if len({q for q, _p in tiers}) != len(tiers):
-            raise _error("price_tiers", _("Two price tiers start at the same quantity."))
+            raise field_error("price_tiers", _("Two price tiers start at the same quantity."))
         if any(later[1] > earlier[1] for earlier, later in zip(tiers, tiers[1:])):
-            raise _error("price_tiers", _("A larger quantity cannot have a higher unit price."))
+            raise field_error("price_tiers", _("A larger quantity cannot have a higher unit price."))
         for quantity, price in tiers:
             try:
                 PriceTier._meta.get_field("min_quantity").run_validators(quantity)
                 PriceTier._meta.get_field("unit_price").run_validators(price)
             except ValidationError as exc:
-                raise _error("price_tiers", exc.messages[0]) from exc
+                raise field_error("price_tiers", exc.messages[0]) from exc
 
     ships_to = None
     if "ships_to_countries" in data:
@@ -202,13 +199,13 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
         certificates = []
         for row in data["certificates"] or []:
             if not isinstance(row, dict) or not row.get("name") or not row.get("issuer"):
-                raise _error("certificates", _("Each certificate needs a name and an issuer."))
+                raise field_error("certificates", _("Each certificate needs a name and an issuer."))
             valid_until = row.get("valid_until")
             if valid_until and not isinstance(valid_until, date):
                 try:
                     valid_until = date.fromisoformat(str(valid_until))
                 except ValueError:
-                    raise _error("certificates", _("Enter dates as YYYY-MM-DD.")) from None
+                    raise field_error("certificates", _("Enter dates as YYYY-MM-DD.")) from None
             certificates.append({"name": str(row["name"]).strip(), "issuer": str(row["issuer"]).strip(),
                                  "number": str(row.get("number") or "").strip(), "valid_until": valid_until or None})
 
@@ -237,9 +234,9 @@ def _check_consistency(listing: Listing, tiers: list[tuple[int, Decimal]], ships
         fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         raise ApplicationError(next(iter(fields.values()))[0], code="validation_error", fields=fields) from exc
     if tiers and tiers[0][0] > listing.moq:
-        raise _error("price_tiers", _("The first price tier must start at or below the minimum order quantity."))
+        raise field_error("price_tiers", _("The first price tier must start at or below the minimum order quantity."))
     if listing.ships_to_mode == ShipsToMode.ONLY and not ships_to:
-        raise _error("ships_to_countries", _("Name at least one country the listing ships to."))
+        raise field_error("ships_to_countries", _("Name at least one country the listing ships to."))
 
 
 def _apply(listing: Listing, data: ListingData, *, save_related: bool) -> None:
@@ -262,7 +259,7 @@ def _apply(listing: Listing, data: ListingData, *, save_related: bool) -> None:
         try:
             Certificate(**row).full_clean(exclude=["listing"])
         except ValidationError as exc:
-            raise _error("certificates", "; ".join(exc.messages)) from exc
+            raise field_error("certificates", "; ".join(exc.messages)) from exc
     if not save_related:
         return
     listing.price_eur = _price_eur(listing.price_from, listing.currency)
@@ -373,7 +370,7 @@ def _transition(*, listing_id: int, actor: User, to_status: str, role: str, reas
         try:
             LIFECYCLE.check(from_status=from_status, to_status=to_status, role=role, reason=reason)
         except ReasonRequired as exc:
-            raise _error("reason", _("A reason is required for this decision.")) from exc
+            raise field_error("reason", _("A reason is required for this decision.")) from exc
         except MoveNotAllowed as exc:
             raise Conflict(str(exc), code="invalid_transition") from exc
         now = timezone.now()
@@ -404,7 +401,7 @@ def _review_pending_changes(*, listing_id: int, actor: User, approve: bool, reas
         if Membership.objects.filter(user=actor, company_id=listing.seller_id).exists():
             raise Forbidden(_("A moderator cannot moderate their own company's listings."))
         if not approve and not reason.strip():
-            raise _error("reason", _("A reason is required for this decision."))
+            raise field_error("reason", _("A reason is required for this decision."))
         if listing.status != ListingStatus.PUBLISHED or not listing.pending_changes:
             raise Conflict(_("These changes were already reviewed."), code="invalid_transition")
         if approve:
@@ -543,7 +540,7 @@ def listing_import_create(*, seller: Company, actor: User, uploaded_file) -> Lis
         content = uploaded_file.read(imports.MAX_FILE_BYTES + 1)
         total_rows = imports.count_rows(name=name, content=content)
     except imports.ImportFileError as exc:
-        raise _error("file", exc.message) from None
+        raise field_error("file", exc.message) from None
     listing_import = ListingImport(seller=seller, created_by=actor, original_name=name[:255],
                                    status=ImportStatus.QUEUED, total_rows=total_rows)
     listing_import.file.save(name, ContentFile(content), save=False)
@@ -687,7 +684,7 @@ def listing_image_add(*, listing: Listing, actor: User, image) -> ListingImage:
     locked = _lock_for_images(listing_id=listing.pk, actor=actor)
     summary = locked.images.aggregate(count=Count("pk"), last=Max("position"))
     if summary["count"] >= MAX_IMAGES_PER_LISTING:
-        raise _error("image", _("A listing has at most %(max)d images.") % {"max": MAX_IMAGES_PER_LISTING})
+        raise field_error("image", _("A listing has at most %(max)d images.") % {"max": MAX_IMAGES_PER_LISTING})
     row = ListingImage(listing=locked, image=image,
                        position=0 if summary["last"] is None else summary["last"] + 1)
     try:
@@ -707,31 +704,3 @@ def listing_image_delete(*, image: ListingImage, actor: User) -> None:
     if deleted and image.image:
         storage, name = image.image.storage, image.image.name
         transaction.on_commit(lambda: storage.delete(name))
-
-
-# --- search documents that hold other rows' names ---------------------------------------------------
-
-def seller_search_reindex_queue(company_id: int) -> None:
-    """Registered in accounts.hooks: a company's legal name is part of its listings' search
-    documents, so a rename queues their rebuild once the rename is committed."""
-    enqueue_on_commit(tasks.search_reindex_seller, company_id)
-
-
-@transaction.atomic
-def category_rename(*, category: Category, name: str) -> Category:
-    """Renames a category; the search documents of its listings and of its children's listings are
-    rebuilt by a task queued after commit (a document holds the category and the parent names)."""
-    name = (name or "").strip()
-    max_length = Category._meta.get_field("name").max_length
-    if not name:
-        raise ApplicationError(_("Enter the category's name."), code="validation_error",
-                               fields={"name": [_("Enter the category's name.")]})
-    if len(name) > max_length:
-        message = _("A category's name has at most %(max)d characters.") % {"max": max_length}
-        raise field_error("name", message)
-    locked = Category.objects.select_for_update().get(pk=category.pk)
-    if locked.name != name:
-        locked.name = name
-        locked.save(update_fields=["name"])
-        enqueue_on_commit(tasks.search_reindex_category, locked.pk)
-    return locked

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import MODERATORS_GROUP, Company, Membership, MembershipRole, User
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.inputs import field_error
 
 from . import events, relay
 from .events import COMPANY_MEMBERS, MODERATORS
@@ -30,10 +31,6 @@ from .models import (
 from .webhooks import secret_generate, url_problem
 
 MAX_ENDPOINTS_PER_COMPANY = 10
-
-
-def _error(field: str, message: str) -> ApplicationError:
-    return ApplicationError(message, code="validation_error", fields={field: [message]})
 
 
 # --- notify ---------------------------------------------------------------------------------------
@@ -154,12 +151,12 @@ def preference_set(*, user: User, event: str, channel: str, enabled: bool) -> No
     """Switches one event on one channel for the user. Mandatory events cannot be switched off."""
     event_type = events.EVENTS.get(event)
     if event_type is None or not event_type.configurable or not _may_receive(user, event_type):
-        raise _error("event", _("Unknown event."))
+        raise field_error("event", _("Unknown event."))
     if channel not in event_type.user_channels:
-        raise _error("channel", _("This event is not sent on this channel."))
+        raise field_error("channel", _("This event is not sent on this channel."))
     if event_type.mandatory:
         if not enabled:
-            raise _error("enabled", _("This notification is mandatory and cannot be switched off."))
+            raise field_error("enabled", _("This notification is mandatory and cannot be switched off."))
         return None
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, event=event, channel=channel, defaults={"enabled": bool(enabled)})
@@ -184,21 +181,21 @@ def _owned_company(actor: User, company_id: int | None) -> Company:
 
 def _clean_events(names: Any) -> list[str]:
     if not isinstance(names, list | tuple) or not names:
-        raise _error("events", _("Subscribe to at least one event."))
+        raise field_error("events", _("Subscribe to at least one event."))
     allowed = {name for name, event_type in events.EVENTS.items() if event_type.webhook}
     unknown = sorted({str(name) for name in names} - allowed)
     if unknown:
-        raise _error("events", _("These events cannot be sent to webhooks: %(names)s.") % {"names": ", ".join(unknown)})
+        raise field_error("events", _("These events cannot be sent to webhooks: %(names)s.") % {"names": ", ".join(unknown)})
     return sorted({str(name) for name in names})
 
 
 def _clean_url(url: Any) -> str:
     url = str(url or "").strip()
     if len(url) > WebhookEndpoint._meta.get_field("url").max_length:
-        raise _error("url", _("The URL is too long."))
+        raise field_error("url", _("The URL is too long."))
     problem = url_problem(url)
     if problem:
-        raise _error("url", str(problem))
+        raise field_error("url", str(problem))
     return url
 
 

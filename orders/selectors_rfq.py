@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, CompanyKind, Membership, User, VerificationStatus
 from core.exceptions import ApplicationError, Forbidden
+from core.inputs import field_error
 from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingStatus
 
@@ -156,10 +157,10 @@ def rfq_list(*, actor: Actor, role: str | None = None, status: str | None = None
     companies = actor_companies(actor=actor)
     if role not in (None, "", "buyer", "seller"):
         message = _("Choose buyer or seller.")
-        raise ApplicationError(message, code="validation_error", fields={"role": [message]})
+        raise field_error("role", message)
     if status and status not in RfqStatus.values:
         message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(RfqStatus.values)}
-        raise ApplicationError(message, code="validation_error", fields={"status": [message]})
+        raise field_error("status", message)
     if not companies.all_ids:
         return Rfq.objects.none()
     as_buyer = Q(buyer_id__in=sorted(companies.all_ids))
@@ -235,7 +236,7 @@ def quote_list(*, actor: Actor, rfq_id=None, status: str | None = None) -> Query
     if status:
         if status not in QuoteStatus.values:
             message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(QuoteStatus.values)}
-            raise ApplicationError(message, code="validation_error", fields={"status": [message]})
+            raise field_error("status", message)
         qs = qs.filter(status=status)
     return qs.select_related("seller", "rfq").order_by("-created_at", "-pk")
 

@@ -26,6 +26,7 @@ from schwifty import exceptions as schwifty_errors
 from accounts.models import Company, User
 from accounts.selectors import membership_get
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.inputs import field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
 from trade.selectors import country_code, country_name
 
@@ -39,10 +40,6 @@ ACCOUNT_NUMBER = re.compile(r"^[A-Z0-9]{1,34}$")
 TEXT_FIELDS = ("label", "account_holder", "bank_name")
 FIELDS = ("label", "account_holder", "iban", "account_number", "bic", "bank_name", "bank_country", "currency",
           "is_default")
-
-
-def _error(field: str, message: str, *, code: str = "validation_error") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
 
 
 def _lock_company(*, company: Company, actor: User) -> Company:
@@ -67,7 +64,7 @@ def iban_country_uses_iban(country: str) -> bool:
 def _compact(value: Any, field: str) -> str:
     text = str(value or "")
     if len(text) > MAX_RAW_ACCOUNT_LENGTH:
-        raise _error(field, _("Enter at most %(max)d characters.") % {"max": MAX_RAW_ACCOUNT_LENGTH})
+        raise field_error(field, _("Enter at most %(max)d characters.") % {"max": MAX_RAW_ACCOUNT_LENGTH})
     return re.sub(r"[\s\-]+", "", text).upper()
 
 
@@ -76,7 +73,7 @@ def clean_iban(value: Any, *, bank_country: str) -> str:
     iban = _compact(value, "iban")
     country = iban[:2]
     if not re.match(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]+$", iban):
-        raise _error("iban", _("An IBAN starts with the two-letter code of the bank's country and two check "
+        raise field_error("iban", _("An IBAN starts with the two-letter code of the bank's country and two check "
                                "digits, followed by letters and digits, e.g. DE89 3704 0044 0532 0130 00."))
     try:
         spec = registry.get_iban_spec(country)
@@ -87,22 +84,22 @@ def clean_iban(value: Any, *, bank_country: str) -> str:
         else:
             message = _("%(code)s is not a country code; an IBAN starts with the bank's country, e.g. DE or TR.") % {
                 "code": country}
-        raise _error("iban", message) from None
+        raise field_error("iban", message) from None
     try:
         parsed = IBAN(iban)
     except schwifty_errors.InvalidLength:
-        raise _error("iban", _("An IBAN from %(country)s has %(expected)d characters; this one has %(length)d.")
+        raise field_error("iban", _("An IBAN from %(country)s has %(expected)d characters; this one has %(length)d.")
                      % {"country": country_name(country), "expected": spec.iban_length,
                         "length": len(iban)}) from None
     except schwifty_errors.InvalidChecksumDigits:
-        raise _error("iban", _("The check digits of this IBAN do not match: look for a mistyped or swapped "
+        raise field_error("iban", _("The check digits of this IBAN do not match: look for a mistyped or swapped "
                                "character.")) from None
     except schwifty_errors.SchwiftyException:
-        raise _error("iban", _("This is not laid out like an IBAN from %(country)s: some characters are letters "
+        raise field_error("iban", _("This is not laid out like an IBAN from %(country)s: some characters are letters "
                                "where digits belong, or the other way round.")
                      % {"country": country_name(country)}) from None
     if parsed.country_code != bank_country:
-        raise _error("iban", _("This IBAN is from %(iban_country)s, but the bank country is %(bank_country)s.")
+        raise field_error("iban", _("This IBAN is from %(iban_country)s, but the bank country is %(bank_country)s.")
                      % {"iban_country": country_name(parsed.country_code),
                         "bank_country": country_name(bank_country)})
     return parsed.compact
@@ -111,20 +108,20 @@ def clean_iban(value: Any, *, bank_country: str) -> str:
 def clean_bic(value: Any, *, bank_country: str) -> str:
     bic = _compact(value, "bic")
     if not bic:
-        raise _error("bic", _("Enter the SWIFT/BIC of the bank."))
+        raise field_error("bic", _("Enter the SWIFT/BIC of the bank."))
     try:
         parsed = BIC(bic)
     except schwifty_errors.InvalidLength:
-        raise _error("bic", _("A SWIFT/BIC has 8 or 11 characters; this one has %(length)d.")
+        raise field_error("bic", _("A SWIFT/BIC has 8 or 11 characters; this one has %(length)d.")
                      % {"length": len(bic)}) from None
     except schwifty_errors.InvalidCountryCode:
-        raise _error("bic", _("Characters 5 and 6 of a SWIFT/BIC are the bank's country code; %(code)s is not "
+        raise field_error("bic", _("Characters 5 and 6 of a SWIFT/BIC are the bank's country code; %(code)s is not "
                               "a country.") % {"code": bic[4:6]}) from None
     except schwifty_errors.SchwiftyException:
-        raise _error("bic", _("A SWIFT/BIC is 4 letters for the bank, 2 letters for the country, 2 letters or "
+        raise field_error("bic", _("A SWIFT/BIC is 4 letters for the bank, 2 letters for the country, 2 letters or "
                               "digits for the place and, optionally, 3 for the branch.")) from None
     if parsed.country_code != bank_country:
-        raise _error("bic", _("This SWIFT/BIC is of a bank in %(bic_country)s, but the bank country is "
+        raise field_error("bic", _("This SWIFT/BIC is of a bank in %(bic_country)s, but the bank country is "
                               "%(bank_country)s.") % {"bic_country": country_name(parsed.country_code),
                                                       "bank_country": country_name(bank_country)})
     return parsed.compact
@@ -133,7 +130,7 @@ def clean_bic(value: Any, *, bank_country: str) -> str:
 def _clean_account_number(value: Any) -> str:
     number = _compact(value, "account_number")
     if number and not ACCOUNT_NUMBER.match(number):
-        raise _error("account_number", _("An account number has 1 to 34 letters or digits."))
+        raise field_error("account_number", _("An account number has 1 to 34 letters or digits."))
     return number
 
 
@@ -141,20 +138,20 @@ def _clean_text(field: str, value: Any) -> str:
     text = " ".join(str(value or "").split())
     model_field = BankAccount._meta.get_field(field)
     if not text:
-        raise _error(field, _("This field is required."))
+        raise field_error(field, _("This field is required."))
     if len(text) > model_field.max_length:
-        raise _error(field, _("Enter at most %(max)d characters.") % {"max": model_field.max_length})
+        raise field_error(field, _("Enter at most %(max)d characters.") % {"max": model_field.max_length})
     try:
         validate_plain_text(text)
     except ValidationError as exc:
-        raise _error(field, exc.messages[0]) from None
+        raise field_error(field, exc.messages[0]) from None
     return text
 
 
 def _clean_currency(value: Any) -> str:
     currency = str(value or "").strip().upper()
     if currency not in CURRENCY_CODES:
-        raise _error("currency", _("%(value)s is not an ISO 4217 currency code.") % {"value": str(value)[:10]})
+        raise field_error("currency", _("%(value)s is not an ISO 4217 currency code.") % {"value": str(value)[:10]})
     return currency
 
 
@@ -169,10 +166,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     number = _clean_account_number(data.get("account_number"))
     if iban_country_uses_iban(country):
         if not raw_iban:
-            raise _error("iban", _("Banks in %(country)s use IBANs: enter the IBAN of the account.")
+            raise field_error("iban", _("Banks in %(country)s use IBANs: enter the IBAN of the account.")
                          % {"country": country_name(country)})
         if number:
-            raise _error("account_number", _("Banks in %(country)s use IBANs: leave the account number empty.")
+            raise field_error("account_number", _("Banks in %(country)s use IBANs: leave the account number empty.")
                          % {"country": country_name(country)})
         cleaned["iban"], cleaned["account_number"] = clean_iban(raw_iban, bank_country=country), ""
     elif raw_iban and not number:
@@ -180,10 +177,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["iban"], cleaned["account_number"] = clean_iban(raw_iban, bank_country=country), ""
     else:
         if raw_iban:
-            raise _error("iban", _("Banks in %(country)s do not use IBANs; enter the account number instead.")
+            raise field_error("iban", _("Banks in %(country)s do not use IBANs; enter the account number instead.")
                          % {"country": country_name(country)})
         if not number:
-            raise _error("account_number", _("Enter the account number: banks in %(country)s do not use IBANs.")
+            raise field_error("account_number", _("Enter the account number: banks in %(country)s do not use IBANs.")
                          % {"country": country_name(country)})
         cleaned["iban"], cleaned["account_number"] = "", number
     cleaned["bic"] = clean_bic(data.get("bic"), bank_country=country)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
 from accounts.selectors import Actor
-from core.exceptions import ApplicationError
+from core.inputs import field_error
 from orders.models import InstalmentStatus, Order
 from orders.services.payments import PAYABLE_STATUSES
 
@@ -34,7 +34,7 @@ def _int(value, field: str | None = None) -> int:
         if field is None:
             raise Http404
         message = _("Give the id of one of your orders.")
-        raise ApplicationError(message, code="validation_error", fields={field: [message]})
+        raise field_error(field, message)
     return number
 
 
@@ -68,7 +68,7 @@ def outcome_filter(value: str | None) -> str | None:
         return None
     if value not in OUTCOME_FILTERS:
         message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(OUTCOME_FILTERS)}
-        raise ApplicationError(message, code="validation_error", fields={"outcome": [message]})
+        raise field_error("outcome", message)
     return value
 
 

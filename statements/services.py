@@ -36,9 +36,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.inputs import field_error
 from core.queue import enqueue_on_commit
 from orders.models import Instalment, InstalmentStatus, Order, OrderRole, PaymentSource
-from orders.services.common import field_error
 from orders.services.payments import PAYABLE_STATUSES, PaymentResult, payment_record
 from payments.references import rf_find, rf_normalize
 

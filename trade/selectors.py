@@ -17,6 +17,7 @@ from django_countries import countries
 
 from accounts.models import Company, User
 from core.exceptions import ApplicationError
+from core.inputs import field_error
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Listing
 
@@ -36,15 +37,11 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _field_error(field: str, message: str, *, code: str = "validation_error") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
 def country_code(value: Any, *, field: str = "destination_country") -> str:
     """The upper-case ISO 3166-1 alpha-2 code, or a field error."""
     code = str(value or "").strip().upper()
     if len(code) != 2 or code not in countries.countries:
-        raise _field_error(field, _("%(value)s is not an ISO 3166 country code.") % {"value": value})
+        raise field_error(field, _("%(value)s is not an ISO 3166 country code.") % {"value": value})
     return code
 
 
@@ -103,12 +100,12 @@ def shipping_quote(*, seller: Company, destination_country: str, weight_kg: Deci
                  .order_by("max_weight_kg").values_list("max_weight_kg", "price"))
     name = country_name(code)
     if not bands:
-        raise _field_error("destination_country", _("%(seller)s does not ship to %(country)s.")
+        raise field_error("destination_country", _("%(seller)s does not ship to %(country)s.")
                            % {"seller": seller.legal_name, "country": name}, code="no_shipping")
     for max_weight, price in bands:
         if weight <= max_weight:
             return price
-    raise _field_error("destination_country",
+    raise field_error("destination_country",
                        _("The shipment weighs %(weight)s kg; %(seller)s ships at most %(max)s kg to %(country)s.")
                        % {"weight": plain_number(weight), "seller": seller.legal_name,
                           "max": plain_number(bands[-1][0]), "country": name}, code="no_shipping")
@@ -118,9 +115,9 @@ def _decimal_at_least(field: str, value: Any, *, minimum: Decimal) -> Decimal:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _field_error(field, _("Enter a number.")) from None
+        raise field_error(field, _("Enter a number.")) from None
     if not number.is_finite() or number < minimum:
-        raise _field_error(field, _("Enter a number of at least %(min)s.") % {"min": minimum})
+        raise field_error(field, _("Enter a number of at least %(min)s.") % {"min": minimum})
     return number
 
 
@@ -176,18 +173,18 @@ class LandedCost:
 def _incoterm(value: Any) -> str:
     term = str(value or "").strip().upper()
     if term not in incoterms.PAYERS:
-        raise _field_error("incoterm", _("%(value)s is not an Incoterms 2020 rule.") % {"value": value})
+        raise field_error("incoterm", _("%(value)s is not an Incoterms 2020 rule.") % {"value": value})
     return term
 
 
 def _clean_lines(lines: list[LineInput]) -> list[LineInput]:
     if not lines:
-        raise _field_error("lines", _("Give at least one line."))
+        raise field_error("lines", _("Give at least one line."))
     cleaned = []
     for line in lines:
         hs = _hs_digits(line.hs_code)
         if len(hs) != 6 or not hs.isdigit():
-            raise _field_error("lines", _("An HS code has exactly 6 digits."))
+            raise field_error("lines", _("An HS code has exactly 6 digits."))
         cleaned.append(LineInput(hs_code=hs,
                                  goods_value=_decimal_at_least("lines", line.goods_value, minimum=Decimal("0")),
                                  weight_kg=_decimal_at_least("lines", line.weight_kg, minimum=Decimal("0"))))
@@ -274,18 +271,18 @@ def listing_landed_cost(*, actor: Actor, listing_id: int, quantity: int, destina
     try:
         listing = marketplace_selectors.listing_get_for_actor(actor=actor, pk=int(listing_id))
     except (Http404, TypeError, ValueError):
-        raise _field_error("listing_id", _("There is no listing with this id.")) from None
+        raise field_error("listing_id", _("There is no listing with this id.")) from None
     code = country_code(destination_country)
     term = _incoterm(incoterm)
     offered = sorted(row.incoterm for row in listing.incoterm_rows.all())
     if term not in offered:
-        raise _field_error("incoterm", _("This listing is offered under %(terms)s only.")
+        raise field_error("incoterm", _("This listing is offered under %(terms)s only.")
                            % {"terms": ", ".join(offered)}, code="incoterm_not_offered")
     if quantity < listing.moq:
-        raise _field_error("quantity", _("The minimum order quantity is %(moq)d.") % {"moq": listing.moq})
+        raise field_error("quantity", _("The minimum order quantity is %(moq)d.") % {"moq": listing.moq})
     tiers = [tier for tier in listing.price_tiers.all() if tier.min_quantity <= quantity]
     if not tiers:
-        raise _field_error("quantity", _("This listing has no price for this quantity."))
+        raise field_error("quantity", _("This listing has no price for this quantity."))
     unit_price = max(tiers, key=lambda tier: tier.min_quantity).unit_price
     if listing.currency != listing.seller.default_currency:
         raise ApplicationError(_("The listing is priced in %(listing)s but the seller ships in %(seller)s; no "
@@ -294,7 +291,7 @@ def listing_landed_cost(*, actor: Actor, listing_id: int, quantity: int, destina
                                code="currency_mismatch")
     destination_check(country=code, hs_codes=[listing.hs_code])
     if not _listing_ships_to(listing, code):
-        raise _field_error("destination_country", _("This listing is not shipped to %(country)s.")
+        raise field_error("destination_country", _("This listing is not shipped to %(country)s.")
                            % {"country": country_name(code)}, code="no_shipping")
     line = LineInput(hs_code=listing.hs_code, goods_value=unit_price * quantity, weight_kg=listing.weight_kg * quantity)
     estimate = _estimate(seller=listing.seller, country=code, incoterm=term, lines=_clean_lines([line]))
@@ -312,7 +309,7 @@ def _listing_ships_to(listing: Listing, country: str) -> bool:
         return True
     if not ships_to.listing_allows(country):
         return False
-    raise _field_error("destination_country", _("%(seller)s does not ship to %(country)s.")
+    raise field_error("destination_country", _("%(seller)s does not ship to %(country)s.")
                        % {"seller": listing.seller.legal_name, "country": country_name(country)}, code="no_shipping")
 
 

@@ -15,14 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership, User
 from accounts.selectors import user_primary_membership
-from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.exceptions import Conflict, Forbidden
+from core.inputs import field_error
 
 from .models import ShippingRate, ShippingZone, ShippingZoneCountry
 from .selectors import country_code, country_name, plain_number
-
-
-def _error(field: str, message: str) -> ApplicationError:
-    return ApplicationError(message, code="validation_error", fields={field: [message]})
 
 
 def _lock_seller(*, seller: Company, actor: User, must_sell: bool = True) -> Company:
@@ -37,48 +34,48 @@ def _lock_seller(*, seller: Company, actor: User, must_sell: bool = True) -> Com
 def _clean_name(value: Any) -> str:
     name = str(value or "").strip()
     if not name:
-        raise _error("name", _("This field is required."))
+        raise field_error("name", _("This field is required."))
     try:
         ShippingZone._meta.get_field("name").clean(name, None)
     except ValidationError as exc:
-        raise _error("name", exc.messages[0]) from None
+        raise field_error("name", exc.messages[0]) from None
     return name
 
 
 def _clean_countries(value: Any) -> list[str]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
-        raise _error("countries", _("Give at least one country."))
+        raise field_error("countries", _("Give at least one country."))
     return sorted({country_code(code, field="countries") for code in value})
 
 
 def _clean_rates(value: Any) -> list[tuple[Decimal, Decimal]]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
-        raise _error("rates", _("Give at least one rate."))
+        raise field_error("rates", _("Give at least one rate."))
     weight_field = ShippingRate._meta.get_field("max_weight_kg")
     price_field = ShippingRate._meta.get_field("price")
     rates = []
     for row in value:
         if not isinstance(row, Mapping) or "max_weight_kg" not in row or "price" not in row:
-            raise _error("rates", _("Each rate needs max_weight_kg and price."))
+            raise field_error("rates", _("Each rate needs max_weight_kg and price."))
         try:
             weight = Decimal(str(row["max_weight_kg"]))
             price = Decimal(str(row["price"]))
         except (InvalidOperation, ValueError):
-            raise _error("rates", _("Enter max_weight_kg and price as numbers.")) from None
+            raise field_error("rates", _("Enter max_weight_kg and price as numbers.")) from None
         if not weight.is_finite() or weight <= 0:
-            raise _error("rates", _("A maximum weight must be greater than zero."))
+            raise field_error("rates", _("A maximum weight must be greater than zero."))
         if not price.is_finite() or price < 0:
-            raise _error("rates", _("A price cannot be negative."))
+            raise field_error("rates", _("A price cannot be negative."))
         for field, number in ((weight_field, weight), (price_field, price)):
             try:
                 field.run_validators(number)
             except ValidationError as exc:
-                raise _error("rates", f"{field.name}: {exc.messages[0]}") from None
+                raise field_error("rates", f"{field.name}: {exc.messages[0]}") from None
         rates.append((weight, price))
     rates.sort()
     for (weight, _price), (next_weight, _next_price) in zip(rates, rates[1:]):
         if weight == next_weight:
-            raise _error("rates", _("Two rates have the same maximum weight (%(weight)s kg).")
+            raise field_error("rates", _("Two rates have the same maximum weight (%(weight)s kg).")
                          % {"weight": plain_number(weight)})
     return rates
 

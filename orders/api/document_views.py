@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from core.exceptions import ApplicationError
+from core.inputs import field_error
 from orders.document_render import document_response, render_document_html, render_document_pdf
 from orders.documents import KINDS, order_document
 
@@ -42,7 +42,7 @@ class OrderDocumentView(APIView):
         output = (request.query_params.get("format") or "html").strip().lower()
         if output not in FORMATS:
             message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}
-            raise ApplicationError(message, code="validation_error", fields={"format": [message]})
+            raise field_error("format", message)
         doc = order_document(actor=request.user, order_id=pk, kind=kind)
         if output == "pdf":
             return document_response(render_document_pdf(doc), content_type="application/pdf",

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import validated
-from core.exceptions import ApplicationError
+from core.inputs import field_error
 from core.pagination import DefaultPagination
 from orders import selectors_rfq
 from orders.models import Quote, QuoteStatus, Rfq, RfqStatus
@@ -136,7 +136,7 @@ class QuoteViewSet(viewsets.GenericViewSet):
         rfq_id = params.get("rfq") or None
         if rfq_id is not None and not rfq_id.isdigit():
             message = _("Give a request id.")
-            raise ApplicationError(message, code="validation_error", fields={"rfq": [message]})
+            raise field_error("rfq", message)
         qs = selectors_rfq.quote_list(actor=request.user, rfq_id=rfq_id, status=params.get("status") or None)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.QuoteSerializer(page, many=True, context=_quote_context()).data)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import validated
-from core.exceptions import ApplicationError
+from core.inputs import field_error
 from orders.services.payments import order_moves_available
 from orders import selectors, services
 from orders.models import Order, OrderRole, OrderStatus
@@ -51,7 +51,7 @@ def _int_param(request, name: str) -> int | None:
         return None
     if not value.isdigit():
         message = _("Give a company id.")
-        raise ApplicationError(message, code="validation_error", fields={name: [message]})
+        raise field_error(name, message)
     return int(value)
 
 

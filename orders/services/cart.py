@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import Company, User
+from core.inputs import field_error
 from marketplace.models import Incoterm, Listing
 
 from ..models import Cart, CartLine
 from ..selectors import ListingTerms, listing_terms, tier_price
-from .common import field_error, require_buyer_member
+from .common import require_buyer_member
 
 
 @dataclass(frozen=True)

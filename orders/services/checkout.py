@@ -37,6 +37,7 @@ from django_countries import countries
 
 from accounts.models import Company, User, VerificationStatus
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.inputs import field_error
 from core.validators import CURRENCY_CODES
 from fx.selectors import FxQuote, fx_quote
 from marketplace.models import Incoterm, Listing
@@ -47,7 +48,7 @@ from ..models import Cart, CartLine, Order, OrderLine, PurchaseGroup
 from ..payment_terms import Terms, terms_from_code
 from ..selectors import ListingTerms, listing_terms
 from .cart import check_line
-from .common import field_error, request_fingerprint, require_buyer_member
+from .common import request_fingerprint, require_buyer_member
 from .payments import payment_terms_offered, terms_choose
 from .placing import order_create_placed
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
-from core.exceptions import ApplicationError, Forbidden
+from core.exceptions import Forbidden
 
 from ..selectors import is_member
 
@@ -19,10 +19,6 @@ def request_fingerprint(body: dict[str, Any]) -> str:
     """The SHA-256 of the body as canonical JSON, kept with a purchase group to tell a retried
     request from a different one under the same idempotency key."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def field_error(field: str, message: str, *, code: str = "validation_error") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
 
 
 def require_buyer_member(*, actor: User, buyer: Company) -> None:

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
 from core.exceptions import Forbidden
+from core.inputs import field_error
 from core.validators import validate_plain_text
 from notifications.services import notify
 
 from ..models import Message, Order, Rfq
 from ..selectors import member_company_ids
 from ..selectors_rfq import rfq_access, seller_can_see
-from .common import field_error
 
 MAX_BODY = 5000
 EXCERPT = 140

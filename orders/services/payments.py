@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, CompanyKind, MembershipRole, User
 from accounts.selectors import membership_get
 from core.exceptions import Conflict, Forbidden
+from core.inputs import field_error
 from payments.models import iban_display
 from payments.references import rf_reference_for_order
 from payments.selectors import bank_account_for_payment
@@ -53,7 +54,6 @@ from ..models import (
 from ..payment_terms import Terms, due_date, due_before_shipment, schedule, terms_from_code
 from ..selectors import member_company_ids
 from ..transitions import ORDER_FLOW
-from .common import field_error
 
 CENT = Decimal("0.01")
 MAX_PAYMENT = Decimal("999999999999.99")

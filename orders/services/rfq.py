@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.inputs import field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
 from fx.selectors import fx_quote
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, Unit
@@ -60,7 +61,7 @@ from ..models import (
 )
 from ..selectors import is_member
 from ..selectors_rfq import quote_is_expired, rfq_recipients, seller_is_audience
-from .common import field_error, request_fingerprint, require_buyer_member
+from .common import request_fingerprint, require_buyer_member
 from .payments import payment_terms_offered, terms_choose
 from .placing import order_create_placed
 

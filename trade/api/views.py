@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import validated
-from core.exceptions import ApplicationError
+from core.inputs import field_error
 from trade import selectors, services
 
 from . import serializers as s
@@ -26,7 +26,7 @@ class ShippingZoneViewSet(viewsets.GenericViewSet):
         seller_id = int(seller) if seller and seller.isdigit() else None
         if seller and seller_id is None:
             message = _("Give the seller as a company id.")
-            raise ApplicationError(message, code="validation_error", fields={"seller": [message]})
+            raise field_error("seller", message)
         return selectors.shipping_zone_list(actor=self.request.user, seller_id=seller_id)
 
     def get_object(self):
