@@ -56,6 +56,23 @@ def membership_get(*, actor: Actor, company: Company) -> Membership | None:
     return Membership.objects.filter(user=actor, company=company).first()
 
 
+def is_member(*, actor: Actor, company_id: int) -> bool:
+    """Whether the actor is signed in and a member of the company. One query."""
+    return actor.is_authenticated and Membership.objects.filter(user=actor, company_id=company_id).exists()
+
+
+def member_company_ids(*, actor: Actor, company_ids: list[int]) -> set[int]:
+    """Those of the companies the actor is a member of (none when not signed in). One query."""
+    if not actor.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=actor, company_id__in=company_ids).values_list("company_id", flat=True))
+
+
+def member_company_ids_query(*, actor: User) -> QuerySet[Membership]:
+    """The ids of the signed-in actor's companies, as a subquery to filter by (`company_id__in=`)."""
+    return Membership.objects.filter(user=actor).values("company_id")
+
+
 def user_companies(*, user: Actor) -> QuerySet[Company]:
     if not user.is_authenticated:
         return Company.objects.none()

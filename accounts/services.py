@@ -32,6 +32,7 @@ from .models import (
     VerificationDecision,
     VerificationStatus,
 )
+from .selectors import is_member, membership_get
 from .verification import MEMBER, MODERATOR, VERIFICATION
 
 COMPANY_EDITABLE_FIELDS = (
@@ -75,7 +76,7 @@ def _validate_password(password: str, user: User | None, field: str = "password"
 
 
 def _require_owner(actor: User, company: Company) -> Membership:
-    membership = Membership.objects.filter(user=actor, company=company).first()
+    membership = membership_get(actor=actor, company=company)
     if membership is None or membership.role != MembershipRole.OWNER:
         raise Forbidden(_("Only an owner of this company can do that."))
     return membership
@@ -154,15 +155,15 @@ def _company_transition(*, company_id: int, actor: User, to_status: str, reason:
                         only_from: str | None = None, only_from_message: str = "") -> Company:
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company_id)
-        is_member = Membership.objects.filter(user=actor, company=company).exists()
+        actor_is_member = is_member(actor=actor, company_id=company.pk)
         if to_status == VerificationStatus.PENDING:
-            if not is_member:
+            if not actor_is_member:
                 raise Forbidden(_("Only a member of this company can ask for verification."))
             role = MEMBER
         else:
             if not actor.is_moderator:
                 raise Forbidden(_("Only a moderator can decide on a company's verification."))
-            if is_member:
+            if actor_is_member:
                 raise Forbidden(_("A moderator cannot decide on their own company."))
             role = MODERATOR
         from_status = company.verification_status

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet
@@ -15,7 +14,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from accounts.models import Company, Membership, User, VerificationStatus
+from accounts.models import Company, Membership, VerificationStatus
+from accounts.selectors import Actor, is_member, member_company_ids_query
 from core.exceptions import ApplicationError
 from core.inputs import field_error
 from core.validators import CURRENCY_CODES
@@ -35,8 +35,6 @@ from .models import (
     ShipsToCountry,
     ShipsToMode,
 )
-
-Actor = User | AnonymousUser
 
 
 def _is_moderator(actor: Actor) -> bool:
@@ -114,7 +112,7 @@ def listing_get_for_actor(*, actor: Actor, pk: int) -> Listing:
         return listing
     if _is_moderator(actor):
         return listing
-    if actor.is_authenticated and Membership.objects.filter(user=actor, company_id=listing.seller_id).exists():
+    if is_member(actor=actor, company_id=listing.seller_id):
         return listing
     raise Http404
 
@@ -414,7 +412,7 @@ def listing_import_get(*, actor: Actor, pk: int | str) -> ListingImport:
     except (TypeError, ValueError):
         raise Http404 from None
     listing_import = ListingImport.objects.filter(
-        pk=pk, seller__in=Membership.objects.filter(user=actor).values("company")).first()
+        pk=pk, seller__in=member_company_ids_query(actor=actor)).first()
     if listing_import is None:
         raise Http404
     return listing_import

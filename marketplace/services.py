@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from accounts.models import Company, Membership, User
-from accounts.selectors import user_primary_membership
+from accounts.models import Company, User
+from accounts.selectors import is_member, user_primary_membership
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import field_error
 from core.markup import render_markdown
@@ -81,7 +81,7 @@ class ListingData:
 
 
 def _require_seller_member(actor: User, company: Company) -> None:
-    if not Membership.objects.filter(user=actor, company=company).exists():
+    if not is_member(actor=actor, company_id=company.pk):
         raise Forbidden(_("Only members of the selling company can do that."))
 
 
@@ -356,13 +356,13 @@ def listing_price_eur_refresh() -> int:
 def _transition(*, listing_id: int, actor: User, to_status: str, role: str, reason: str = "") -> Listing:
     with transaction.atomic():
         listing = Listing.objects.select_for_update().select_related("seller").get(pk=listing_id)
-        is_member = Membership.objects.filter(user=actor, company_id=listing.seller_id).exists()
-        if role == SELLER and not is_member:
+        actor_is_member = is_member(actor=actor, company_id=listing.seller_id)
+        if role == SELLER and not actor_is_member:
             raise Forbidden(_("Only members of the selling company can do that."))
         if role == MODERATOR:
             if not actor.is_moderator:
                 raise Forbidden(_("Only moderators can do that."))
-            if is_member:
+            if actor_is_member:
                 raise Forbidden(_("A moderator cannot moderate their own company's listings."))
         if to_status == ListingStatus.PENDING_REVIEW and not listing.seller.can_publish_listings:
             raise Forbidden(_("Only a verified seller company can submit listings for review."))
@@ -398,7 +398,7 @@ def _review_pending_changes(*, listing_id: int, actor: User, approve: bool, reas
         listing = Listing.objects.select_for_update().get(pk=listing_id)
         if not actor.is_moderator:
             raise Forbidden(_("Only moderators can do that."))
-        if Membership.objects.filter(user=actor, company_id=listing.seller_id).exists():
+        if is_member(actor=actor, company_id=listing.seller_id):
             raise Forbidden(_("A moderator cannot moderate their own company's listings."))
         if not approve and not reason.strip():
             raise field_error("reason", _("A reason is required for this decision."))
@@ -487,7 +487,7 @@ def listing_report(*, listing: Listing, reporter: User, reason: str) -> ListingR
     """A buyer reports a published listing; the moderators are told in the report's transaction."""
     if listing.status != ListingStatus.PUBLISHED:
         raise Conflict(_("Only published listings can be reported."))
-    if Membership.objects.filter(user=reporter, company_id=listing.seller_id).exists():
+    if is_member(actor=reporter, company_id=listing.seller_id):
         raise Forbidden(_("You cannot report your own company's listing."))
     report = ListingReport(listing=listing, reporter=reporter, reason=(reason or "").strip())
     try:
@@ -586,7 +586,7 @@ def listing_import_run(*, import_id: int) -> ListingImport | None:
     if listing_import is None or listing_import.status != ImportStatus.RUNNING:
         return listing_import
     seller, actor = listing_import.seller, listing_import.created_by
-    if not (seller.sells and actor.is_active and Membership.objects.filter(user=actor, company=seller).exists()):
+    if not (seller.sells and actor.is_active and is_member(actor=actor, company_id=seller.pk)):
         return _listing_import_fail(import_id=import_id, field="seller", message=_(
             "The person who uploaded the file is no longer a member of a selling company."))
     try:

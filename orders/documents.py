@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
+from accounts.selectors import Actor
 from core.exceptions import Conflict
 from marketplace.models import Incoterm, Unit
 
@@ -30,7 +31,7 @@ from payments.references import rf_format
 from trade.incoterms import paid_to
 
 from .models import Instalment, InstalmentDue, Order, OrderLine, OrderStatus
-from .selectors import Actor, order_visible_id
+from .selectors import order_visible_id
 from .services.payments import order_terms, pay_to_display
 
 PROFORMA = "proforma"

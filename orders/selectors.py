@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership, User
+from accounts.selectors import Actor, is_member, member_company_ids, member_company_ids_query
 from core.exceptions import ApplicationError, Forbidden
+from core.inputs import field_error
 from core.validators import CURRENCY_CODES
 from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingIncoterm, PriceTier
@@ -31,24 +32,10 @@ from .models import (
     TrustedBuyer,
 )
 
-Actor = User | AnonymousUser
-
 CENT = Decimal("0.01")
 
 
 # --- whose cart --------------------------------------------------------------------------------------
-
-def is_member(*, actor: Actor, company_id: int) -> bool:
-    """Whether the actor is signed in and a member of the company. One query."""
-    return actor.is_authenticated and Membership.objects.filter(user=actor, company_id=company_id).exists()
-
-
-def member_company_ids(*, actor: Actor, company_ids: list[int]) -> set[int]:
-    """Those of the companies the actor is a member of (none when not signed in). One query."""
-    if not actor.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=actor, company_id__in=company_ids).values_list("company_id", flat=True))
-
 
 def member_companies(*, actor: User, company_id: int | None = None) -> list[Company]:
     """The signed-in actor's companies, oldest membership first, in one query; with `company_id`
@@ -204,7 +191,7 @@ def cart_get(*, actor: Actor, buyer: Company, currency: str | None = None) -> Ca
     display = (currency or buyer.default_currency).strip().upper()
     if display not in CURRENCY_CODES:
         message = _("%(value)s is not an ISO 4217 currency code.") % {"value": currency}
-        raise ApplicationError(message, code="validation_error", fields={"currency": [message]})
+        raise field_error("currency", message)
 
     lines = list(CartLine.objects.filter(cart__buyer=buyer).select_related("listing", "listing__seller")
                  .order_by("listing__seller_id", "listing__currency", "pk"))
@@ -260,7 +247,7 @@ def _visible_orders(actor: Actor) -> QuerySet[Order]:
         return Order.objects.none()
     if actor.is_moderator:
         return Order.objects.all()
-    companies = Membership.objects.filter(user=actor).values("company_id")
+    companies = member_company_ids_query(actor=actor)
     return Order.objects.filter(Q(buyer_id__in=companies) | Q(seller_id__in=companies))
 
 
@@ -271,13 +258,13 @@ def order_list(*, actor: Actor, status: str | None = None, role: str | None = No
     if status:
         if status not in OrderStatus.values:
             message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(OrderStatus.values)}
-            raise ApplicationError(message, code="validation_error", fields={"status": [message]})
+            raise field_error("status", message)
         qs = qs.filter(status=status)
     if role:
         if role not in (OrderRole.BUYER, OrderRole.SELLER):
             message = _("Choose buyer or seller.")
-            raise ApplicationError(message, code="validation_error", fields={"role": [message]})
-        companies = Membership.objects.filter(user=actor).values("company_id")
+            raise field_error("role", message)
+        companies = member_company_ids_query(actor=actor)
         qs = qs.filter(**{f"{role}_id__in": companies})
     return qs.select_related("buyer", "seller").order_by("-placed_at", "-pk")
 

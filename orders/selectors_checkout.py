@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import Company
+from accounts.selectors import Actor
 from fx.selectors import FxFreshness, FxQuote, fx_freshness, fx_quotes_as_of
 from marketplace.models import ListingIncoterm
 from trade import incoterms as trade_incoterms
 from trade.selectors import LandedCost
 
 from .models import CartLine
-from .selectors import Actor, convert
+from .selectors import convert
 from .services.checkout import _clean_request, cart_price, common_incoterms, default_incoterm
 from .payment_terms import PlannedInstalment, Terms, schedule
 from .services.common import require_buyer_member

@@ -14,22 +14,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, CompanyKind, Membership, User, VerificationStatus
+from accounts.models import Company, CompanyKind, Membership, VerificationStatus
+from accounts.selectors import Actor, is_member
 from core.exceptions import ApplicationError, Forbidden
 from core.inputs import field_error
 from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingStatus
 
 from .models import Message, Order, Quote, QuoteStatus, Rfq, RfqAudience, RfqRecipient, RfqStatus
-from .selectors import convert, is_member, member_companies
-
-Actor = User | AnonymousUser
+from .selectors import convert, member_companies
 
 
 def _int(value) -> int:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from accounts.models import Company, User
+from accounts.models import Company
+from accounts.selectors import Actor
 from core.exceptions import ApplicationError
 from core.inputs import field_error
 from marketplace import selectors as marketplace_selectors
@@ -23,8 +23,6 @@ from marketplace.models import Listing
 
 from . import incoterms
 from .models import DutyRate, RestrictedDestination, ShippingRate, ShippingZone, ShippingZoneCountry, VatRate
-
-Actor = User | AnonymousUser
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership, User
-from accounts.selectors import user_primary_membership
+from accounts.models import Company, User
+from accounts.selectors import is_member, user_primary_membership
 from core.exceptions import Conflict, Forbidden
 from core.inputs import field_error
 
@@ -23,7 +23,7 @@ from .selectors import country_code, country_name, plain_number
 
 
 def _lock_seller(*, seller: Company, actor: User, must_sell: bool = True) -> Company:
-    if not (actor.is_authenticated and Membership.objects.filter(user=actor, company_id=seller.pk).exists()):
+    if not is_member(actor=actor, company_id=seller.pk):
         raise Forbidden(_("Only members of the selling company can do that."))
     locked = Company.objects.select_for_update().get(pk=seller.pk)
     if must_sell and not locked.sells:

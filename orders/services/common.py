@@ -8,9 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
+from accounts.selectors import is_member
 from core.exceptions import Forbidden
 
-from ..selectors import is_member
 
 BLOCKED_STATUSES = frozenset({VerificationStatus.SUSPENDED, VerificationStatus.REJECTED})
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import member_company_ids
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import field_error
 from core.statemachine import MoveNotAllowed, ReasonRequired
@@ -33,7 +34,6 @@ from core.statemachine import MoveNotAllowed, ReasonRequired
 from ..events import order_parties_notify
 from ..locks import lock_order, stock_give_back
 from ..models import Order, OrderEvent, OrderRole, OrderStatus, PaymentMethod
-from ..selectors import member_company_ids
 from ..transitions import ORDER_FLOW, STOCK_RELEASING, TIMESTAMP_FIELD
 from .payments import before_shipment_outstanding, instalments_stamp_due_dates, payment_record
 

@@ -14,13 +14,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
+from accounts.selectors import member_company_ids
 from core.exceptions import Forbidden
 from core.inputs import field_error
 from core.validators import validate_plain_text
 from notifications.services import notify
 
 from ..models import Message, Order, Rfq
-from ..selectors import member_company_ids
 from ..selectors_rfq import rfq_access, seller_can_see
 
 MAX_BODY = 5000

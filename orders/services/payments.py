@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, CompanyKind, MembershipRole, User
-from accounts.selectors import membership_get
+from accounts.selectors import member_company_ids, membership_get
 from core.exceptions import Conflict, Forbidden
 from core.inputs import field_error
 from payments.models import iban_display
@@ -52,7 +52,6 @@ from ..models import (
     TrustedBuyer,
 )
 from ..payment_terms import Terms, due_date, due_before_shipment, schedule, terms_from_code
-from ..selectors import member_company_ids
 from ..transitions import ORDER_FLOW
 
 CENT = Decimal("0.01")

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
+from accounts.selectors import is_member
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
@@ -59,7 +60,6 @@ from ..models import (
     RfqRecipient,
     RfqStatus,
 )
-from ..selectors import is_member
 from ..selectors_rfq import quote_is_expired, rfq_recipients, seller_is_audience
 from .common import request_fingerprint, require_buyer_member
 from .payments import payment_terms_offered, terms_choose
