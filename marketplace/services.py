@@ -704,3 +704,30 @@ def listing_image_delete(*, image: ListingImage, actor: User) -> None:
     if deleted and image.image:
         storage, name = image.image.storage, image.image.name
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- search documents that hold other rows' names ---------------------------------------------------
+
+def seller_search_reindex_queue(company_id: int) -> None:
+    """Registered in accounts.hooks: a company's legal name is part of its listings' search
+    documents, so a rename queues their rebuild once the rename is committed."""
+    enqueue_on_commit(tasks.search_reindex_seller, company_id)
+
+
+@transaction.atomic
+def category_rename(*, category: Category, name: str) -> Category:
+    """Renames a category; the search documents of its listings and of its children's listings are
+    rebuilt by a task queued after commit (a document holds the category and the parent names)."""
+    name = (name or "").strip()
+    max_length = Category._meta.get_field("name").max_length
+    if not name:
+        raise field_error("name", _("Enter the category's name."))
+    if len(name) > max_length:
+        message = _("A category's name has at most %(max)d characters.") % {"max": max_length}
+        raise field_error("name", message)
+    locked = Category.objects.select_for_update().get(pk=category.pk)
+    if locked.name != name:
+        locked.name = name
+        locked.save(update_fields=["name"])
+        enqueue_on_commit(tasks.search_reindex_category, locked.pk)
+    return locked
