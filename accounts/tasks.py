@@ -12,9 +12,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from core.emails import email_send
+from core.tasks import retry_policy
 
-RETRY = {"autoretry_for": (ConnectionError, TimeoutError, OSError), "retry_backoff": True,
-         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
+RETRY = retry_policy(ConnectionError, TimeoutError, OSError)
 
 
 @shared_task(**RETRY)

@@ -5,13 +5,14 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from core.tasks import retry_policy
+
 
 class FxFetchFailed(Exception):
     """The feed could not be fetched or read; the task retries with backoff, the stored rates stay."""
 
 
-RETRY = {"autoretry_for": (FxFetchFailed, OperationalError), "retry_backoff": 60, "retry_backoff_max": 600,
-         "retry_jitter": True, "max_retries": 5}
+RETRY = retry_policy(FxFetchFailed, OperationalError, backoff=60, max_retries=5)
 
 
 @shared_task(**RETRY, soft_time_limit=60, time_limit=90)

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError
 
-RETRY = {"autoretry_for": (ConnectionError, TimeoutError, OSError, OperationalError), "retry_backoff": True,
-         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
+from core.tasks import RETRY
 
 
 @shared_task(**RETRY, soft_time_limit=10 * 60, time_limit=11 * 60)

@@ -5,6 +5,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from core.tasks import retry_policy
+
 from . import relay
 
 TIME_LIMIT = settings.NOTIFICATIONS_TASK_TIME_LIMIT_SECONDS
@@ -14,8 +16,8 @@ SOFT_TIME_LIMIT = max(TIME_LIMIT - 10, TIME_LIMIT * 4 // 5)
 TRANSIENT = (OperationalError, InterfaceError)
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=2,
-             retry_backoff_max=60, retry_jitter=True, max_retries=8, time_limit=TIME_LIMIT,
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True,
+             **retry_policy(*TRANSIENT, backoff=2, backoff_max=60), time_limit=TIME_LIMIT,
              soft_time_limit=SOFT_TIME_LIMIT)
 def delivery_send(self, delivery_id: int, sent_claim: str | None = None) -> str:
     try:

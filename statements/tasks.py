@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError
 
-RETRY = {"autoretry_for": (ConnectionError, TimeoutError, OSError, OperationalError), "retry_backoff": True,
-         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
+from core.tasks import RETRY, TRANSIENT_ERRORS
 
 
 @shared_task(**RETRY, soft_time_limit=10 * 60, time_limit=11 * 60)
@@ -20,7 +18,7 @@ def statement_process(statement_id: int) -> str | None:
     except SoftTimeLimitExceeded:
         statement_process.delay(statement_id)
         return None
-    except RETRY["autoretry_for"]:
+    except TRANSIENT_ERRORS:
         raise  # transient: retried with backoff, carrying on where it stopped
     except Exception:
         services.statement_fail(statement_id=statement_id)
