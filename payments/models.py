@@ -58,11 +58,11 @@ class BankAccount(TimeStampedModel):
         """The IBAN in groups of four, as printed on paper."""
         return iban_display(self.iban)
 
+    @property
+    def account_display(self) -> str:
+        return self.iban_display or self.account_number
+
 
 def iban_display(iban: str) -> str:
     """An IBAN in groups of four characters, as printed on paper."""
     return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
-
-    @property
-    def account_display(self) -> str:
-        return self.iban_display or self.account_number
