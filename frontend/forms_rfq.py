@@ -100,3 +100,4 @@ class MessageForm(OrderMessageForm):
 
 class AcceptForm(forms.Form):
     quote = forms.IntegerField(min_value=1)
+    payment_terms = forms.CharField(required=False, max_length=30)

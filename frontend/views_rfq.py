@@ -201,7 +201,8 @@ def rfq_accept(request, pk: int, company):
         return redirect("frontend:rfq_detail", pk=rfq.pk)
     try:
         order, _replayed = rfq_services.quote_accept(actor=request.user, rfq_id=rfq.pk,
-                                                     quote_id=form.cleaned_data["quote"])
+                                                     quote_id=form.cleaned_data["quote"],
+                                                     payment_terms=form.cleaned_data["payment_terms"] or None)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -22,11 +22,10 @@ from trade import incoterms as trade_incoterms
 from trade.selectors import LandedCost
 
 from .models import CartLine
-from .selectors import convert
+from .selectors import convert, payment_terms_offered
 from .services.checkout import _clean_request, cart_price, common_incoterms, default_incoterm
 from .payment_terms import PlannedInstalment, Terms, schedule
 from .services.common import require_buyer_member
-from .services.payments import payment_terms_offered
 
 
 # --- the Incoterms a seller's lines share -------------------------------------------------------------

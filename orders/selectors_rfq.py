@@ -27,7 +27,8 @@ from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingStatus
 
 from .models import Message, Order, Quote, QuoteStatus, Rfq, RfqAudience, RfqRecipient, RfqStatus
-from .selectors import convert, member_companies
+from .payment_terms import Terms
+from .selectors import convert, member_companies, payment_terms_offered
 
 
 def _int(value) -> int:
@@ -262,6 +263,7 @@ class QuoteRow:
     total_display: Decimal | None
     expired: bool
     can_accept: bool
+    payment_terms: list[Terms]  # the terms the seller offers this buyer, the first the default
 
 
 @dataclass
@@ -277,7 +279,8 @@ def quote_comparison(*, actor: Actor, rfq: Rfq, currency: str | None = None) -> 
     """The live and decided quotes on the buyer's request side by side, cheapest (converted) first;
     withdrawn quotes are left out. Members of the buyer only (404 for anyone else). Queries: the
     membership, the quotes with their sellers, and one per distinct quote currency other than the
-    display currency, whatever the number of quotes, and one for the rates' freshness."""
+    display currency, whatever the number of quotes, one for the rates' freshness, and one or two for
+    the payment terms the sellers offer the buyer."""
     if not is_member(actor=actor, company_id=rfq.buyer_id):
         raise Http404
     display = (currency or rfq.buyer.default_currency).strip().upper()
@@ -291,6 +294,7 @@ def quote_comparison(*, actor: Actor, rfq: Rfq, currency: str | None = None) -> 
             fx[code] = None
     today = timezone.localdate()
     open_now = rfq.status == RfqStatus.OPEN and rfq.deadline > timezone.now()
+    terms = payment_terms_offered(seller_ids=sorted({quote.seller_id for quote in quotes}), buyer_id=rfq.buyer_id)
     rows = []
     for quote in quotes:
         rate = fx[quote.currency]
@@ -300,7 +304,8 @@ def quote_comparison(*, actor: Actor, rfq: Rfq, currency: str | None = None) -> 
             quote=quote, seller=quote.seller, total=total,
             unit_price_display=convert(quote.unit_price, rate.rate) if rate else None,
             total_display=convert(total, rate.rate) if rate else None, expired=expired,
-            can_accept=open_now and quote.status == QuoteStatus.SUBMITTED and not expired))
+            can_accept=open_now and quote.status == QuoteStatus.SUBMITTED and not expired,
+            payment_terms=terms[quote.seller_id]))
     rows.sort(key=lambda row: (row.total_display is None, row.total_display or Decimal(0), row.quote.pk))
     return QuoteComparison(rfq=rfq, display_currency=display, fx_as_of=fx_quotes_as_of(fx.values()), rows=rows,
                            rates=fx_freshness())

@@ -46,10 +46,10 @@ from trade.selectors import LandedCost, LineInput, destination_check, landed_cos
 from ..locks import lock_listings, stock_take
 from ..models import Cart, CartLine, Order, OrderLine, PurchaseGroup
 from ..payment_terms import Terms, terms_from_code
-from ..selectors import ListingTerms, listing_terms
+from ..selectors import ListingTerms, listing_terms, payment_terms_offered
 from .cart import check_line
 from .common import request_fingerprint, require_buyer_member
-from .payments import payment_terms_offered, terms_choose
+from .payments import terms_choose
 from .placing import order_create_placed
 
 # Field names of trade's errors, as the checkout input names them.

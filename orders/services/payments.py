@@ -121,26 +121,6 @@ def trusted_buyer_set(*, actor: User, seller: Company, buyer_id: int, trusted: b
     return trusted
 
 
-def payment_terms_offered(*, seller_ids: list[int], buyer_id: int) -> dict[int, list[Terms]]:
-    """The terms each seller offers this buyer, cheapest for the buyer last: advance first. Two
-    queries whatever the number of sellers."""
-    rows: dict[int, list[Terms]] = {seller_id: [] for seller_id in seller_ids}
-    for seller_id, kind, percent, days in (SellerPaymentTerm.objects
-                                           .filter(seller_id__in=sorted(set(seller_ids)), archived_at__isnull=True)
-                                           .order_by("seller_id", "kind", "deposit_percent", "net_days")
-                                           .values_list("seller_id", "kind", "deposit_percent", "net_days")):
-        rows[seller_id].append(Terms(kind=kind, deposit_percent=percent, net_days=days))
-    trusting = set(TrustedBuyer.objects.filter(seller_id__in=sorted(set(seller_ids)), buyer_id=buyer_id)
-                   .values_list("seller_id", flat=True)) if any(t.needs_trust for ts in rows.values() for t in ts) \
-        else set()
-    order = {"advance": 0, "deposit": 1, "letter_of_credit": 2, "net": 3}
-    offered = {}
-    for seller_id, terms in rows.items():
-        usable = [t for t in terms if not t.needs_trust or seller_id in trusting] or [Terms(kind="advance")]
-        offered[seller_id] = sorted(usable, key=lambda t: (order[t.kind], t.deposit_percent, t.net_days))
-    return offered
-
-
 def terms_choose(*, offered: list[Terms], code: str | None, seller: Company, field_name: str) -> Terms:
     """The terms the buyer picked among those offered (the first offered when none is named)."""
     if code in (None, ""):

@@ -406,3 +406,22 @@ def test_thread_queries_do_not_grow_with_the_messages(client_as, world):
         client.post(f"/rfqs/{rfq.pk}/messages/", {"body": f"Message {number}"})
     assert len(client.get(detail(rfq)).context["thread"]) == 20
     assert queries(client, detail(rfq)) == with_one
+
+
+def test_the_buyer_accepts_with_payment_terms_the_seller_offers(client_as, world):
+    from orders.services.payments import payment_term_add
+
+    payment_term_add(actor=world.seller_t_owner, seller=world.seller_t, code="advance")
+    payment_term_add(actor=world.seller_t_owner, seller=world.seller_t, code="deposit_30")
+    rfq = post_rfq(world)
+    quote = submit_quote(world, rfq)
+    client = client_as(world.buyer_owner)
+
+    page = client.get(detail(rfq))
+    assert re.findall(r'<option value="([\w]+)">', re.search(
+        rf'<select name="payment_terms" id="terms-{quote.pk}">.*?</select>', page.content.decode(), re.S).group(0)) == [
+        "advance", "deposit_30"]
+    client.post(f"/rfqs/{rfq.pk}/accept/", {"quote": quote.pk, "payment_terms": "deposit_30"})
+
+    order = Order.objects.get()
+    assert (order.payment_terms, order.deposit_percent) == ("deposit", 30)

@@ -15,12 +15,12 @@ from notifications.models import Event
 from orders import services
 from orders.models import Instalment, Order, OrderEvent, OrderStatus, Payment, SellerPaymentTerm, TrustedBuyer
 from orders.payment_terms import Terms, schedule, terms_from_code
+from orders.selectors import payment_terms_offered
 from orders.services.payments import (
     instalments_remind_overdue,
     payment_record,
     payment_term_add,
     payment_term_withdraw,
-    payment_terms_offered,
     trusted_buyer_set,
 )
 from payments.references import rf_reference_for_order
