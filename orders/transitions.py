@@ -21,11 +21,7 @@ move names a set of roles. The first row is the placing of the order itself: fro
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils.translation import gettext as _
-
-from core.statemachine import MoveNotAllowed, ReasonRequired
+from core.statemachine import THIS, Move, TransitionTable
 
 from .models import OrderRole as R
 from .models import OrderStatus as S
@@ -33,63 +29,21 @@ from .models import OrderStatus as S
 NEW = ""  # the state of an order before it exists
 
 
-@dataclass(frozen=True)
-class OrderMove:
-    roles: frozenset[str]
-    reason_required: bool = False
-
-
-def move(*roles: str, reason_required: bool = False) -> OrderMove:
-    return OrderMove(roles=frozenset(roles), reason_required=reason_required)
-
-
-@dataclass(frozen=True)
-class RoleSetTransitionTable:
-    """Like core.statemachine.TransitionTable, with a set of roles allowed per move."""
-
-    subject: str
-    moves: dict[tuple[str, str], OrderMove]
-
-    def check(self, *, from_status: str, to_status: str, role: str, reason: str = "") -> OrderMove:
-        found = self.moves.get((from_status, to_status))
-        if found is None:
-            raise MoveNotAllowed(_("This %(subject)s cannot go from %(from)s to %(to)s.")
-                                 % {"subject": self.subject, "from": from_status or "-", "to": to_status})
-        if role not in found.roles:
-            raise MoveNotAllowed(_("A %(role)s cannot move this %(subject)s from %(from)s to %(to)s.")
-                                 % {"role": role, "subject": self.subject, "from": from_status or "-",
-                                    "to": to_status})
-        if found.reason_required and not (reason or "").strip():
-            raise ReasonRequired(_("A reason is required for this decision."))
-        return found
-
-    def allows(self, *, from_status: str, to_status: str, role: str) -> bool:
-        found = self.moves.get((from_status, to_status))
-        return found is not None and role in found.roles
-
-    def targets(self, from_status: str, role: str) -> list[str]:
-        return [to for (frm, to), found in self.moves.items() if frm == from_status and role in found.roles]
-
-    def triples(self) -> set[tuple[str, str, str]]:
-        """Every allowed (from, to, role)."""
-        return {(frm, to, role) for (frm, to), found in self.moves.items() for role in found.roles}
-
-
-ORDER_FLOW = RoleSetTransitionTable("order", {
-    (NEW, S.PLACED): move(R.BUYER),
-    (S.PLACED, S.ACCEPTED): move(R.SELLER),
-    (S.PLACED, S.REFUSED): move(R.SELLER, R.SYSTEM, reason_required=True),
-    (S.PLACED, S.CANCELLED): move(R.BUYER),
-    (S.ACCEPTED, S.PAID): move(R.SELLER, R.SYSTEM),
-    (S.ACCEPTED, S.SHIPPED): move(R.SELLER),
-    (S.ACCEPTED, S.CANCELLED): move(R.BUYER, R.SELLER, R.SYSTEM, reason_required=True),
-    (S.PAID, S.SHIPPED): move(R.SELLER),
-    (S.SHIPPED, S.DELIVERED): move(R.BUYER, R.SYSTEM),
-    (S.DELIVERED, S.COMPLETED): move(R.BUYER, R.SYSTEM),
-    (S.DELIVERED, S.DISPUTED): move(R.BUYER, reason_required=True),
-    (S.DISPUTED, S.RESOLVED): move(R.MODERATOR, reason_required=True),
-    (S.RESOLVED, S.COMPLETED): move(R.BUYER, R.SYSTEM),
-})
+ORDER_FLOW = TransitionTable("order", {
+    (NEW, S.PLACED): Move(R.BUYER),
+    (S.PLACED, S.ACCEPTED): Move(R.SELLER),
+    (S.PLACED, S.REFUSED): Move(R.SELLER, R.SYSTEM, reason_required=True),
+    (S.PLACED, S.CANCELLED): Move(R.BUYER),
+    (S.ACCEPTED, S.PAID): Move(R.SELLER, R.SYSTEM),
+    (S.ACCEPTED, S.SHIPPED): Move(R.SELLER),
+    (S.ACCEPTED, S.CANCELLED): Move(R.BUYER, R.SELLER, R.SYSTEM, reason_required=True),
+    (S.PAID, S.SHIPPED): Move(R.SELLER),
+    (S.SHIPPED, S.DELIVERED): Move(R.BUYER, R.SYSTEM),
+    (S.DELIVERED, S.COMPLETED): Move(R.BUYER, R.SYSTEM),
+    (S.DELIVERED, S.DISPUTED): Move(R.BUYER, reason_required=True),
+    (S.DISPUTED, S.RESOLVED): Move(R.MODERATOR, reason_required=True),
+    (S.RESOLVED, S.COMPLETED): Move(R.BUYER, R.SYSTEM),
+}, wording=THIS)
 
 # Moves that give the ordered quantities back to the listings.
 STOCK_RELEASING = frozenset({S.REFUSED, S.CANCELLED})
