@@ -13,12 +13,11 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from accounts.models import Company, User
 from accounts.selectors import is_member, user_primary_membership
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.inputs import field_error
+from core.inputs import country_code, field_error
 from core.markup import render_markdown
 from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
@@ -107,13 +106,6 @@ def _decimal(field: str, value: Any) -> Decimal:
     return number
 
 
-def _country(field: str, value: Any) -> str:
-    code = str(value or "").strip().upper()
-    if code not in dict(countries):
-        raise field_error(field, _("%(value)s is not an ISO 3166 country code.") % {"value": value})
-    return code
-
-
 def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
     """Turns raw input into typed values, refusing unknown keys and malformed rows with field errors."""
     unknown = sorted(set(data) - set(ALL_FIELDS))
@@ -142,7 +134,7 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
         elif field == "lead_time_days":
             value = _positive_int(field, value)
         elif field == "origin_country":
-            value = _country(field, value)
+            value = country_code(value, field=field)
         elif field == "weight_kg":
             value = _decimal(field, value)
         elif field in ("length_cm", "width_cm", "height_cm"):
@@ -192,7 +184,7 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
         raw = data["ships_to_countries"] or []
         if isinstance(raw, str):
             raw = [part for part in raw.replace(";", ",").split(",") if part.strip()]
-        ships_to = sorted({_country("ships_to_countries", code) for code in raw})
+        ships_to = sorted({country_code(code, field="ships_to_countries") for code in raw})
 
     certificates = None
     if "certificates" in data:

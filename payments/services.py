@@ -26,9 +26,9 @@ from schwifty import exceptions as schwifty_errors
 from accounts.models import Company, User
 from accounts.selectors import membership_get
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.inputs import field_error
+from core.inputs import country_code, field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
-from trade.selectors import country_code, country_name
+from trade.selectors import country_name
 
 from .models import BankAccount
 from .selectors import bank_account_can_change

@@ -17,7 +17,7 @@ from django_countries import countries
 from accounts.models import Company
 from accounts.selectors import Actor
 from core.exceptions import ApplicationError
-from core.inputs import field_error
+from core.inputs import country_code, field_error
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Listing
 
@@ -33,14 +33,6 @@ INSURANCE_RATE_PERCENT = Decimal("0.5")
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def country_code(value: Any, *, field: str = "destination_country") -> str:
-    """The upper-case ISO 3166-1 alpha-2 code, or a field error."""
-    code = str(value or "").strip().upper()
-    if len(code) != 2 or code not in countries.countries:
-        raise field_error(field, _("%(value)s is not an ISO 3166 country code.") % {"value": value})
-    return code
 
 
 def country_name(code: str) -> str:

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, User
 from accounts.selectors import is_member, user_primary_membership
 from core.exceptions import Conflict, Forbidden
-from core.inputs import field_error
+from core.inputs import country_code, field_error
 
 from .models import ShippingRate, ShippingZone, ShippingZoneCountry
-from .selectors import country_code, country_name, plain_number
+from .selectors import country_name, plain_number
 
 
 def _lock_seller(*, seller: Company, actor: User, must_sell: bool = True) -> Company:

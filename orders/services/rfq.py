@@ -41,13 +41,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, User, VerificationStatus
 from accounts.selectors import is_member
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.inputs import field_error
+from core.inputs import country_code, field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
 from fx.selectors import fx_quote
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, Unit
 from notifications.services import notify
 from trade import incoterms as trade_incoterms
-from trade.selectors import LandedCost, LineInput, country_code, destination_check, landed_cost_estimate, money
+from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate, money
 
 from ..models import (
     Order,
