@@ -9,9 +9,11 @@ Rules:
   on (buyer, idempotency_key): the first insert wins, the others wait for it and then read its
   group. A request that fails stores nothing, so its key can be used again.
 - The lines are checked and priced, and the landed cost of each seller's order estimated, from the
-  listings as read. Then the listings are locked in primary-key order; a listing its seller saved
-  since it was read is a 409 listing_changed (a retry reads it again), otherwise the stock is
-  checked and taken with one conditional UPDATE per listing. A shortfall anywhere is a 409
+  listings as read. Then the listings are locked in primary-key order; a listing whose terms the
+  buyer agreed to changed since it was read (price tiers, MOQ, order multiple, Incoterms, currency,
+  shipping terms, status) is a 409 listing_changed (a retry reads it again); a change of its stock
+  alone, as a seller's stock sync makes, is not. Then the stock is checked and taken with one
+  conditional UPDATE per listing. A shortfall anywhere is a 409
   insufficient_stock naming the listings, and nothing is written.
 - The Incoterm of an order is the one given for its seller, else the one chosen on its cart lines
   (they must agree), else the first rule in Incoterms order (EXW, FCA, CPT, ...) that every line
@@ -333,6 +335,28 @@ def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutReques
                       terms=terms, prices=prices, drafts=drafts)
 
 
+# What a buyer agrees to of a listing's own columns when it checks out; its price tiers, Incoterms and
+# whether it ships there are compared through listing_terms. Stock is not among them: it is checked
+# and taken under the lock.
+AGREED_FIELDS = ("status", "seller_id", "currency", "moq", "order_multiple", "unit", "weight_kg", "hs_code",
+                 "origin_country", "ships_to_mode")
+
+
+def _terms_changed(*, locked: dict[int, Listing], read: dict[int, Listing], terms: dict[int, ListingTerms],
+                   country: str) -> set[int]:
+    """The listings whose terms changed between the pricing read and the lock: price tiers, MOQ,
+    multiple, Incoterms, currency, shipping terms, status. A listing whose row did not change at all
+    costs nothing; one whose row changed (say, its stock was synced) is read again, terms only."""
+    moved = [pk for pk, listing in locked.items()
+             if pk in read and listing.updated_at != read[pk].updated_at]
+    if not moved:
+        return set()
+    fresh = listing_terms(moved, country=country)
+    return {pk for pk in moved
+            if fresh[pk] != terms[pk]
+            or any(getattr(locked[pk], name) != getattr(read[pk], name) for name in AGREED_FIELDS)}
+
+
 def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request: CheckoutRequest) -> list[Order]:
     # The cart row is locked first, so two checkouts of one cart (under different keys) run one
     # after the other and the second finds the cart empty.
@@ -344,10 +368,11 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
     listings, prices = priced.listings, priced.prices
 
     locked = lock_listings(line.listing_id for line in lines)
+    changed = _terms_changed(locked=locked, read=listings, terms=priced.terms, country=priced.country)
     short = []
     for line in sorted(lines, key=lambda line: line.listing_id):
         listing = locked.get(line.listing_id)
-        if listing is None or listing.updated_at != listings[line.listing_id].updated_at:
+        if listing is None or line.listing_id in changed:
             title = listings[line.listing_id].title
             message = _("%(title)s was changed by its seller while you were checking out; review your cart and "
                         "try again.") % {"title": title}

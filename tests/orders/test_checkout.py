@@ -417,7 +417,7 @@ def test_a_listing_saved_by_its_seller_during_checkout_is_a_conflict(world, monk
 
     def seller_saves_first(ids):
         listing = Listing.objects.get(pk=world.cable.pk)
-        listing.title = "Copper cable, new price list"
+        listing.price_tiers.filter(min_quantity=100).update(unit_price=Decimal("13.00"))
         listing.save()
         return real(ids)
 
@@ -433,3 +433,58 @@ def test_a_listing_saved_by_its_seller_during_checkout_is_a_conflict(world, monk
     after = snapshot()
     assert {k: v for k, v in after.items() if k != "stock"} == {k: v for k, v in before.items() if k != "stock"}
     assert after["stock"] == before["stock"]
+
+
+
+@pytest.mark.parametrize("change", ["stock", "title"])
+def test_a_stock_sync_or_a_new_title_during_checkout_does_not_fail_it(world, monkeypatch, change):
+    """The buyer agreed to the price, the terms and the shipping, not to the stock figure: a seller's
+    stock update (or any change of what the order does not rest on) while a checkout runs lets it go
+    on, and the stock is still checked under the lock."""
+    fill(world, (world.towel, 20), (world.cable, 300))
+    real = module.lock_listings
+
+    def seller_saves_first(ids):
+        listing = Listing.objects.get(pk=world.cable.pk)
+        if change == "stock":
+            listing.stock = 4000
+        else:
+            listing.title = "Copper cable, new photos"
+        listing.save()
+        return real(ids)
+
+    monkeypatch.setattr(module, "lock_listings", seller_saves_first)
+
+    group = checkout(world).group
+
+    cable_order = group.orders.get(seller=world.seller_c)
+    assert cable_order.lines.get().unit_price == Decimal("12.50")
+    expected_stock = 4000 - 300 if change == "stock" else 5000 - 300
+    assert Listing.objects.get(pk=world.cable.pk).stock == expected_stock
+
+
+@pytest.mark.parametrize("change", ["moq", "incoterm", "status"])
+def test_a_change_of_what_the_buyer_agreed_to_is_a_conflict(world, monkeypatch, change):
+    fill(world, (world.towel, 20), (world.cable, 300))
+    real = module.lock_listings
+
+    def seller_saves_first(ids):
+        listing = Listing.objects.get(pk=world.cable.pk)
+        if change == "moq":
+            listing.moq = 200
+        elif change == "incoterm":
+            listing.incoterm_rows.filter(incoterm="CIF").delete()
+        else:
+            listing.status = "archived"
+        listing.save()
+        return real(ids)
+
+    monkeypatch.setattr(module, "lock_listings", seller_saves_first)
+    before = snapshot()
+
+    with pytest.raises(Conflict) as excinfo:
+        checkout(world)
+
+    assert excinfo.value.code == "listing_changed"
+    after = snapshot()
+    assert {k: v for k, v in after.items() if k != "stock"} == {k: v for k, v in before.items() if k != "stock"}
