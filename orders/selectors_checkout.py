@@ -23,7 +23,7 @@ from trade.selectors import LandedCost
 
 from .models import CartLine
 from .selectors import convert, payment_terms_offered
-from .services.checkout import _clean_request, cart_price, common_incoterms, default_incoterm
+from .pricing import cart_price, clean_request, common_incoterms, default_incoterm
 from .payment_terms import PlannedInstalment, Terms, schedule
 from .services.common import require_buyer_member
 
@@ -139,7 +139,7 @@ def checkout_preview(*, actor: Actor, buyer: Company, destination: dict[str, Any
     Queries: eight (one for the rates' freshness), then four per seller and one per seller currency,
     whatever the number of lines."""
     require_buyer_member(actor=actor, buyer=buyer)
-    request = _clean_request(destination=destination, incoterms=incoterms, currency=currency,
+    request = clean_request(destination=destination, incoterms=incoterms, currency=currency,
                              payment_terms=payment_terms)
     lines = list(CartLine.objects.filter(cart__buyer=buyer).order_by("pk"))
     priced = cart_price(buyer=buyer, lines=lines, request=request, check_stock=True, incoterm_field_per_seller=True)

@@ -26,117 +26,30 @@ Rules:
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from accounts.models import Company, User, VerificationStatus
-from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.exceptions import Conflict, Forbidden
 from core.inputs import field_error
-from core.validators import CURRENCY_CODES
-from fx.selectors import FxQuote, fx_quote
-from marketplace.models import Incoterm, Listing
-from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate
+from marketplace.models import Listing
 
 from ..locks import lock_listings, stock_take
 from ..models import Cart, CartLine, Order, OrderLine, PurchaseGroup
-from ..payment_terms import Terms, terms_from_code
-from ..selectors import ListingTerms, listing_terms, payment_terms_offered
-from .cart import check_line
-from .common import request_fingerprint, require_buyer_member
-from .payments import terms_choose
+from ..pricing import CheckoutRequest, cart_price, clean_request
+from ..selectors import ListingTerms, listing_terms
+from .common import require_buyer_member
 from .placing import order_create_placed
-
-# Field names of trade's errors, as the checkout input names them.
-TRADE_FIELDS = {"destination_country": "destination.country", "lines": "cart", "incoterm": "incoterm"}
-DESTINATION_KEYS = frozenset({"country", "address"})
-MAX_SELLERS = 200
-
-
-@dataclass(frozen=True)
-class CheckoutRequest:
-    destination_country: str | None
-    destination_address: str | None
-    incoterms: dict[int, str]
-    currency: str | None
-    payment_terms: dict[int, str] = field(default_factory=dict)
-
-    def fingerprint(self, buyer_id: int) -> str:
-        body = {"buyer": buyer_id, "country": self.destination_country, "address": self.destination_address,
-                "incoterms": {str(k): v for k, v in sorted(self.incoterms.items())}, "currency": self.currency}
-        if self.payment_terms:
-            body["payment_terms"] = {str(k): v for k, v in sorted(self.payment_terms.items())}
-        return request_fingerprint(body)
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
     group: PurchaseGroup
     replayed: bool
-
-
-def _clean_payment_terms(value: dict[Any, Any] | None) -> dict[int, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or len(value) > MAX_SELLERS:
-        raise field_error("payment_terms", _("Give the payment terms as an object keyed by seller company id."))
-    chosen: dict[int, str] = {}
-    for key, code in value.items():
-        try:
-            seller_id = int(key)
-        except (TypeError, ValueError):
-            raise field_error("payment_terms", _("Key the payment terms by seller company id.")) from None
-        text = str(code or "").strip().lower()
-        if not text or len(text) > 30 or terms_from_code(text) is None:
-            raise field_error(f"payment_terms.{seller_id}",
-                              _("Choose terms such as advance, deposit_30, letter_of_credit or net_60."))
-        chosen[seller_id] = text
-    return chosen
-
-
-def _clean_request(*, destination: dict[str, Any] | None, incoterms: dict[Any, Any] | None,
-                   currency: str | None, payment_terms: dict[Any, Any] | None = None) -> CheckoutRequest:
-    country = address = None
-    if destination is not None:
-        if not isinstance(destination, dict):
-            raise field_error("destination", _("Give the destination as an object with country and address."))
-        unknown = sorted(set(destination) - DESTINATION_KEYS)
-        if unknown:
-            raise ApplicationError(_("This field cannot be set."), code="validation_error",
-                                   fields={f"destination.{key}": [_("This field cannot be set.")] for key in unknown})
-        if destination.get("country") not in (None, ""):
-            country = str(destination["country"]).strip().upper()
-            if country not in countries:
-                raise field_error("destination.country", _("%(value)s is not an ISO 3166 country code.")
-                                  % {"value": destination["country"]})
-        if destination.get("address") not in (None, ""):
-            address = str(destination["address"]).strip()
-            if len(address) > 500:
-                raise field_error("destination.address", _("Ensure this field has no more than 500 characters."))
-    terms: dict[int, str] = {}
-    for key, value in (incoterms or {}).items():
-        try:
-            seller_id = int(key)
-        except (TypeError, ValueError):
-            raise field_error("incoterm", _("Key the Incoterms by seller company id.")) from None
-        term = str(value or "").strip().upper()
-        if term not in Incoterm.values:
-            raise field_error("incoterm", _("%(value)s is not an Incoterms 2020 rule.") % {"value": value})
-        terms[seller_id] = term
-    code = None
-    if currency not in (None, ""):
-        code = str(currency).strip().upper()
-        if code not in CURRENCY_CODES:
-            raise field_error("currency", _("%(value)s is not an ISO 4217 currency code.") % {"value": currency})
-    return CheckoutRequest(destination_country=country, destination_address=address, incoterms=terms, currency=code,
-                           payment_terms=_clean_payment_terms(payment_terms))
 
 
 def _replay(group: PurchaseGroup, fingerprint: str) -> CheckoutResult:
@@ -161,7 +74,7 @@ def checkout_place(*, actor: User, buyer: Company, idempotency_key: str, destina
     if not key or len(key) > 255:
         raise field_error("idempotency_key", _("Send an Idempotency-Key of 1 to 255 characters."),
                           code="idempotency_key_required")
-    request = _clean_request(destination=destination, incoterms=incoterms, currency=currency,
+    request = clean_request(destination=destination, incoterms=incoterms, currency=currency,
                              payment_terms=payment_terms)
     fingerprint = request.fingerprint(buyer.pk)
 
@@ -181,158 +94,6 @@ def checkout_place(*, actor: User, buyer: Company, idempotency_key: str, destina
             raise
         return _replay(existing, fingerprint)
     return CheckoutResult(group=group, replayed=False)
-
-
-def _trade_error(exc: ApplicationError) -> ApplicationError:
-    fields = {TRADE_FIELDS.get(name, name): messages for name, messages in exc.fields.items()}
-    return ApplicationError(exc.message, code=exc.code, fields=fields, status_code=exc.status_code)
-
-
-def _line_error(exc: ApplicationError, line: CartLine) -> ApplicationError:
-    fields = {(name if name.startswith(("destination", "incoterm")) else f"cart.{line.pk}.{name}"): messages
-              for name, messages in exc.fields.items()}
-    return ApplicationError(exc.message, code=exc.code, fields=fields, status_code=exc.status_code)
-
-
-def common_incoterms(offered: Iterable[Collection[str]]) -> list[str]:
-    """The Incoterms (in Incoterms order) that every one of the offers names."""
-    offered = list(offered)
-    return [term for term in Incoterm.values if all(term in terms for terms in offered)]
-
-
-def default_incoterm(picked: list[str], common: list[str]) -> str:
-    """The Incoterm of a seller's order when the buyer names none: the one its cart lines name, else
-    the first (in Incoterms order) that every line offers; "" when the lines name several or share none."""
-    if len(picked) > 1:
-        return ""
-    if picked:
-        return picked[0]
-    return common[0] if common else ""
-
-
-def _order_incoterm(*, seller: Company, lines: list[CartLine], listings: dict[int, Listing],
-                    terms: dict[int, ListingTerms], given: str | None) -> str:
-    chosen = given
-    if not chosen:
-        picked = sorted({line.incoterm for line in lines if line.incoterm})
-        chosen = default_incoterm(picked, common_incoterms(terms[line.listing_id].incoterms for line in lines))
-        if not chosen and len(picked) > 1:
-            raise field_error("incoterm", _("Your lines from %(seller)s name different Incoterms (%(terms)s); "
-                                            "choose one for this seller.")
-                              % {"seller": seller.legal_name, "terms": ", ".join(picked)}, code="incoterm_conflict")
-        if not chosen:
-            raise field_error("incoterm", _("The listings of %(seller)s in your cart share no Incoterm; "
-                                            "order them separately.") % {"seller": seller.legal_name},
-                              code="incoterm_not_offered")
-    for line in lines:
-        offered = terms[line.listing_id].incoterms
-        if chosen not in offered:
-            raise field_error("incoterm", _("%(title)s is offered under %(terms)s only, not %(term)s.")
-                              % {"title": listings[line.listing_id].title, "terms": ", ".join(offered),
-                                 "term": chosen}, code="incoterm_not_offered")
-    return chosen
-
-
-def _seller_incoterm_error(exc: ApplicationError, seller_id: int) -> ApplicationError:
-    fields = {(f"incoterms.{seller_id}" if name == "incoterm" else name): messages
-              for name, messages in exc.fields.items()}
-    return ApplicationError(exc.message, code=exc.code, fields=fields, status_code=exc.status_code)
-
-
-@dataclass(frozen=True)
-class SellerDraft:
-    """The order one seller would get: its cart lines, Incoterm, landed cost and exchange rate."""
-
-    seller: Company
-    lines: list[CartLine]
-    incoterm: str
-    landed: LandedCost
-    fx: FxQuote
-    terms: Terms
-    offered_terms: list[Terms]
-
-
-@dataclass(frozen=True)
-class PricedCart:
-    country: str
-    address: str
-    buyer_currency: str
-    listings: dict[int, Listing]
-    terms: dict[int, ListingTerms]
-    prices: dict[int, Decimal]
-    drafts: list[SellerDraft]
-
-
-def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutRequest, check_stock: bool,
-               incoterm_field_per_seller: bool = False) -> PricedCart:
-    """Checks and prices the cart lines as read, groups them by seller (in seller id order) and
-    estimates each seller's order: the rules shared by the checkout and its preview. Nothing is
-    locked or written. `check_stock` also refuses a line asking for more than the stock now;
-    `incoterm_field_per_seller` names an Incoterm error "incoterms.<seller id>"."""
-    country = request.destination_country or str(buyer.country)
-    address = request.destination_address or buyer.address
-    buyer_currency = request.currency or buyer.default_currency
-    if not lines:
-        raise field_error("cart", _("Your cart is empty."), code="cart_empty")
-    listings = {listing.pk: listing for listing in Listing.objects.select_related("seller").filter(
-        pk__in=sorted({line.listing_id for line in lines}))}
-    terms = listing_terms([line.listing_id for line in lines], country=country)
-
-    try:
-        destination_check(country=country, hs_codes=sorted({listings[line.listing_id].hs_code for line in lines
-                                                            if line.listing_id in listings}))
-    except ApplicationError as exc:
-        raise _trade_error(exc) from None
-
-    prices: dict[int, Decimal] = {}
-    for line in lines:
-        try:
-            checked = check_line(buyer=buyer, listing=listings.get(line.listing_id), terms=terms.get(line.listing_id),
-                                 quantity=line.quantity, incoterm="", country=country,
-                                 country_field="destination.country", check_stock=check_stock)
-        except ApplicationError as exc:
-            raise _line_error(exc, line) from None
-        prices[line.pk] = checked.unit_price
-
-    by_seller: dict[int, list[CartLine]] = defaultdict(list)
-    for line in lines:
-        by_seller[listings[line.listing_id].seller_id].append(line)
-
-    quotes: dict[str, FxQuote] = {}
-    offered_terms = payment_terms_offered(seller_ids=sorted(by_seller), buyer_id=buyer.pk)
-    drafts = []
-    for seller_id in sorted(by_seller):
-        seller_lines = by_seller[seller_id]
-        seller = listings[seller_lines[0].listing_id].seller
-        try:
-            incoterm = _order_incoterm(seller=seller, lines=seller_lines, listings=listings, terms=terms,
-                                       given=request.incoterms.get(seller_id))
-        except ApplicationError as exc:
-            if not incoterm_field_per_seller:
-                raise
-            raise _seller_incoterm_error(exc, seller_id) from None
-        currency = seller.default_currency
-        for line in seller_lines:
-            listing = listings[line.listing_id]
-            if listing.currency != currency:
-                raise field_error(f"cart.{line.pk}.listing_id",
-                                  _("%(title)s is priced in %(listing)s but %(seller)s sells in %(currency)s.")
-                                  % {"title": listing.title, "listing": listing.currency,
-                                     "seller": seller.legal_name, "currency": currency}, code="currency_mismatch")
-        inputs = [LineInput(hs_code=listings[line.listing_id].hs_code, goods_value=prices[line.pk] * line.quantity,
-                            weight_kg=listings[line.listing_id].weight_kg * line.quantity) for line in seller_lines]
-        try:
-            landed = landed_cost_estimate(seller=seller, destination_country=country, incoterm=incoterm, lines=inputs)
-            if currency not in quotes:
-                quotes[currency] = fx_quote(base=currency, quote=buyer_currency)
-        except ApplicationError as exc:
-            raise _trade_error(exc) from None
-        chosen = terms_choose(offered=offered_terms[seller_id], code=request.payment_terms.get(seller_id),
-                              seller=seller, field_name=f"payment_terms.{seller_id}")
-        drafts.append(SellerDraft(seller=seller, lines=seller_lines, incoterm=incoterm, landed=landed,
-                                  fx=quotes[currency], terms=chosen, offered_terms=offered_terms[seller_id]))
-    return PricedCart(country=country, address=address, buyer_currency=buyer_currency, listings=listings,
-                      terms=terms, prices=prices, drafts=drafts)
 
 
 # What a buyer agrees to of a listing's own columns when it checks out; its price tiers, Incoterms and
