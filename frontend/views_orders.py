@@ -28,6 +28,8 @@ from orders import selectors_checkout, selectors_rfq
 from orders import services as orders_services
 from orders.documents import document_title, documents_issued, instalment_due_label, paid_to_label
 from orders.models import Order, OrderRole, OrderStatus, PaymentMethod
+from orders.transitions import ACTIONS as ORDER_ACTIONS
+from orders.transitions import actions_for
 from orders.services import messages as message_services
 from orders.services.payments import (
     before_shipment_outstanding,
@@ -287,13 +289,15 @@ def seller_orders(request, seller):
 @dataclass(frozen=True)
 class OrderAction:
     name: str
-    to_status: str
-    roles: tuple[str, ...]
     form_class: type[forms.OrderActionForm]
     service: Callable[..., Order]
     label: Any
     done: Any
     danger: bool = False
+
+    @property
+    def to_status(self) -> str:
+        return ORDER_ACTIONS[self.name]
 
     def initial(self, order: Order) -> dict[str, Any]:
         if self.to_status == OrderStatus.PAID:
@@ -305,31 +309,31 @@ class OrderAction:
 
 
 ACTIONS = {action.name: action for action in (
-    OrderAction("accept", OrderStatus.ACCEPTED, (OrderRole.SELLER,), forms.OrderActionForm,
+    OrderAction("accept", forms.OrderActionForm,
                 orders_services.order_accept, gettext_lazy("Accept the order"),
                 gettext_lazy("The order is accepted.")),
-    OrderAction("refuse", OrderStatus.REFUSED, (OrderRole.SELLER,), forms.ReasonActionForm,
+    OrderAction("refuse", forms.ReasonActionForm,
                 orders_services.order_refuse, gettext_lazy("Refuse the order"),
                 gettext_lazy("The order is refused."), danger=True),
-    OrderAction("pay", OrderStatus.PAID, (OrderRole.SELLER,), forms.PayForm,
+    OrderAction("pay", forms.PayForm,
                 orders_services.order_mark_paid, gettext_lazy("Record the payment"),
                 gettext_lazy("The payment is recorded.")),
-    OrderAction("ship", OrderStatus.SHIPPED, (OrderRole.SELLER,), forms.ShipForm,
+    OrderAction("ship", forms.ShipForm,
                 orders_services.order_ship, gettext_lazy("Mark as shipped"),
                 gettext_lazy("The order is shipped.")),
-    OrderAction("confirm-delivery", OrderStatus.DELIVERED, (OrderRole.BUYER,), forms.OrderActionForm,
+    OrderAction("confirm-delivery", forms.OrderActionForm,
                 orders_services.order_confirm_delivery, gettext_lazy("Confirm the delivery"),
                 gettext_lazy("The delivery is confirmed.")),
-    OrderAction("complete", OrderStatus.COMPLETED, (OrderRole.BUYER,), forms.OrderActionForm,
+    OrderAction("complete", forms.OrderActionForm,
                 orders_services.order_complete, gettext_lazy("Complete the order"),
                 gettext_lazy("The order is completed.")),
-    OrderAction("dispute", OrderStatus.DISPUTED, (OrderRole.BUYER,), forms.ReasonActionForm,
+    OrderAction("dispute", forms.ReasonActionForm,
                 orders_services.order_dispute, gettext_lazy("Open a dispute"),
                 gettext_lazy("The dispute is opened. A moderator will look at it."), danger=True),
-    OrderAction("cancel", OrderStatus.CANCELLED, (OrderRole.BUYER, OrderRole.SELLER), forms.ReasonActionForm,
+    OrderAction("cancel", forms.ReasonActionForm,
                 orders_services.order_cancel, gettext_lazy("Cancel the order"),
                 gettext_lazy("The order is cancelled."), danger=True),
-    OrderAction("resolve", OrderStatus.RESOLVED, (OrderRole.MODERATOR,), forms.ResolveForm,
+    OrderAction("resolve", forms.ResolveForm,
                 orders_services.order_resolve, gettext_lazy("Resolve the dispute"),
                 gettext_lazy("The dispute is resolved.")),
 )}
@@ -342,9 +346,8 @@ class ActionForm:
 
 
 def _available_actions(order: Order, roles: set[str]) -> list[OrderAction]:
-    targets = order_moves_available(order, set(roles))
-    return [action for action in ACTIONS.values()
-            if any((role, action.to_status) in targets for role in action.roles)]
+    names = set(actions_for(order_moves_available(order, set(roles))))
+    return [action for action in ACTIONS.values() if action.name in names]
 
 
 def _document_links(order: Order) -> list[tuple[str, str]]:

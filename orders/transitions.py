@@ -45,6 +45,28 @@ ORDER_FLOW = TransitionTable("order", {
     (S.RESOLVED, S.COMPLETED): Move(R.BUYER, R.SYSTEM),
 }, wording=THIS)
 
+# The moves a person takes by name (the API's action endpoints, the order page's buttons) and the state
+# each moves to. Who may take one is the table's to say: `actions_for` names those a viewer may take.
+ACTIONS: dict[str, str] = {
+    "accept": S.ACCEPTED,
+    "refuse": S.REFUSED,
+    "cancel": S.CANCELLED,
+    "pay": S.PAID,
+    "ship": S.SHIPPED,
+    "confirm-delivery": S.DELIVERED,
+    "complete": S.COMPLETED,
+    "dispute": S.DISPUTED,
+    "resolve": S.RESOLVED,
+}
+
+
+def actions_for(moves: set[tuple[str, str]]) -> list[str]:
+    """The names of the actions (ACTIONS order) among a viewer's (role, target state) moves, as
+    orders.services.payments.order_moves_available gives them from ORDER_FLOW and the payment terms."""
+    targets = {to for _role, to in moves}
+    return [name for name, to in ACTIONS.items() if to in targets]
+
+
 # Moves that give the ordered quantities back to the listings.
 STOCK_RELEASING = frozenset({S.REFUSED, S.CANCELLED})
 

@@ -20,8 +20,9 @@ from rest_framework.views import APIView
 from core.api import validated
 from core.inputs import field_error
 from orders.services.payments import order_moves_available
+from orders.transitions import actions_for
 from orders import selectors, services
-from orders.models import Order, OrderRole, OrderStatus
+from orders.models import Order, OrderStatus
 
 from . import serializers as s
 
@@ -31,18 +32,6 @@ IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEAD
                                    description="One key per checkout attempt; send the same key when you retry.")
 ORDER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
-# Each action endpoint: the state it moves to and the roles that may call it.
-ACTIONS = {
-    "accept": (OrderStatus.ACCEPTED, (OrderRole.SELLER,)),
-    "refuse": (OrderStatus.REFUSED, (OrderRole.SELLER,)),
-    "cancel": (OrderStatus.CANCELLED, (OrderRole.BUYER, OrderRole.SELLER)),
-    "pay": (OrderStatus.PAID, (OrderRole.SELLER,)),
-    "ship": (OrderStatus.SHIPPED, (OrderRole.SELLER,)),
-    "confirm-delivery": (OrderStatus.DELIVERED, (OrderRole.BUYER,)),
-    "complete": (OrderStatus.COMPLETED, (OrderRole.BUYER,)),
-    "dispute": (OrderStatus.DISPUTED, (OrderRole.BUYER,)),
-    "resolve": (OrderStatus.RESOLVED, (OrderRole.MODERATOR,)),
-}
 
 
 def _int_param(request, name: str) -> int | None:
@@ -141,9 +130,7 @@ class OrderViewSet(viewsets.GenericViewSet):
     def _detail(self, pk: int) -> Response:
         order = selectors.order_get(actor=self.request.user, pk=pk)
         roles = selectors.order_roles_of(actor=self.request.user, order=order)
-        moves = order_moves_available(order, set(roles))
-        actions = [name for name, (to_status, allowed) in ACTIONS.items()
-                   if any((role, to_status) in moves for role in allowed)]
+        actions = actions_for(order_moves_available(order, set(roles)))
         return Response(s.OrderDetailSerializer(order, context={"actions": actions}).data)
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=OrderStatus.values),

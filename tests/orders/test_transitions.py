@@ -201,3 +201,14 @@ def test_a_plain_user_cannot_act_as_moderator(world):
     with pytest.raises(Forbidden):
         services.order_resolve(order_id=order.pk, actor=world.other_owner, reason="Me.", refund_amount="0")
     assert snapshot() == before
+
+
+def test_action_names_come_from_the_moves_a_viewer_may_take():
+    from orders.transitions import ACTIONS, actions_for
+
+    # Every move a person (not the system) takes has an action, except placing, which is the checkout.
+    assert set(ACTIONS.values()) == {to for (_frm, to), move in ORDER_FLOW.moves.items()
+                                     if move.roles - {R.SYSTEM}} - {S.PLACED}
+    assert actions_for({(R.SELLER, S.ACCEPTED), (R.SELLER, S.REFUSED)}) == ["accept", "refuse"]
+    assert actions_for({(R.BUYER, S.CANCELLED), (R.SELLER, S.PAID)}) == ["cancel", "pay"]
+    assert actions_for(set()) == []
