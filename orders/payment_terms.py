@@ -18,12 +18,18 @@ Each term has a code the API and the forms use: "advance", "deposit_30", "letter
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from core.inputs import field_error
+
 from .models import DUE_BEFORE_SHIPMENT, InstalmentDue, PaymentTermKind
+
+if TYPE_CHECKING:
+    from accounts.models import Company
 
 K = PaymentTermKind
 CENT = Decimal("0.01")
@@ -124,3 +130,15 @@ def due_date(*, due: str, terms: Terms, accepted: date | None, shipped: date | N
     if due == InstalmentDue.AFTER_DELIVERY:
         return delivered + timedelta(days=terms.net_days) if delivered else None
     return None
+
+
+def terms_choose(*, offered: list[Terms], code: str | None, seller: Company, field_name: str) -> Terms:
+    """The terms the buyer picked among those offered (the first offered when none is named)."""
+    if code in (None, ""):
+        return offered[0]
+    terms = terms_from_code(str(code))
+    if terms is None or terms not in offered:
+        choices = ", ".join(t.code for t in offered)
+        raise field_error(field_name, _("%(seller)s offers you these payment terms: %(choices)s.")
+                          % {"seller": seller.legal_name, "choices": choices}, code="payment_terms_not_offered")
+    return terms

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import hashlib
+import json
+
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -29,11 +32,60 @@ from marketplace.models import Incoterm, Listing
 from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate
 
 from .models import CartLine
-from .payment_terms import Terms, terms_from_code
-from .selectors import ListingTerms, listing_terms, payment_terms_offered
-from .services.cart import check_line
-from .services.common import request_fingerprint
-from .services.payments import terms_choose
+from .payment_terms import Terms, terms_choose, terms_from_code
+from .selectors import ListingTerms, listing_terms, payment_terms_offered, tier_price
+
+
+def request_fingerprint(body: dict[str, Any]) -> str:
+    """The SHA-256 of the body as canonical JSON, kept with a purchase group to tell a retried
+    request from a different one under the same idempotency key."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    listing: Listing
+    unit_price: Decimal
+
+
+def check_quantity(*, listing: Listing, quantity: int, field: str = "quantity") -> None:
+    if quantity < listing.moq:
+        raise field_error(field, _("The minimum order quantity of %(title)s is %(moq)d.")
+                          % {"title": listing.title, "moq": listing.moq}, code="below_moq")
+    if (quantity - listing.moq) % listing.order_multiple:
+        raise field_error(field, _("Order %(title)s in the minimum quantity (%(moq)d) plus multiples of "
+                                   "%(multiple)d.") % {"title": listing.title, "moq": listing.moq,
+                                                       "multiple": listing.order_multiple},
+                          code="not_order_multiple")
+
+
+def check_line(*, buyer: Company, listing: Listing | None, terms: ListingTerms | None, quantity: int,
+               incoterm: str, country: str, country_field: str = "listing_id", check_stock: bool = True) -> LineCheck:
+    """The rules a cart line must meet, each a 400 naming its field. The checkout checks the stock
+    itself, on locked rows, and answers a shortfall with a 409."""
+    if listing is None or terms is None or not terms.visible:
+        raise field_error("listing_id", _("This listing is not available."), code="listing_unavailable")
+    if listing.seller_id == buyer.pk:
+        raise field_error("listing_id", _("You cannot order your own company's listing."), code="own_listing")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise field_error("quantity", _("Enter a whole number of at least 1."))
+    check_quantity(listing=listing, quantity=quantity)
+    if check_stock and quantity > listing.stock:
+        raise field_error("quantity", _("Only %(stock)d of %(title)s are in stock.")
+                          % {"stock": listing.stock, "title": listing.title}, code="insufficient_stock")
+    if not terms.ships:
+        raise field_error(country_field, _("%(title)s is not shipped to %(country)s.")
+                          % {"title": listing.title, "country": countries.name(country) or country},
+                          code="not_shipped_to_country")
+    if incoterm and incoterm not in terms.incoterms:
+        raise field_error("incoterm", _("%(title)s is offered under %(terms)s only.")
+                          % {"title": listing.title, "terms": ", ".join(terms.incoterms)},
+                          code="incoterm_not_offered")
+    unit_price = tier_price(terms.tiers, quantity)
+    if unit_price is None:
+        raise field_error("quantity", _("%(title)s has no price for this quantity.") % {"title": listing.title},
+                          code="no_price")
+    return LineCheck(listing=listing, unit_price=unit_price)
 
 
 # Field names of trade's errors, as the checkout input names them.

@@ -6,68 +6,19 @@ The unit price is the listing's tier price for the quantity, read again whenever
 and at checkout; the cart keeps no price. Every write locks the cart row first."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from accounts.models import Company, User
 from core.inputs import field_error
 from marketplace.models import Incoterm, Listing
 
 from ..models import Cart, CartLine
-from ..selectors import ListingTerms, listing_terms, tier_price
+from ..pricing import LineCheck, check_line
+from ..selectors import listing_terms
 from .common import require_buyer_member
-
-
-@dataclass(frozen=True)
-class LineCheck:
-    listing: Listing
-    unit_price: Decimal
-
-
-def check_quantity(*, listing: Listing, quantity: int, field: str = "quantity") -> None:
-    if quantity < listing.moq:
-        raise field_error(field, _("The minimum order quantity of %(title)s is %(moq)d.")
-                          % {"title": listing.title, "moq": listing.moq}, code="below_moq")
-    if (quantity - listing.moq) % listing.order_multiple:
-        raise field_error(field, _("Order %(title)s in the minimum quantity (%(moq)d) plus multiples of "
-                                   "%(multiple)d.") % {"title": listing.title, "moq": listing.moq,
-                                                       "multiple": listing.order_multiple},
-                          code="not_order_multiple")
-
-
-def check_line(*, buyer: Company, listing: Listing | None, terms: ListingTerms | None, quantity: int,
-               incoterm: str, country: str, country_field: str = "listing_id", check_stock: bool = True) -> LineCheck:
-    """The rules a cart line must meet, each a 400 naming its field. The checkout checks the stock
-    itself, on locked rows, and answers a shortfall with a 409."""
-    if listing is None or terms is None or not terms.visible:
-        raise field_error("listing_id", _("This listing is not available."), code="listing_unavailable")
-    if listing.seller_id == buyer.pk:
-        raise field_error("listing_id", _("You cannot order your own company's listing."), code="own_listing")
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise field_error("quantity", _("Enter a whole number of at least 1."))
-    check_quantity(listing=listing, quantity=quantity)
-    if check_stock and quantity > listing.stock:
-        raise field_error("quantity", _("Only %(stock)d of %(title)s are in stock.")
-                          % {"stock": listing.stock, "title": listing.title}, code="insufficient_stock")
-    if not terms.ships:
-        raise field_error(country_field, _("%(title)s is not shipped to %(country)s.")
-                          % {"title": listing.title, "country": countries.name(country) or country},
-                          code="not_shipped_to_country")
-    if incoterm and incoterm not in terms.incoterms:
-        raise field_error("incoterm", _("%(title)s is offered under %(terms)s only.")
-                          % {"title": listing.title, "terms": ", ".join(terms.incoterms)},
-                          code="incoterm_not_offered")
-    unit_price = tier_price(terms.tiers, quantity)
-    if unit_price is None:
-        raise field_error("quantity", _("%(title)s has no price for this quantity.") % {"title": listing.title},
-                          code="no_price")
-    return LineCheck(listing=listing, unit_price=unit_price)
 
 
 def _clean_incoterm(value: str | None) -> str:

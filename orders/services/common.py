@@ -1,24 +1,16 @@
 """Checks shared by the cart, the checkout and the order moves."""
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
 from accounts.selectors import is_member
 from core.exceptions import Forbidden
 
+from ..pricing import request_fingerprint  # noqa: F401 - the RFQ services use it from here
+
 
 BLOCKED_STATUSES = frozenset({VerificationStatus.SUSPENDED, VerificationStatus.REJECTED})
-
-
-def request_fingerprint(body: dict[str, Any]) -> str:
-    """The SHA-256 of the body as canonical JSON, kept with a purchase group to tell a retried
-    request from a different one under the same idempotency key."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def require_buyer_member(*, actor: User, buyer: Company) -> None:

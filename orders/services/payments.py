@@ -121,18 +121,6 @@ def trusted_buyer_set(*, actor: User, seller: Company, buyer_id: int, trusted: b
     return trusted
 
 
-def terms_choose(*, offered: list[Terms], code: str | None, seller: Company, field_name: str) -> Terms:
-    """The terms the buyer picked among those offered (the first offered when none is named)."""
-    if code in (None, ""):
-        return offered[0]
-    terms = terms_from_code(str(code))
-    if terms is None or terms not in offered:
-        choices = ", ".join(t.code for t in offered)
-        raise field_error(field_name, _("%(seller)s offers you these payment terms: %(choices)s.")
-                          % {"seller": seller.legal_name, "choices": choices}, code="payment_terms_not_offered")
-    return terms
-
-
 # --- the schedule of a new order ------------------------------------------------------------------------
 
 def order_schedule_create(*, order: Order, terms: Terms) -> None:
@@ -329,7 +317,6 @@ def instalment_is_overdue(instalment: Instalment, *, today=None) -> bool:
     today = today or timezone.localdate()
     return (instalment.status != InstalmentStatus.PAID and instalment.due_date is not None
             and instalment.due_date < today)
-
 
 
 def payment_recordable(order: Order) -> bool:
