@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -22,7 +21,7 @@ from accounts import selectors as accounts_selectors
 from core.exceptions import ApplicationError
 from marketplace.models import Listing, ListingStatus
 from orders import selectors_rfq
-from orders.models import QuoteStatus, RfqStatus
+from orders.models import QuoteStatus
 from orders.services import messages as message_services
 from orders.services import rfq as rfq_services
 
@@ -98,15 +97,10 @@ def _quote_initial(quote) -> dict:
 
 def _detail(request, company, pk, *, quote_form=None, message_form=None, status: int = 200):
     rfq = selectors_rfq.rfq_get(actor=request.user, pk=pk)
-    access = selectors_rfq.rfq_access(actor=request.user, rfq=rfq)
-    # A member of the buyer sees the buyer's page; a seller its own quote and thread.
-    is_buyer = access.is_buyer
-    seller_id = None
-    if not is_buyer and access.seller_ids:
-        seller_id = company.pk if company.pk in access.seller_ids else access.seller_ids[0]
+    page = selectors_rfq.rfq_page(actor=request.user, rfq=rfq, company_id=company.pk)
+    access, is_buyer, seller_id = page.access, page.is_buyer, page.seller_id
     context = {"rfq": rfq, "is_buyer": is_buyer, "comparison": None, "my_quote": None, "quote_form": None,
-               "thread": None, "thread_seller": None, "message_form": None,
-               "is_open": rfq.status == RfqStatus.OPEN and rfq.deadline > timezone.now()}
+               "thread": None, "thread_seller": None, "message_form": None, "is_open": page.is_open}
 
     if is_buyer:
         comparison = selectors_rfq.quote_comparison(actor=request.user, rfq=rfq,
@@ -125,14 +119,11 @@ def _detail(request, company, pk, *, quote_form=None, message_form=None, status:
                 for error in errors:
                     messages.error(request, error)
     elif seller_id is not None:
-        my_quote = selectors_rfq.quote_of_seller(rfq=rfq, seller_id=seller_id)
-        context["my_quote"] = my_quote
-        if context["is_open"] and seller_id in access.may_answer and (
-                my_quote is None or my_quote.status in (QuoteStatus.SUBMITTED, QuoteStatus.WITHDRAWN)):
-            revising = my_quote is not None and my_quote.status == QuoteStatus.SUBMITTED
-            initial = _quote_initial(my_quote) if revising else {"incoterm": rfq.incoterm}
+        context["my_quote"] = page.my_quote
+        if page.may_quote:
+            initial = _quote_initial(page.my_quote) if page.revising else {"incoterm": rfq.incoterm}
             context["quote_form"] = quote_form or forms.QuoteForm(initial=initial, listings=_own_listings(company))
-            context["revising"] = revising
+            context["revising"] = page.revising
         context["thread"] = list(selectors_rfq.message_list_rfq(actor=request.user, rfq=rfq, seller_id=seller_id,
                                                                     access=access))
         context["message_form"] = message_form or forms.MessageForm(initial={"seller": seller_id})

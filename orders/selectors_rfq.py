@@ -251,6 +251,45 @@ def quote_is_expired(quote: Quote, today: date | None = None) -> bool:
     return quote.valid_until < (today or timezone.localdate())
 
 
+def rfq_is_open(rfq: Rfq, now: datetime | None = None) -> bool:
+    """Open and before its deadline: sellers may quote, the buyer may accept."""
+    return rfq.status == RfqStatus.OPEN and rfq.deadline > (now or timezone.now())
+
+
+# A seller may send a quote when it has none, or a new one after withdrawing; it revises a submitted one.
+QUOTABLE_STATUSES = (QuoteStatus.SUBMITTED, QuoteStatus.WITHDRAWN)
+
+
+@dataclass(frozen=True)
+class RfqPage:
+    """What the page of one request shows its viewer: the buyer's side (the comparison), or one of the
+    viewer's selling companies with its quote, and whether that company may quote (or revise) now."""
+
+    access: RfqAccess
+    is_buyer: bool
+    is_open: bool
+    seller_id: int | None
+    my_quote: Quote | None
+    may_quote: bool
+    revising: bool
+
+
+def rfq_page(*, actor: Actor, rfq: Rfq, company_id: int) -> RfqPage:
+    """The viewer's side of the request: a member of the buyer sees the buyer's side; otherwise the
+    viewer's company `company_id` when it may see the request, else its first selling company that may."""
+    access = rfq_access(actor=actor, rfq=rfq)
+    is_open = rfq_is_open(rfq)
+    seller_id = None
+    if not access.is_buyer and access.seller_ids:
+        seller_id = company_id if company_id in access.seller_ids else access.seller_ids[0]
+    my_quote = quote_of_seller(rfq=rfq, seller_id=seller_id) if seller_id is not None else None
+    may_quote = (seller_id is not None and is_open and seller_id in access.may_answer
+                 and (my_quote is None or my_quote.status in QUOTABLE_STATUSES))
+    revising = may_quote and my_quote is not None and my_quote.status == QuoteStatus.SUBMITTED
+    return RfqPage(access=access, is_buyer=access.is_buyer, is_open=is_open, seller_id=seller_id,
+                   my_quote=my_quote, may_quote=may_quote, revising=revising)
+
+
 @dataclass
 class QuoteRow:
     """One quote in the buyer's comparison: its terms in the seller's currency and the unit price
@@ -293,7 +332,7 @@ def quote_comparison(*, actor: Actor, rfq: Rfq, currency: str | None = None) -> 
         except ApplicationError:
             fx[code] = None
     today = timezone.localdate()
-    open_now = rfq.status == RfqStatus.OPEN and rfq.deadline > timezone.now()
+    open_now = rfq_is_open(rfq)
     terms = payment_terms_offered(seller_ids=sorted({quote.seller_id for quote in quotes}), buyer_id=rfq.buyer_id)
     rows = []
     for quote in quotes:

@@ -478,3 +478,20 @@ def test_accepting_a_quote_with_payment_terms_the_seller_offers(world):
     assert (order.payment_terms, order.deposit_percent) == ("deposit", 30)
     assert list(order.instalments.values_list("due", "amount")) == [
         ("on_acceptance", Decimal("2790.00")), ("before_shipment", Decimal("6510.00"))]
+
+
+def test_the_page_state_of_a_request_for_each_viewer(world):
+    rfq = post_rfq(world)
+    buyer_page = selectors_rfq.rfq_page(actor=world.buyer_owner, rfq=rfq, company_id=world.buyer.pk)
+    assert (buyer_page.is_buyer, buyer_page.is_open, buyer_page.seller_id, buyer_page.may_quote) == (
+        True, True, None, False)
+    seller_page = selectors_rfq.rfq_page(actor=world.seller_t_owner, rfq=rfq, company_id=world.seller_t.pk)
+    assert (seller_page.is_buyer, seller_page.seller_id, seller_page.my_quote, seller_page.may_quote,
+            seller_page.revising) == (False, world.seller_t.pk, None, True, False)
+    quote = submit_quote(world, rfq)
+    revising = selectors_rfq.rfq_page(actor=world.seller_t_owner, rfq=rfq, company_id=world.seller_t.pk)
+    assert (revising.my_quote, revising.may_quote, revising.revising) == (quote, True, True)
+    Rfq.objects.filter(pk=rfq.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    rfq.refresh_from_db()
+    closed = selectors_rfq.rfq_page(actor=world.seller_t_owner, rfq=rfq, company_id=world.seller_t.pk)
+    assert (closed.is_open, closed.may_quote, closed.revising) == (False, False, False)
