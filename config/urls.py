@@ -5,6 +5,8 @@ from django.urls import include, path, re_path
 
 from core.views import api_not_found
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),

@@ -77,7 +77,32 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return body
 
 
+# A dependency that is briefly away (the database restarting, the cache or the broker unreachable):
+# clients should retry, so these answer 503 with Retry-After instead of a 500.
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable_errors() -> tuple[type[BaseException], ...]:
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError)
+
+
+def unavailable_body() -> dict:
+    from django.utils.translation import gettext as _
+
+    return error_body("service_unavailable",
+                      _("The service is briefly unavailable; try again in a few seconds. Nothing was changed "
+                        "unless a later read shows it."))
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, unavailable_errors()):
+        return Response(unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
