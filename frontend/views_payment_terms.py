@@ -8,8 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import MembershipRole
-from accounts.selectors import membership_get
 from core.exceptions import ApplicationError, Forbidden
 from orders import selectors
 from orders.payment_terms import Terms
@@ -21,14 +19,13 @@ from .views_catalogue import seller_required
 
 def _page(request, seller, *, term_form=None, trust_form=None, status: int = 200):
     candidates = list(selectors.trusted_buyer_candidates(seller_id=seller.pk))
-    membership = membership_get(actor=request.user, company=seller)
     terms = [(row, Terms(kind=row.kind, deposit_percent=row.deposit_percent, net_days=row.net_days))
              for row in selectors.payment_term_list(seller_id=seller.pk)]
     return render(request, "frontend/payment_terms/terms.html", {
         "seller": seller,
         "terms": terms,
         "trusted": list(selectors.trusted_buyer_list(seller_id=seller.pk)),
-        "can_change": membership is not None and membership.role == MembershipRole.OWNER,
+        "can_change": selectors.payment_terms_can_change(actor=request.user, seller=seller),
         "term_form": term_form or PaymentTermForm(auto_id="term-%s"),
         "trust_form": trust_form or TrustedBuyerForm(candidates=candidates, auto_id="trust-%s"),
     }, status=status)

@@ -9,8 +9,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership, User
-from accounts.selectors import Actor, is_member, member_company_ids, member_company_ids_query
+from accounts.models import Company, Membership, MembershipRole, User
+from accounts.selectors import Actor, is_member, member_company_ids, member_company_ids_query, membership_get
 from core.exceptions import ApplicationError, Forbidden
 from core.inputs import field_error
 from core.validators import CURRENCY_CODES
@@ -332,6 +332,13 @@ def purchase_group_get(*, actor: Actor, pk: int) -> PurchaseGroup:
 
 
 # --- a seller's payment terms and trusted buyers ---------------------------------------------------------
+
+def payment_terms_can_change(*, actor: Actor, seller: Company) -> bool:
+    """Owners of a company change its payment terms and whom it trusts with net terms; other members
+    read them."""
+    membership = membership_get(actor=actor, company=seller)
+    return membership is not None and membership.role == MembershipRole.OWNER
+
 
 def payment_term_list(*, seller_id: int) -> QuerySet[SellerPaymentTerm]:
     """The terms a seller offers now (its live rows), in a stable order."""

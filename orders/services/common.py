@@ -7,7 +7,6 @@ from accounts.models import Company, User, VerificationStatus
 from accounts.selectors import is_member
 from core.exceptions import Forbidden
 
-from ..pricing import request_fingerprint  # noqa: F401 - the RFQ services use it from here
 
 
 BLOCKED_STATUSES = frozenset({VerificationStatus.SUSPENDED, VerificationStatus.REJECTED})

@@ -27,8 +27,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, CompanyKind, MembershipRole, User
-from accounts.selectors import member_company_ids, membership_get
+from accounts.models import Company, CompanyKind, User
+from accounts.selectors import is_member, member_company_ids
 from core.exceptions import Conflict, Forbidden
 from core.inputs import field_error
 from payments.models import iban_display
@@ -52,6 +52,7 @@ from ..models import (
     TrustedBuyer,
 )
 from ..payment_terms import Terms, due_date, due_before_shipment, schedule, terms_from_code
+from ..selectors import payment_terms_can_change
 from ..transitions import ORDER_FLOW
 
 CENT = Decimal("0.01")
@@ -66,10 +67,9 @@ MAX_TERMS_PER_SELLER = 10
 
 def _require_seller_admin(*, actor: User, seller: Company) -> None:
     """Owners of a selling company set its payment terms and whom it trusts with net terms."""
-    membership = membership_get(actor=actor, company=seller)
-    if membership is None:
+    if not is_member(actor=actor, company_id=seller.pk):
         raise Forbidden(_("Only members of the selling company can do that."))
-    if membership.role != MembershipRole.OWNER:
+    if not payment_terms_can_change(actor=actor, seller=seller):
         raise Forbidden(_("Only owners of the company can change its payment terms."))
     if not seller.sells:
         raise Forbidden(_("Only a company that sells can offer payment terms."), code="not_a_seller")

@@ -61,9 +61,10 @@ from ..models import (
     RfqStatus,
 )
 from ..payment_terms import terms_choose
+from ..pricing import request_fingerprint
 from ..selectors import payment_terms_offered
 from ..selectors_rfq import quote_is_expired, rfq_recipients, seller_is_audience
-from .common import request_fingerprint, require_buyer_member
+from .common import require_buyer_member
 from .placing import order_create_placed
 
 MAX_RECIPIENTS = 20
