@@ -1,8 +1,10 @@
 """A seller offers a deposit in a real browser; a buyer picks it at checkout and finds the payment
 schedule, the payment reference and who is paid what on the order page."""
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 
 from orders.models import Order
 from tests.factories.accounts import PASSWORD
@@ -20,6 +22,8 @@ def _log_in(page, base: str, email: str) -> None:
 
 
 def test_a_deposit_offered_by_the_seller_is_chosen_at_checkout(live_server, page):
+    # The category tree the migrations load, whatever earlier live-server tests left (idempotent).
+    importlib.import_module("marketplace.migrations.0002_category_tree").load_tree(apps, None)
     world = build_world()
     base = live_server.url
 
