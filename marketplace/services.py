@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, User
 from accounts.selectors import is_member, user_primary_membership
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.images import image_reencode
 from core.inputs import country_code, field_error
 from core.markup import render_markdown
 from core.queue import enqueue_on_commit
@@ -42,7 +43,7 @@ from .models import (
     ShipsToMode,
 )
 from .search import build_search_document
-from .transitions import EDITABLE_IN_PLACE, LIFECYCLE, MODERATOR, SELLER
+from .transitions import EDITABLE_IN_PLACE, LIFECYCLE, LOCKED_FOR_REVIEW, MODERATOR, SELLER
 
 # Plain columns a seller sets. Buyer-facing ones of a published listing wait for review.
 SCALAR_FIELDS = ("title", "description", "category", "unit", "moq", "order_multiple", "lead_time_days",
@@ -300,12 +301,24 @@ def listing_create(*, seller: Company, actor: User, data: dict[str, Any]) -> Lis
 def listing_update(*, listing: Listing, actor: User, data: dict[str, Any]) -> Listing:
     """Edits in place while the listing is not live. On a published listing the buyer-facing
     changes are held in `pending_changes` for review and the approved version stays visible;
-    stock changes apply at once."""
+    stock changes apply at once. A listing under review keeps the text the moderator reads: only
+    its stock may change (409 under_review for anything else)."""
     locked = Listing.objects.select_for_update().get(pk=listing.pk)
     _require_seller_member(actor, locked.seller)
     cleaned = listing_clean_input(data, partial=True)
-    if locked.status in EDITABLE_IN_PLACE or locked.status == ListingStatus.PENDING_REVIEW:
+    if locked.status in EDITABLE_IN_PLACE:
         _apply(locked, cleaned, save_related=True)
+        return locked
+    if locked.status in LOCKED_FOR_REVIEW:
+        reviewed = ListingData(scalars=cleaned.scalars, incoterms=cleaned.incoterms,
+                               price_tiers=cleaned.price_tiers, ships_to_countries=cleaned.ships_to_countries,
+                               certificates=cleaned.certificates, stock=None)
+        if reviewed.to_json() != ListingData({}, None, None, None, None, None).to_json():
+            raise Conflict(_("This listing is under review and cannot be edited until a moderator decides. "
+                             "Only its stock can change meanwhile."), code="under_review")
+        if cleaned.stock is not None:
+            Listing.objects.filter(pk=locked.pk).update(stock=cleaned.stock, updated_at=timezone.now())
+            locked.stock = cleaned.stock
         return locked
     if locked.status != ListingStatus.PUBLISHED:
         raise Conflict(_("A %(status)s listing cannot be edited.") % {"status": locked.get_status_display()},
@@ -645,8 +658,9 @@ def _listing_import_fail(*, import_id: int, field: str, message: str) -> Listing
 # --- API entry points and images ------------------------------------------------------------------
 
 MAX_IMAGES_PER_LISTING = 10
-# Images are shown to buyers at once, so they change only while the listing is not live.
-IMAGES_EDITABLE = EDITABLE_IN_PLACE | {ListingStatus.PENDING_REVIEW}
+# Images are shown to buyers at once, so they change only while the listing is not live, and not
+# while a moderator reviews it.
+IMAGES_EDITABLE = EDITABLE_IN_PLACE
 
 
 def listing_create_for_actor(*, actor: User, data: dict[str, Any], seller_id: int | None = None) -> Listing:
@@ -672,11 +686,13 @@ def _lock_for_images(*, listing_id: int, actor: User) -> Listing:
 
 @transaction.atomic
 def listing_image_add(*, listing: Listing, actor: User, image) -> ListingImage:
-    """Adds one uploaded image after the end of the listing's images, checked with Pillow."""
+    """Adds one uploaded image after the end of the listing's images. The image is checked and written
+    again with Pillow (core.images); the stored file has a name and an extension made here."""
     locked = _lock_for_images(listing_id=listing.pk, actor=actor)
     summary = locked.images.aggregate(count=Count("pk"), last=Max("position"))
     if summary["count"] >= MAX_IMAGES_PER_LISTING:
         raise field_error("image", _("A listing has at most %(max)d images.") % {"max": MAX_IMAGES_PER_LISTING})
+    image = image_reencode(image, field="image")
     row = ListingImage(listing=locked, image=image,
                        position=0 if summary["last"] is None else summary["last"] + 1)
     try:

@@ -24,3 +24,7 @@ LIFECYCLE = TransitionTable("listing", {
 
 # States in which the seller edits the listing in place; edits to a published listing wait for review.
 EDITABLE_IN_PLACE = frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.SUSPENDED})
+
+# States in which the moderator is reading the listing: its text is not changed under them (only the
+# stock, which the review does not judge, moves). To change more the seller waits for the decision.
+LOCKED_FOR_REVIEW = frozenset({S.PENDING_REVIEW})

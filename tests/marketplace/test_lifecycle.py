@@ -270,7 +270,7 @@ def test_archived_or_rejected_listing_cannot_be_edited(as_user, make_listing, ow
     assert_error(response, 409, "not_editable", message=f"A {label} listing cannot be edited.")
 
 
-@pytest.mark.parametrize("status", [S.DRAFT, S.CHANGES_REQUESTED, S.SUSPENDED, S.PENDING_REVIEW])
+@pytest.mark.parametrize("status", [S.DRAFT, S.CHANGES_REQUESTED, S.SUSPENDED])
 def test_listing_not_live_is_edited_in_place(as_user, make_listing, owner, status):
     listing = make_listing(status)
 
