@@ -31,6 +31,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.queue import publish, publishing_paused
+
 from . import channels, events
 from .models import OPEN_STATUSES, Channel, Delivery, DeliveryStatus
 from .webhooks import retry_delay
@@ -65,21 +67,22 @@ def nudge_key() -> str:
 
 def relay_soon() -> None:
     """Queues a relay run unless one is already waiting to start. Runs after a commit that wrote
-    deliveries; beat runs the relay every few seconds whatever happens here."""
+    deliveries; beat runs the relay every few seconds whatever happens here, so a broker or a cache
+    that is away costs this request at most their bounds (core/queue.py) and never an error."""
     from .tasks import deliveries_relay
 
+    if publishing_paused():  # the broker failed a moment ago: beat's next run takes the rows
+        return
+    cache_works = True
     try:
         queued = cache.add(nudge_key(), True, timeout=NUDGE_TTL_SECONDS)
     except Exception:  # no cache: queue a run every time
         logger.warning("The cache is unavailable; queueing a relay run", exc_info=True)
-        queued = True
+        queued, cache_works = True, False
     if not queued:
         return
-    try:
-        deliveries_relay.delay()
-    except Exception:
+    if not publish(deliveries_relay) and cache_works:
         _forget_nudge()
-        raise
 
 
 def _forget_nudge() -> None:

@@ -238,7 +238,12 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Redis, when configured, is the cache and the Celery broker.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A cache that hangs must not hold a request: every socket operation gives up within this bound,
+    # and the site treats a cache error as a miss (notifications/relay.py).
+    CACHE_SOCKET_TIMEOUT_SECONDS = float(env_str("CACHE_SOCKET_TIMEOUT_SECONDS", "0.25"))
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+                                      "socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -259,9 +264,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Longer than any retry delay or task time limit, so an unacknowledged task is not redelivered
     # while it is still running.
-    # The socket timeouts make a publish to a broker that is down or unreachable fail instead of hang.
+    # These are the worker's and beat's connections (a request publishes on connections of its own
+    # with much shorter timeouts, core/queue.py). The socket timeouts make a command to a broker that
+    # hangs fail instead of wait forever; keepalive and the health checks drop a connection that went
+    # silent, so the worker reconnects and consumes again after the broker comes back.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 3,
-                                       "socket_timeout": 10}
+                                       "socket_timeout": 5, "socket_keepalive": True,
+                                       "health_check_interval": 10}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -269,10 +278,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Queueing a task while the broker is down gives up within about a second instead of blocking the
-# request; what must not be lost is kept in an outbox (notifications) and queued again later.
+# Publishing from the worker and beat (the relay's sends, retries) on a broker that is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A request waits on the broker for at most QUEUE_PUBLISH_TIMEOUT_SECONDS in all, whether the broker
+# refuses, hangs or is slow (core/queue.py); after a failure, requests of the same process skip the
+# broker for QUEUE_PUBLISH_PAUSE_SECONDS. What was not queued is queued again from the outbox.
+QUEUE_PUBLISH_TIMEOUT_SECONDS = float(env_str("QUEUE_PUBLISH_TIMEOUT_SECONDS", "1"))
+QUEUE_PUBLISH_PAUSE_SECONDS = float(env_str("QUEUE_PUBLISH_PAUSE_SECONDS", "5"))
+QUEUE_PUBLISH_POOL_LIMIT = env_int("QUEUE_PUBLISH_POOL_LIMIT", 10)
+if not 0 < QUEUE_PUBLISH_TIMEOUT_SECONDS <= 30 or not 0 <= QUEUE_PUBLISH_PAUSE_SECONDS <= 300:
+    raise ImproperlyConfigured("QUEUE_PUBLISH_TIMEOUT_SECONDS must be within (0, 30] and "
+                               "QUEUE_PUBLISH_PAUSE_SECONDS within [0, 300]")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -1,12 +1,19 @@
-"""core.queue.enqueue_on_commit: tasks leave only with a committed transaction."""
+"""core.queue: tasks leave only with a committed transaction, and a request never waits on a broker
+that hangs for longer than the publish bound."""
 from __future__ import annotations
 
+import socket
+import time
 from unittest import mock
 
 import pytest
 from django.db import transaction
+from kombu import Connection
 
-from core.queue import enqueue_on_commit
+from config import celery_app
+from core import queue
+from core.queue import enqueue_on_commit, publish, publishing_paused
+from notifications.tasks import deliveries_relay
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +50,99 @@ def test_a_broker_failure_does_not_break_the_caller(django_capture_on_commit_cal
 
     task.delay.assert_called_once_with(7)
     assert "broker down" in caplog.text
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """Points the Celery app at a given broker address, publishing for real (not in-process)."""
+    previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+
+    def use(url: str) -> None:
+        celery_app.conf.broker_url = url
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        queue.reset_publisher()
+
+    celery_app.conf.task_always_eager = False
+    queue.resume_publishing()
+    yield use
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
+    queue.reset_publisher()
+    queue.resume_publishing()
+
+
+@pytest.fixture
+def hung_broker():
+    """A TCP port whose connections are accepted by the kernel and never answered, as a frozen Redis's."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        listener.close()
+
+
+def _timed_publish(*args) -> tuple[bool, float]:
+    started = time.monotonic()
+    queued = publish(deliveries_relay, *args)
+    return queued, time.monotonic() - started
+
+
+def test_a_hung_broker_holds_a_publish_for_at_most_the_bound_then_publishing_pauses(broker, hung_broker, settings,
+                                                                                   caplog):
+    settings.QUEUE_PUBLISH_TIMEOUT_SECONDS = 1
+    settings.QUEUE_PUBLISH_PAUSE_SECONDS = 5
+    broker(hung_broker)
+
+    queued, seconds = _timed_publish()
+
+    assert queued is False
+    assert 0.2 <= seconds <= 1.2
+    assert publishing_paused() is True
+    assert "Could not queue notifications.tasks.deliveries_relay" in caplog.text
+    # While paused, nobody else waits on the broker.
+    queued, seconds = _timed_publish()
+    assert queued is False
+    assert seconds < 0.05
+
+
+def test_the_pause_ends_and_a_working_broker_gets_the_message(broker, settings):
+    settings.QUEUE_PUBLISH_PAUSE_SECONDS = 0.2
+    broker("memory://")
+    queue._pause()
+    assert publish(deliveries_relay) is False
+
+    time.sleep(0.25)
+
+    assert publishing_paused() is False
+    assert publish(deliveries_relay) is True
+    with Connection("memory://") as connection:
+        message = connection.SimpleQueue("celery").get(timeout=1)
+        assert message.headers["task"] == "notifications.tasks.deliveries_relay"
+        message.ack()
+
+
+def test_a_refused_connection_fails_at_once(broker, settings):
+    settings.QUEUE_PUBLISH_TIMEOUT_SECONDS = 1
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    broker(f"redis://127.0.0.1:{port}/0")
+
+    queued, seconds = _timed_publish()
+
+    assert queued is False
+    assert seconds < 0.5
+    assert publishing_paused() is True
+
+
+def test_the_relay_nudge_touches_neither_cache_nor_broker_while_publishing_pauses(broker, settings):
+    from notifications import relay
+
+    broker("memory://")
+    queue._pause()
+    with mock.patch.object(relay, "cache") as cache, mock.patch.object(deliveries_relay, "apply_async") as apply:
+        relay.relay_soon()
+
+    cache.add.assert_not_called()
+    apply.assert_not_called()
