@@ -6,6 +6,9 @@ from django.urls import include, path, re_path
 from core.views import api_not_found
 
 handler500 = "core.views.server_error"
+handler404 = "core.views.page_not_found"
+handler403 = "core.views.permission_denied"
+handler400 = "core.views.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

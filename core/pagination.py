@@ -1,7 +1,45 @@
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
 class DefaultPagination(PageNumberPagination):
+    """Page numbers with a page size the caller may choose; a larger one than `max_page_size` is cut to it.
+    A page size or page number that is not a whole number from 1 up is refused with a field message, not
+    silently replaced; a page past the last one is a 404."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if len(request.query_params.getlist(self.page_size_query_param)) > 1 or not _whole(raw):
+            raise ValidationError({self.page_size_query_param: [
+                _("Give a whole number from 1 up (at most %(max)d are shown).") % {"max": self.max_page_size}]})
+        return min(int(raw), self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None or raw in self.last_page_strings:
+            return super().get_page_number(request, paginator)
+        if len(request.query_params.getlist(self.page_query_param)) > 1 or not _whole(raw):
+            raise ValidationError({self.page_query_param: [_("Give a page number from 1 up.")]})
+        return raw
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = f"Results per page (at most {self.max_page_size}; more is cut to that)."
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
+
+
+def _whole(raw: str) -> bool:
+    """A whole number from 1 up, in plain ASCII digits and of a sane length."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1

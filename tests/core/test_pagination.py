@@ -70,3 +70,31 @@ def test_filters_combine_with_pagination(api_client, companies):
     body = api_client.get(URL, {"country": "cn", "page_size": 5}).json()
 
     assert (body["count"], [c["legal_name"] for c in body["results"]], body["next"]) == (1, ["Zeta Buyers"], None)
+
+
+@pytest.mark.parametrize("value", ["null", "2.5", "0", "-3", "abc", "", "١٢", "9" * 30])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_refused(api_client, companies, value):
+    response = api_client.get(URL, {"page_size": value})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["page_size"]
+
+
+@pytest.mark.parametrize("value", ["null", "1.0", "0", "-1", "x"])
+def test_a_page_number_that_is_not_a_whole_number_from_1_is_refused(api_client, companies, value):
+    response = api_client.get(URL, {"page": value})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["page"]
+
+
+def test_a_repeated_page_size_is_refused(api_client, companies):
+    response = api_client.get(URL + "?page_size=5&page_size=7")
+
+    assert response.status_code == 400
+
+
+def test_the_last_page_may_be_named(api_client, companies):
+    body = api_client.get(URL, {"page": "last"}).json()
+
+    assert len(body["results"]) == 5
