@@ -1,9 +1,11 @@
 """The one retry policy of the apps' Celery tasks: transient errors are retried with exponential
-backoff and jitter, a bounded number of times. Spread into `@shared_task(**RETRY)`."""
+backoff and jitter, a bounded number of times. Spread into `@shared_task(**RETRY)`.
+And the heartbeat task that shows a worker consumes (core/health.py)."""
 from __future__ import annotations
 
 from typing import Any
 
+from celery import shared_task
 from django.db import OperationalError
 
 # The network, the mail server or the database being briefly away.
@@ -20,3 +22,18 @@ def retry_policy(*errors: type[BaseException], backoff: bool | int = True, backo
 
 
 RETRY = retry_policy()
+
+
+@shared_task(bind=True, name="core.heartbeat", ignore_result=True, acks_late=False, soft_time_limit=10,
+             time_limit=20)
+def heartbeat(self, *, source: str = "probe") -> None:
+    """Records that a worker consumes tasks: beat queues it every HEALTH_HEARTBEAT_INTERVAL_SECONDS
+    (source="beat", and beat records that it sent it), `manage.py worker_alive` sends it to its own
+    worker. Not retried: the next one follows."""
+    from .health import WORKER, heartbeat_prune, heartbeat_record, worker_key
+
+    keys = [WORKER]
+    if self.request.hostname:
+        keys.append(worker_key(self.request.hostname))
+    heartbeat_record(*keys)
+    heartbeat_prune()

@@ -405,3 +405,39 @@ TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # Chinese text, for instance). Without them DejaVu Sans is used where installed, else Helvetica.
 DOCUMENT_PDF_FONT = env_str("DOCUMENT_PDF_FONT") or None
 DOCUMENT_PDF_FALLBACK_FONTS = env_list("DOCUMENT_PDF_FALLBACK_FONTS", [])
+
+
+# Health, metrics and logs (core/health.py, core/metrics.py, core/logging.py; README "Health,
+# metrics and logs"). /readyz gives each dependency HEALTH_CHECK_TIMEOUT_MS. Beat queues the
+# heartbeat task every HEALTH_HEARTBEAT_INTERVAL_SECONDS; "workers" fails when no worker ran it within
+# HEALTH_WORKER_MAX_AGE_SECONDS, "beat" when beat sent none within HEALTH_BEAT_MAX_AGE_SECONDS;
+# "outbox" when more than HEALTH_OUTBOX_MAX_DUE deliveries are due or the oldest due one waited more
+# than HEALTH_OUTBOX_MAX_AGE_SECONDS.
+HEALTH_CHECK_TIMEOUT_MS = env_int("HEALTH_CHECK_TIMEOUT_MS", 500)
+HEALTH_HEARTBEAT_INTERVAL_SECONDS = env_int("HEALTH_HEARTBEAT_INTERVAL_SECONDS", 15)
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 120)
+HEALTH_BEAT_MAX_AGE_SECONDS = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", 60)
+HEALTH_OUTBOX_MAX_DUE = env_int("HEALTH_OUTBOX_MAX_DUE", 1000)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 5 * 60)
+if not 50 <= HEALTH_CHECK_TIMEOUT_MS <= 10_000:
+    raise ImproperlyConfigured("HEALTH_CHECK_TIMEOUT_MS must be within [50, 10000]")
+if not 1 <= HEALTH_HEARTBEAT_INTERVAL_SECONDS < min(HEALTH_WORKER_MAX_AGE_SECONDS, HEALTH_BEAT_MAX_AGE_SECONDS):
+    raise ImproperlyConfigured("HEALTH_HEARTBEAT_INTERVAL_SECONDS must be at least 1 and below "
+                               "HEALTH_WORKER_MAX_AGE_SECONDS and HEALTH_BEAT_MAX_AGE_SECONDS")
+if HEALTH_OUTBOX_MAX_DUE < 0 or HEALTH_OUTBOX_MAX_AGE_SECONDS < 0:
+    raise ImproperlyConfigured("HEALTH_OUTBOX_MAX_DUE and HEALTH_OUTBOX_MAX_AGE_SECONDS must not be negative")
+HEALTH_PROBES = [
+    "core.health.database_probe",
+    "core.health.cache_probe",
+    "core.health.broker_probe",
+    "notifications.monitoring.outbox_probe",
+]
+CELERY_BEAT_SCHEDULE["core-heartbeat"] = {
+    "task": "core.heartbeat",
+    "schedule": HEALTH_HEARTBEAT_INTERVAL_SECONDS,
+    "kwargs": {"source": "beat"},
+    "options": {"expires": HEALTH_HEARTBEAT_INTERVAL_SECONDS},
+}
+# Each worker also consumes a queue of its own ("<node name>.dq2"): `manage.py worker_alive` sends
+# the heartbeat there, so it learns whether that very worker consumes.
+CELERY_WORKER_DIRECT = True
