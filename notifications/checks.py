@@ -7,9 +7,9 @@ from django.core.checks import Error, Tags, register
 
 @register(Tags.security, deploy=True)
 def insecure_webhooks_check(app_configs, **kwargs) -> list[Error]:
-    if getattr(settings, "WEBHOOKS_ALLOW_INSECURE_LOCALHOST", False):
-        return [Error("WEBHOOKS_ALLOW_INSECURE_LOCALHOST is on: webhooks could be sent in clear text to this host.",
-                      hint="It is meant for the test settings only; remove it from these settings.",
+    if getattr(settings, "WEBHOOKS_ALLOW_LOOPBACK", False):
+        return [Error("WEBHOOKS_ALLOW_LOOPBACK is on: webhooks could be sent in clear text to this host.",
+                      hint="It is meant for local development and tests only; unset it.",
                       id="notifications.E001")]
     return []
 

@@ -28,7 +28,7 @@ from .models import (
     endpoint_key,
     user_key,
 )
-from .webhooks import secret_generate, url_problem
+from .webhooks import AddressRefused, host_and_port, resolve_checked, secret_generate, url_problem
 
 MAX_ENDPOINTS_PER_COMPANY = 10
 
@@ -196,6 +196,10 @@ def _clean_url(url: Any) -> str:
     problem = url_problem(url)
     if problem:
         raise field_error("url", str(problem))
+    try:
+        resolve_checked(*host_and_port(url))
+    except AddressRefused as exc:
+        raise field_error("url", str(exc)) from None
     return url
 
 

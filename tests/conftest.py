@@ -82,3 +82,22 @@ def _default_language_after_each_test():
     from django.utils import translation
 
     translation.deactivate()
+
+
+# Host names under the reserved example domains stand for receivers on the internet: there is no
+# DNS here, so webhook registration (which resolves the host) gets a public address for them.
+EXAMPLE_HOST_ADDRESS = "93.184.216.34"
+
+
+@pytest.fixture(autouse=True)
+def _example_hosts_resolve(monkeypatch):
+    from notifications import webhooks
+
+    real = webhooks._getaddrinfo
+
+    def getaddrinfo(host, port):
+        if host == "example" or host.endswith((".example", "example.com", "example.org", "example.net")):
+            return [(2, 1, 6, "", (EXAMPLE_HOST_ADDRESS, port))]
+        return real(host, port)
+
+    monkeypatch.setattr(webhooks, "_getaddrinfo", getaddrinfo)

@@ -360,8 +360,10 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
 WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 60 * 60)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
-# Plain HTTP to 127.0.0.1 is for the test settings only; `check --deploy` fails when it is on.
-WEBHOOKS_ALLOW_INSECURE_LOCALHOST = False
+# Receivers on this machine (http://127.0.0.1, http://[::1], http://localhost) for local development:
+# webhooks go to public HTTPS addresses only unless this is on. Forced off in production, and
+# `check --deploy` fails when it is on.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

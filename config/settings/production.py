@@ -37,3 +37,5 @@ STORAGES = {  # noqa: F405
 
 # Probes and scrapes over plain HTTP inside the network are not redirected to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Webhooks never go to this machine in production, whatever the environment says.
+WEBHOOKS_ALLOW_LOOPBACK = False

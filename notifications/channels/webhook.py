@@ -1,8 +1,10 @@
 """Webhooks: a signed JSON POST to the company's endpoint.
 
-The host name is resolved once and the connection goes to that address (with the host name kept
-for TLS and the Host header), and only public addresses are allowed, so an endpoint cannot be
-pointed at the platform's own network. Redirects are not followed."""
+The host name is resolved once per attempt, every address it resolves to is checked
+(notifications.webhooks.resolve_checked, the rule registration uses too), and the connection goes
+to a checked address with the host name kept for TLS (SNI, certificate) and the Host header, so an
+endpoint cannot be pointed at the platform's own network, not even by a name that resolves
+differently a second later. Redirects are not followed."""
 from __future__ import annotations
 
 import http.client
@@ -16,7 +18,16 @@ from django.conf import settings
 
 from ..events import DeliverySkipped
 from ..models import Delivery, Event
-from ..webhooks import EVENT_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, address_allowed, signature_header, url_problem
+from ..webhooks import (
+    EVENT_HEADER,
+    EVENT_ID_HEADER,
+    SIGNATURE_HEADER,
+    AddressRefused,
+    host_and_port,
+    resolve_checked,
+    signature_header,
+    url_problem,
+)
 from . import SendFailed
 
 USER_AGENT = "SME-Market-Webhooks/1.0"
@@ -55,14 +66,12 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> i
     if problem:
         raise SendFailed(str(problem), permanent=True)
     parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host, port = host_and_port(url)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise SendFailed(f"cannot resolve {parts.hostname}: {exc}") from exc
-    addresses = [info[4][0] for info in infos]
-    if not addresses or not all(address_allowed(address) for address in addresses):
-        raise SendFailed(f"{parts.hostname} resolves to an address webhooks may not reach", permanent=True)
+        addresses = resolve_checked(host, port)
+    except AddressRefused as exc:
+        # A name that does not resolve may resolve later; an address we may not reach will not change.
+        raise SendFailed(str(exc), permanent=exc.resolves) from exc
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(parts.hostname, port, address=addresses[0], timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -216,7 +216,7 @@ def test_webhook_failures_back_off_with_jitter_then_end_as_dead_letters(company_
 
 
 def test_webhook_to_a_private_address_fails_for_good(company_a, member_a, endpoint, receiver, settings):
-    settings.WEBHOOKS_ALLOW_INSECURE_LOCALHOST = False
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
     _listing_decided(company_a)
     delivery = _one(Channel.WEBHOOK)
 
@@ -234,13 +234,14 @@ def test_https_endpoint_resolving_to_a_private_address_is_refused(company_a, mem
     _listing_decided(company_a)
     delivery = _one(Channel.WEBHOOK)
 
-    with mock.patch("socket.getaddrinfo", return_value=[(2, 1, 6, "", ("10.0.0.5", 443))]), \
+    with mock.patch("notifications.webhooks._getaddrinfo", return_value=[(2, 1, 6, "", ("10.0.0.5", 443))]), \
             mock.patch("socket.create_connection") as connect:
         assert delivery_send(delivery.pk) == "dead"
 
     connect.assert_not_called()
     delivery.refresh_from_db()
-    assert delivery.last_error == "hooks.internal.example resolves to an address webhooks may not reach"
+    assert delivery.last_error == ("hooks.internal.example resolves to 10.0.0.5, which is not a public address "
+                                   "(private); webhooks are sent to public addresses only.")
 
 
 def test_webhook_to_a_switched_off_endpoint_is_cancelled(company_a, member_a, endpoint, receiver):
