@@ -1,14 +1,60 @@
+"""What a request says about where it comes from, and when a proxy's word for it is believed.
+
+One rule: the X-Forwarded-* headers are believed only when TRUSTED_PROXY_HOPS is above 0 and the
+immediate peer (REMOTE_ADDR) is one of TRUSTED_PROXIES (addresses or networks). Anyone else can
+write those headers, so from anyone else they are ignored: X-Forwarded-For does not change the
+client address, and X-Forwarded-Proto does not make a plain-HTTP request count as HTTPS."""
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
 from django.conf import settings
 
 
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def from_trusted_proxy(request) -> bool:
+    """Whether the request reached us through a proxy whose forwarding headers we believe."""
+    if getattr(settings, "TRUSTED_PROXY_HOPS", 0) <= 0:
+        return False
+    try:
+        peer = ipaddress.ip_address((request.META.get("REMOTE_ADDR") or "").strip())
+    except ValueError:
+        return False
+    if peer.version == 6 and peer.ipv4_mapped:
+        peer = peer.ipv4_mapped
+    return any(peer in network for network in _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()))))
+
+
 def client_ip(request) -> str | None:
-    """The client address. Behind a proxy set TRUSTED_PROXY_HOPS so X-Forwarded-For is believed."""
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
-    if hops:
+    """The client address. Behind a proxy set TRUSTED_PROXY_HOPS (and TRUSTED_PROXIES) so
+    X-Forwarded-For is believed."""
+    if from_trusted_proxy(request):
+        hops = settings.TRUSTED_PROXY_HOPS
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR")
+
+
+class TrustedProxyMiddleware:
+    """Drops X-Forwarded-Proto from requests that did not come through a trusted proxy, so
+    SECURE_PROXY_SSL_HEADER (request.is_secure(), the HTTPS redirect, secure cookies) only listens
+    to our own proxy. Goes first in MIDDLEWARE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not from_trusted_proxy(request):
+            header = (getattr(settings, "SECURE_PROXY_SSL_HEADER", None) or ("HTTP_X_FORWARDED_PROTO",))[0]
+            request.META.pop(header, None)
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)
 
 
 def _api_error(status: int, code: str, message: str, field: str | None = None):

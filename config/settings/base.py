@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.http.TrustedProxyMiddleware",
     "core.http.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -405,6 +406,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+# The addresses or networks of those proxies (the peer that connects to the app). X-Forwarded-For and
+# X-Forwarded-Proto are believed only from them, and only when TRUSTED_PROXY_HOPS is above 0.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
+                                               "192.168.0.0/16", "fc00::/7"])
 
 # Order documents (PDF): a Unicode TrueType font, and fonts for the glyphs it lacks (a CJK font for
 # Chinese text, for instance). Without them DejaVu Sans is used where installed, else Helvetica.
