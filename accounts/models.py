@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.images import stored_extension
 from core.models import TimeStampedModel
 from core.validators import CURRENCY_CHOICES, validate_currency_code, validate_image_upload, validate_plain_text
 
@@ -98,7 +99,8 @@ class VerificationStatus(models.TextChoices):
 
 
 def company_logo_path(instance: Company, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    """A name made here; the extension is that of the image's decoded format (core.images)."""
+    ext = stored_extension(filename)
     return f"logos/{instance.country}/{timezone.now():%Y%m}/{instance.registration_number}.{ext}"
 
 

@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.images import image_reencode
 from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
 from notifications.services import notify
@@ -101,6 +102,8 @@ def user_register(*, email: str, password: str, full_name: str, preferred_langua
     if unknown:
         raise ApplicationError(_("These fields cannot be set."), code="validation_error",
                                fields={f"company.{name}": [_("This field cannot be set.")] for name in sorted(unknown)})
+    if company.get("logo"):
+        company = {**company, "logo": image_reencode(company["logo"], field="company.logo")}
     new_company = Company(**company)
     _full_clean(new_company, prefix="company.", unique_together_field="registration_number")
     try:
@@ -133,6 +136,8 @@ def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Co
     if unknown:
         raise ApplicationError(_("These fields cannot be set."), code="validation_error",
                                fields={name: [_("This field cannot be set.")] for name in sorted(unknown)})
+    if data.get("logo"):
+        data = {**data, "logo": image_reencode(data["logo"], field="logo")}
     locked = Company.objects.select_for_update().get(pk=company.pk)
     old_legal_name = locked.legal_name
     for field, value in data.items():

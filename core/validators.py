@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import pycountry
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -28,25 +27,8 @@ def validate_plain_text(value: str) -> None:
 
 
 def validate_image_upload(file) -> None:
-    """Checks size, real image content and pixel count with Pillow, whatever the file claims."""
-    from PIL import Image, UnidentifiedImageError
+    """Checks size, real image content and pixel count with Pillow, whatever the file claims. The
+    rule lives in core.images, which also writes the image again before it is stored."""
+    from core.images import image_check
 
-    max_bytes = settings.LOGO_MAX_BYTES
-    if file.size > max_bytes:
-        raise ValidationError(_("The image is larger than %(max)s MB."), params={"max": max_bytes // (1024 * 1024)},
-                              code="too_large")
-    position = file.tell() if hasattr(file, "tell") else 0
-    try:
-        file.seek(0)
-        with Image.open(file) as image:
-            if image.format not in ("PNG", "JPEG", "WEBP", "GIF"):
-                raise ValidationError(_("Upload a PNG, JPEG, WebP or GIF image."), code="invalid_format")
-            width, height = image.size
-            if width * height > settings.LOGO_MAX_PIXELS:
-                raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
-            image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
-        raise ValidationError(_("Upload a valid image. The file is not an image or is corrupted."),
-                              code="invalid_image") from exc
-    finally:
-        file.seek(position)
+    image_check(file)

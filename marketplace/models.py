@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.images import stored_extension
 from core.models import TimeStampedModel
 from core.validators import CURRENCY_CHOICES, validate_currency_code, validate_image_upload, validate_plain_text
 
@@ -195,8 +197,8 @@ class Certificate(models.Model):
 
 
 def listing_image_path(instance: ListingImage, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
-    return f"listings/{instance.listing_id}/{timezone.now():%Y%m%d%H%M%S%f}.{ext}"
+    """A name made here; the extension is that of the image's decoded format (core.images)."""
+    return f"listings/{instance.listing_id}/{uuid.uuid4().hex}.{stored_extension(filename)}"
 
 
 class ListingImage(models.Model):
