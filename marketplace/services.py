@@ -18,7 +18,6 @@ from accounts.models import Company, User
 from accounts.selectors import is_member, user_primary_membership
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.images import image_reencode
-from core.images import image_reencode
 from core.inputs import country_code, field_error
 from core.markup import render_markdown
 from core.queue import enqueue_on_commit
