@@ -6,8 +6,9 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils import translation
+
+from core.emails import email_render
 
 from .. import events
 from ..events import DeliverySkipped
@@ -31,12 +32,11 @@ def render(delivery: Delivery) -> EmailMultiAlternatives:
             **(event_type.email_context(event.context) if event_type.email_context else {}),
             "event": event, "context": event.context, "recipient": user, "site_url": settings.SITE_URL,
         }
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[address],
+        rendered = email_render(template=template, context=context)
+    message = EmailMultiAlternatives(subject=rendered.subject, body=rendered.text,
+                                     from_email=settings.DEFAULT_FROM_EMAIL, to=[address],
                                      headers={"Message-ID": delivery.message_id, "X-SME-Event": event.name})
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(rendered.html, "text/html")
     return message
 
 
