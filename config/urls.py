@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from core.views import api_not_found, healthz, readyz
+from core.views import api_not_found, healthz, metrics_view, readyz
 
 handler500 = "core.views.server_error"
 handler404 = "core.views.page_not_found"
@@ -14,6 +14,7 @@ urlpatterns = [
     # Probes and the metrics scrape: no language prefix, no sign-in (README "Health, metrics and logs").
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     # Unknown API addresses get a JSON 404. Only paths ending in a slash match, so a missing slash is

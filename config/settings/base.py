@@ -451,3 +451,21 @@ CELERY_BEAT_SCHEDULE["core-heartbeat"] = {
 # Each worker also consumes a queue of its own ("<node name>.dq2"): `manage.py worker_alive` sends
 # the heartbeat there, so it learns whether that very worker consumes.
 CELERY_WORKER_DIRECT = True
+# /metrics: with METRICS_TOKEN set, for `Authorization: Bearer <token>` only; without it, for
+# clients from METRICS_ALLOWED_ADDRESSES (addresses or networks) only.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
+METRICS_COLLECTORS = [
+    "core.metrics.heartbeat_metrics",
+    "core.metrics.queue_metrics",
+    "notifications.monitoring.outbox_metrics",
+    "orders.monitoring.order_metrics",
+]
+# Every request has an id (X-Request-ID) that its log lines and the tasks it queues carry; with
+# LOG_REQUESTS on, each request is logged with its method, path, status and duration.
+LOG_REQUESTS = env_bool("LOG_REQUESTS", False)
+LOGGING["filters"] = {"request_id": {"()": "core.logging.RequestIdFilter"}}
+LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+# Outermost: every request gets its id and is measured, whatever answers it.
+MIDDLEWARE = ["core.middleware.RequestIdMiddleware", "core.metrics.MetricsMiddleware", *MIDDLEWARE]

@@ -1,4 +1,6 @@
 """Production: no default secrets. A missing required variable stops the process at start."""
+import copy
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
@@ -39,3 +41,10 @@ STORAGES = {  # noqa: F405
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Webhooks never go to this machine in production, whatever the environment says.
 WEBHOOKS_ALLOW_LOOPBACK = False
+# One JSON object per log line, each request logged, Celery's processes logging through the same
+# handler (core/logging.py).
+LOGGING = copy.deepcopy(LOGGING)  # noqa: F405
+LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = "json"
+LOG_REQUESTS = env_bool("LOG_REQUESTS", True)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
