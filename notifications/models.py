@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
+from .encryption import decrypt, encrypt
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
@@ -172,12 +174,28 @@ class NotificationPreference(models.Model):
         return f"{self.user} {self.event}/{self.channel}: {'on' if self.enabled else 'off'}"
 
 
+class EncryptedSecretField(models.TextField):
+    """A secret kept encrypted in the database (notifications/encryption.py) and plain in Python.
+    Encryption is randomised, so the column cannot be searched."""
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt(value)
+
+
 class WebhookEndpoint(TimeStampedModel):
     """An HTTPS address of a company that receives the events it subscribed to, signed with its secret."""
 
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(max_length=100, editable=False)
+    secret = EncryptedSecretField(editable=False)
     events = models.JSONField(_("events"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

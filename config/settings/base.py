@@ -366,6 +366,9 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # webhooks go to public HTTPS addresses only unless this is on. Forced off in production, and
 # `check --deploy` fails when it is on.
 WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+# Fernet keys (comma-separated) that encrypt webhook secrets at rest; the first encrypts, all decrypt
+# (notifications/encryption.py). Unset: derived from SECRET_KEY, and `check --deploy` warns.
+WEBHOOK_SECRET_KEYS = env_list("WEBHOOK_SECRET_KEYS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 # Variables that could leak in from the shell or CI and change what production settings see.
@@ -23,6 +24,7 @@ def production_env(tmp_path):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "market.example.com",
         "DATABASE_URL": "postgres://u:p@localhost:5432/db",
+        "WEBHOOK_SECRET_KEYS": Fernet.generate_key().decode(),
         "SME_VAR_DIR": str(tmp_path / "var"),
         "PYTHONDONTWRITEBYTECODE": "1",
     })
