@@ -24,7 +24,9 @@ from core.inputs import field_error
 # Decoded format -> (format written, extension of the stored file).
 FORMATS = {"JPEG": ("JPEG", "jpg"), "PNG": ("PNG", "png"), "WEBP": ("WEBP", "webp"), "GIF": ("PNG", "png")}
 EXTENSIONS = frozenset(extension for _format, extension in FORMATS.values())
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+# What /media/ shows inline, by extension (core/media.py); "jpeg" and "gif" are names of older uploads.
+CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
+                 "gif": "image/gif"}
 JPEG_QUALITY = 90
 
 

@@ -188,6 +188,9 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks for it at start even before collectstatic
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Listing images and logos under MEDIA_URL are served by Django (core/media.py), with DEBUG on or off,
+# unless a reverse proxy serves them with the same headers (README "Media files").
+MEDIA_SERVED_BY_DJANGO = env_bool("DJANGO_MEDIA_SERVED_BY_DJANGO", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

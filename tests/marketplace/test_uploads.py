@@ -6,10 +6,12 @@ import io
 import re
 
 import pytest
+from django.test import override_settings
 from PIL import Image
 
 from marketplace.models import ListingImage
 from tests.core.helpers import assert_error
+from tests.core.test_uploads_media import assert_inline_image
 from tests.marketplace.conftest import assert_unchanged, detail_url, image_upload
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +70,18 @@ def test_html_posted_as_an_image_is_a_400_and_nothing_is_stored(as_user, owner, 
                  fields={"image": ["Upload a valid image. The file is not an image or is corrupted."]})
     listings_dir = settings.MEDIA_ROOT / "listings"
     assert not listings_dir.exists() or not any(listings_dir.rglob("*.*"))
+
+
+@override_settings(DEBUG=False)
+def test_the_image_url_from_the_api_answers_with_the_image_and_safe_headers(as_user, owner, draft, client, settings):
+    response = as_user(owner).post(f"{detail_url(draft)}images/",
+                                   {"image": image_upload("cat.html", gif_bytes() + SCRIPT, "text/html")},
+                                   format="multipart")
+    url = response.json()["image"]
+    assert url.startswith(f"http://testserver/media/listings/{draft.pk}/") and url.endswith(".png")
+
+    served = client.get(url.removeprefix("http://testserver"))
+
+    stored = (settings.MEDIA_ROOT / url.removeprefix("http://testserver/media/")).read_bytes()
+    assert_inline_image(served, "image/png", url.rsplit("/", 1)[-1], stored)
+    assert b"<script" not in stored
