@@ -1,4 +1,6 @@
-"""A guard around one kombu 5.7 fault that stops a worker for good after a broker outage.
+"""Guards around two kombu 5.7 faults that stop a worker for good after a broker outage.
+
+1. Closing a channel of a connection that was already collected.
 
 When the Redis connection of a worker breaks, Celery's consumer first collects the broken connection
 (releasing its client) and then closes it again. Closing its default channel tries to put the
@@ -10,12 +12,28 @@ escapes the consumer's error handler, the consumer stops, and the worker stays u
 
 The guard makes closing a channel of an already released connection a no-op, as closing any other
 dead channel is. Nothing is lost: the messages that were not acknowledged stay in Redis's unacked
-set and are delivered again after the visibility timeout, and every task here is safe to run twice."""
+set and are delivered again after the visibility timeout, and every task here is safe to run twice.
+
+2. An acknowledgement that fails. The Redis transport's QoS.ack (and reject) first removes the
+message from Redis's unacked set and only then frees the message's prefetch slot. When the broker
+hangs (a frozen Redis), the removal times out; kombu's Message.ack_log_error logs "Couldn't ack ...
+TimeoutError" and carries on, but the slot is never freed. The connection is not restarted, so
+the leak outlives the outage: once as many acknowledgements have failed as the worker has slots
+(its concurrency times the prefetch multiplier), the QoS says the channel may not consume, no BRPOP
+is ever sent again, and the worker takes no task while it still answers `inspect ping`.
+
+The guard frees the slot whatever Redis did. Nothing is lost: a message whose removal failed stays
+in the unacked set and is delivered again after the visibility timeout, and every task here is safe
+to run twice."""
 from __future__ import annotations
 
 from kombu import Connection
+from kombu.transport import redis as redis_transport
+from kombu.transport import virtual
 
 _original = Connection.maybe_close_channel
+_original_ack = redis_transport.QoS.ack
+_original_reject = redis_transport.QoS.reject
 
 
 def _maybe_close_channel(self, channel):
@@ -25,7 +43,27 @@ def _maybe_close_channel(self, channel):
         return None
 
 
+def _ack(self, delivery_tag):
+    try:
+        return _original_ack(self, delivery_tag)
+    except BaseException:
+        virtual.QoS.ack(self, delivery_tag)  # frees the prefetch slot; Redis keeps the message for redelivery
+        raise
+
+
+def _reject(self, delivery_tag, requeue=False):
+    try:
+        return _original_reject(self, delivery_tag, requeue=requeue)
+    except BaseException:
+        virtual.QoS.ack(self, delivery_tag)
+        raise
+
+
 def install() -> None:
-    """Idempotent: installs the guard once."""
+    """Idempotent: installs the guards once."""
     if Connection.maybe_close_channel is not _maybe_close_channel:
         Connection.maybe_close_channel = _maybe_close_channel
+    if redis_transport.QoS.ack is not _ack:
+        redis_transport.QoS.ack = _ack
+    if redis_transport.QoS.reject is not _reject:
+        redis_transport.QoS.reject = _reject

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 
 from config import celery_app
+from core import queue
 
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parent.parent
@@ -212,9 +213,12 @@ class CeleryWorker:
 
 
 def _reset_publisher(app) -> None:
-    """Drops the app's cached broker connections so the next publish uses the current broker_url."""
+    """Drops the app's cached broker connections so the next publish uses the current broker_url,
+    and those of core.queue, whose pause after a failed publish ends too."""
     app._pool = None
     app.amqp._producer_pool = None
+    queue.reset_publisher()
+    queue.resume_publishing()
 
 
 def worker_env(*, broker_url: str, mail_dir: Path, var_dir: Path, extra_env: dict[str, str] | None = None) -> dict:
@@ -242,13 +246,14 @@ def spawn_celery(arguments: list[str], *, env: dict, log_path: Path) -> subproce
 
 
 def start_worker(*, broker_url: str, mail_dir: Path, var_dir: Path, log_path: Path,
-                 extra_env: dict[str, str] | None = None, concurrency: int = 2) -> CeleryWorker:
+                 extra_env: dict[str, str] | None = None, concurrency: int = 2,
+                 extra_args: list[str] | None = None) -> CeleryWorker:
     """Starts a `celery worker` process and waits until it is ready (fails the test otherwise)."""
     start = len(log_path.read_text(encoding="utf-8", errors="replace")) if log_path.exists() else 0
     process = spawn_celery([
         "worker", "--pool=prefork", f"--concurrency={concurrency}", "-l", "info",
         "-n", f"integration-{uuid.uuid4().hex[:12]}@%h",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", *(extra_args or []),
     ], env=worker_env(broker_url=broker_url, mail_dir=mail_dir, var_dir=var_dir, extra_env=extra_env),
         log_path=log_path)
     worker = CeleryWorker(process=process, log_path=log_path, mail_dir=mail_dir, broker_url=broker_url)

@@ -84,8 +84,16 @@ class RedisServer:
         finally:
             client.close()
 
+    def freeze(self) -> None:
+        """SIGSTOP: connections are still accepted by the kernel, and nothing answers them."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.thaw()  # a frozen server would not act on SIGTERM
             self.process.terminate()
             try:
                 self.process.wait(timeout=20)
