@@ -1,0 +1,86 @@
+"""/readyz and `manage.py worker_alive` on PostgreSQL, Redis and a real worker: ready while the worker
+consumes the heartbeat, reported not ready soon after the worker stops consuming (SIGSTOP, as a
+worker wedged on a frozen broker connection looks from outside)."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+from core.health import worker_key
+from core.models import Heartbeat
+from core.tasks import heartbeat
+from tests.integration.conftest import wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MAX_AGE = 5  # seconds without a heartbeat run before the worker counts as not consuming
+
+
+def _send_as_beat() -> None:
+    heartbeat.apply_async(kwargs={"source": "beat"}, expires=MAX_AGE)
+
+
+def _readyz(client: Client):
+    response = client.get("/readyz")
+    return response.status_code, response.json()
+
+
+def _worker_alive(node: str) -> int:
+    try:
+        call_command("worker_alive", "--node", node, "--max-age", str(MAX_AGE))
+    except SystemExit as exit_info:
+        return exit_info.code
+    return 0
+
+
+@override_settings(HEALTH_WORKER_MAX_AGE_SECONDS=MAX_AGE, HEALTH_BEAT_MAX_AGE_SECONDS=MAX_AGE,
+                   HEALTH_HEARTBEAT_INTERVAL_SECONDS=1)
+def test_a_worker_that_stops_consuming_is_reported_not_ready(celery_worker_process):
+    worker = celery_worker_process
+    node = re.search(r"(\S+@\S+) ready\.", worker.log_text())[1]
+    client = Client()
+
+    # worker_alive: never seen yet, so 1; it sends the heartbeat to that worker's own queue.
+    assert _worker_alive(node) == 1
+    wait_until(lambda: Heartbeat.objects.filter(key=worker_key(node)).exists(), timeout=15,
+               message=f"{node} did not run the heartbeat sent to its own queue")
+    assert _worker_alive(node) == 0
+
+    _send_as_beat()
+    status, body = wait_until(lambda: (lambda answer: answer if answer[0] == 200 else None)(_readyz(client)),
+                              timeout=15, message="readyz did not become ready with a consuming worker")
+    assert set(body["checks"]) == {"database", "workers", "beat", "cache", "broker", "outbox"}
+    assert all(check["status"] == "ok" for check in body["checks"].values())
+
+    os.killpg(worker.process.pid, signal.SIGSTOP)
+    try:
+        stopped = time.monotonic()
+        answer = None
+        while time.monotonic() - stopped < MAX_AGE + 5:
+            _send_as_beat()  # beat keeps ticking; nobody consumes
+            answer = _readyz(client)
+            if answer[0] == 503:
+                break
+            time.sleep(0.5)
+        waited = time.monotonic() - stopped
+        status, body = answer
+        assert status == 503, body
+        assert waited <= MAX_AGE + 3
+        assert body["status"] == "failing"
+        assert body["checks"]["workers"]["status"] == "failing"
+        assert body["checks"]["workers"]["age_seconds"] > MAX_AGE
+        # Only the workers: the database, cache, broker, beat and outbox are fine.
+        assert {name for name, check in body["checks"].items() if check["status"] != "ok"} == {"workers"}
+        assert _worker_alive(node) == 1
+    finally:
+        os.killpg(worker.process.pid, signal.SIGCONT)
+
+    # Consuming again: ready again.
+    wait_until(lambda: _readyz(client)[0] == 200 or _send_as_beat(), timeout=20, interval=0.5,
+               message="readyz did not become ready again after the worker went on")
