@@ -354,10 +354,13 @@ RFQ_MAX_DEADLINE_DAYS = env_int("RFQ_MAX_DEADLINE_DAYS", 90)
 STATEMENT_FILES_ROOT = Path(env_str("STATEMENT_FILES_ROOT", str(VAR_DIR / "private" / "statements")))
 STATEMENT_PROGRESS_EVERY = env_int("STATEMENT_PROGRESS_EVERY", 100)
 
-# Notifications outbox (notifications/relay.py). A queued delivery whose task never ran is queued
-# again after NOTIFICATIONS_REQUEUE_AFTER_SECONDS; a send claimed by a worker that died is taken
-# up again after NOTIFICATIONS_CLAIM_STALE_SECONDS, which must exceed the task's time limit.
-NOTIFICATIONS_REQUEUE_AFTER_SECONDS = env_int("NOTIFICATIONS_REQUEUE_AFTER_SECONDS", 10 * 60)
+# Notifications outbox (notifications/relay.py). A queued delivery whose task never ran (the broker
+# lost it, or a worker died before taking it) is queued again after NOTIFICATIONS_REQUEUE_AFTER_SECONDS;
+# a send claimed by a worker that died is taken up again after NOTIFICATIONS_CLAIM_STALE_SECONDS,
+# which must exceed the task's time limit. Requeueing is cheap (the relay reads due rows through a
+# partial index) and never sends twice (a second message finds the row claimed or sent); its only
+# cost is extra messages when the queue is longer than this delay, so it stays above a minute.
+NOTIFICATIONS_REQUEUE_AFTER_SECONDS = env_int("NOTIFICATIONS_REQUEUE_AFTER_SECONDS", 90)
 NOTIFICATIONS_TASK_TIME_LIMIT_SECONDS = env_int("NOTIFICATIONS_TASK_TIME_LIMIT_SECONDS", 60)
 NOTIFICATIONS_CLAIM_STALE_SECONDS = env_int("NOTIFICATIONS_CLAIM_STALE_SECONDS", 2 * 60)
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 8)
