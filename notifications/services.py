@@ -18,6 +18,7 @@ from core.inputs import field_error
 from . import events, relay
 from .events import COMPANY_MEMBERS, MODERATORS
 from .models import (
+    OPEN_STATUSES,
     Channel,
     Delivery,
     DeliveryStatus,
@@ -28,9 +29,20 @@ from .models import (
     endpoint_key,
     user_key,
 )
-from .webhooks import AddressRefused, host_and_port, resolve_checked, secret_generate, url_problem
+from .webhooks import (
+    WEBHOOK_TEST,
+    AddressRefused,
+    actor_data,
+    host_and_port,
+    resolve_checked,
+    secret_generate,
+    url_problem,
+)
 
 MAX_ENDPOINTS_PER_COMPANY = 10
+# Test events of one endpoint that may wait in the outbox at once (a receiver that is down keeps
+# them there while they are retried).
+MAX_OPEN_TEST_EVENTS = 3
 
 
 # --- notify ---------------------------------------------------------------------------------------
@@ -273,5 +285,31 @@ def webhook_delivery_replay(*, actor: User, delivery_id: int) -> Delivery:
     delivery.failed_at = None
     delivery.claim_token = None
     delivery.save(update_fields=["status", "attempts", "next_attempt_at", "failed_at", "claim_token"])
+    relay_nudge()
+    return delivery
+
+
+@transaction.atomic
+def webhook_endpoint_test(*, actor: User, endpoint_id: int) -> Delivery:
+    """Queues a signed `webhook.test` event to one endpoint of the actor's company, whatever events it
+    subscribed to. It travels like any other webhook (the outbox, the relay after commit, the same
+    signature, address checks and retries), so a receiver sees exactly what real events look like."""
+    endpoint = _lock_owned_endpoint(actor, endpoint_id)
+    if not endpoint.is_active:
+        raise Conflict(_("Switch the endpoint on before sending a test event to it."), code="endpoint_inactive")
+    waiting = Delivery.objects.filter(endpoint=endpoint, channel=Channel.WEBHOOK, event__name=WEBHOOK_TEST,
+                                      status__in=OPEN_STATUSES).count()
+    if waiting >= MAX_OPEN_TEST_EVENTS:
+        raise Conflict(_("%(count)d test events to this endpoint are still waiting to be delivered; try again "
+                         "once they are.") % {"count": waiting}, code="test_events_waiting")
+    now = timezone.now()
+    event = Event.objects.create(name=WEBHOOK_TEST, company=endpoint.company, created_at=now, context={
+        "endpoint_id": endpoint.pk,
+        "message": "A test event sent at the request of the company's owner.",
+        "actor": actor_data(company=endpoint.company, user=actor, role="owner"),
+    })
+    delivery = Delivery.objects.create(event=event, channel=Channel.WEBHOOK, recipient_key=endpoint_key(endpoint.pk),
+                                       endpoint=endpoint, status=DeliveryStatus.PENDING, next_attempt_at=now,
+                                       created_at=now)
     relay_nudge()
     return delivery

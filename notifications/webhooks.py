@@ -28,7 +28,21 @@ EVENT_ID_HEADER = "X-SME-Event-Id"
 EVENT_HEADER = "X-SME-Event"
 SIGNATURE_TOLERANCE_SECONDS = 5 * 60
 SECRET_PREFIX = "whsec_"
+# Sent to one endpoint on its owner's request (services.webhook_endpoint_test); no one subscribes to it.
+WEBHOOK_TEST = "webhook.test"
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def actor_data(*, company=None, user=None, role: str = "") -> dict:
+    """Who made a move, as events carry it: the acting company and person (None for the system), and
+    the role they acted in. The same shape in every event that names its actor."""
+    return {
+        "company_id": company.pk if company is not None else None,
+        "company_name": company.legal_name if company is not None else "",
+        "user_id": user.pk if user is not None else None,
+        "user_name": (user.full_name or user.email) if user is not None else "",
+        "role": role,
+    }
 
 
 def secret_generate() -> str:

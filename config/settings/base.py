@@ -404,7 +404,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"VerificationStatusEnum": "accounts.models.VerificationStatus",
                             "CompanyKindEnum": "accounts.models.CompanyKind",
                             "PaymentTermKindEnum": "orders.models.PaymentTermKind",
-                            "InstalmentDueEnum": "orders.models.InstalmentDue"},
+                            "InstalmentDueEnum": "orders.models.InstalmentDue",
+                            "DeliveryStatusEnum": "notifications.models.DeliveryStatus"},
 }
 
 LOGGING = {

@@ -109,3 +109,10 @@ class DeadLetterSerializer(serializers.ModelSerializer):
         fields = ["id", "endpoint", "url", "event", "event_id", "data", "status", "attempts", "last_error",
                   "failed_at", "created_at"]
         read_only_fields = fields
+
+
+class WebhookDeliverySerializer(DeadLetterSerializer):
+    """One webhook delivery: its event, where it goes and how far it got."""
+
+    class Meta(DeadLetterSerializer.Meta):
+        pass

@@ -15,4 +15,5 @@ urlpatterns = [
     path("webhooks/<int:pk>/", views.WebhookEndpointDetailView.as_view(), name="webhook-detail"),
     path("webhooks/<int:pk>/rotate-secret/", views.WebhookEndpointRotateSecretView.as_view(),
          name="webhook-rotate-secret"),
+    path("webhooks/<int:pk>/test/", views.WebhookEndpointTestView.as_view(), name="webhook-test"),
 ]

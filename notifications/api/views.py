@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -15,6 +15,8 @@ from accounts.models import Membership, MembershipRole
 from .. import selectors, services
 from . import serializers as s
 from core.api import validated
+from core.inputs import query_flag
+from core.serializers import ErrorSerializer
 
 
 class IsCompanyOwner(BasePermission):
@@ -35,7 +37,7 @@ class NotificationListView(ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread", "").lower() in ("1", "true", "yes")
+        unread = query_flag(self.request.query_params, "unread")
         return selectors.notification_list(user=self.request.user, unread_only=unread)
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread notifications.")])
@@ -130,6 +132,26 @@ class WebhookEndpointRotateSecretView(APIView):
     def post(self, request, pk: int):
         endpoint = services.webhook_endpoint_rotate_secret(actor=request.user, endpoint_id=pk)
         return Response(s.WebhookEndpointWithSecretSerializer(endpoint).data)
+
+
+class WebhookEndpointTestView(APIView):
+    """Sends a signed `webhook.test` event to the endpoint, through the same outbox, signature and
+    retries as real events; 202 once it is queued. At most three test events per endpoint wait at once."""
+
+    permission_classes = [IsAuthenticated, IsCompanyOwner]
+
+    @extend_schema(request=None, responses={
+        202: s.WebhookDeliverySerializer,
+        403: OpenApiResponse(ErrorSerializer, description="Not signed in (not_authenticated), or not an owner of "
+                                                          "any company (permission_denied)."),
+        404: OpenApiResponse(ErrorSerializer, description="No such endpoint of a company you own (not_found)."),
+        409: OpenApiResponse(ErrorSerializer, description="The endpoint is switched off (endpoint_inactive), or "
+                                                          "three test events to it are still waiting "
+                                                          "(test_events_waiting)."),
+    })
+    def post(self, request, pk: int):
+        delivery = services.webhook_endpoint_test(actor=request.user, endpoint_id=pk)
+        return Response(s.WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
 class DeadLetterListView(ListAPIView):
