@@ -15,7 +15,6 @@ from accounts.models import Membership, MembershipRole
 from .. import selectors, services
 from . import serializers as s
 from core.api import validated
-from core.inputs import query_flag
 from core.serializers import ErrorSerializer
 
 
@@ -37,7 +36,7 @@ class NotificationListView(ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        unread = query_flag(self.request.query_params, "unread")
+        unread = self.request.query_params.get("unread", "").lower() in ("1", "true", "yes")
         return selectors.notification_list(user=self.request.user, unread_only=unread)
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread notifications.")])
