@@ -8,9 +8,11 @@ Each view declares its success responses (and, where it wants its own wording, s
 - 401 `not_authenticated` / `authentication_failed` for every operation: a missing, bad or expired
   token is refused before the view runs, even where visitors may read;
 - 403 `permission_denied` where the view is not open to everyone;
-- 404 `not_found` where the path names an object, and for a page number past the last page;
+- 404 `not_found` where the path names an object, for a page number past the last page, and for a
+  write whose body names an object the caller cannot see;
 - 409 `conflict` (and the codes of core.exceptions.Conflict) for operations that change data;
-- 429 `throttled` where the view throttles, with Retry-After;
+- 429 `throttled` where the view throttles (DRF throttle classes, or `rate_limited = True` on a view
+  whose service limits the rate, as sign-in does), with Retry-After;
 - 503 `unavailable` for every operation, with Retry-After: the database, cache or broker is briefly away.
 """
 from __future__ import annotations
@@ -31,7 +33,8 @@ DESCRIPTIONS = {
     "401": "No valid credentials: the token is missing, wrong, expired or revoked (WWW-Authenticate says how "
            "to sign in).",
     "403": "Signed in, but this company or person may not do this.",
-    "404": "Nothing here that you may see (also answered for another company's objects).",
+    "404": "Nothing here that you may see (also answered for another company's objects, and for an object "
+           "named in the body that you may not see).",
     "409": "The request conflicts with the current state (for example a move that the order's status does "
            "not allow, or stock that ran out).",
     "429": "Too many requests: wait for the seconds in Retry-After.",
@@ -50,17 +53,15 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("400")
         if not self._open_to_everyone():
             codes.append("403")
-        if "{" in self.path or self._is_list_view():
+        if "{" in self.path or self._is_list_view() or method in WRITE_METHODS:
             codes.append("404")
         if method in WRITE_METHODS:
             codes.append("409")
-        if getattr(self.view, "throttle_classes", None) or getattr(self.view, "answers_throttled", False):
+        if getattr(self.view, "throttle_classes", None) or getattr(self.view, "rate_limited", False):
             codes.append("429")
         return codes
 
     def _has_query_parameters(self) -> bool:
-        if self.method.upper() != "GET":
-            return False
         if self._is_list_view() and (self._get_paginator() or self.get_filter_backends()):
             return True
         return any(p.get("in") == "query" for p in self._get_parameters())

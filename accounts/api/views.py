@@ -235,6 +235,7 @@ class ModerationCompanyQueueView(APIView):
 
     @extend_schema(responses={200: s.CompanySerializer(many=True)})
     def get(self, request):
-        paginator = CompanyViewSet.pagination_class()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.company_pending_list(actor=request.user), request, view=self)
         return paginator.get_paginated_response(s.CompanySerializer(page, many=True).data)
+    pagination_class = CompanyViewSet.pagination_class  # also tells the schema that the list is paged

@@ -109,7 +109,8 @@ class ListingSearchQuerySerializer(serializers.Serializer):
                                 help_text="ISO 3166 code: listings whose effective destinations include it (the "
                                           "listing's ships-to setting and a shipping zone of the seller with a rate).")
     verified_only = serializers.BooleanField(required=False, default=False)
-    sort = serializers.ChoiceField(choices=SORTS, required=False, default="relevance")
+    sort = serializers.ChoiceField(choices=SORTS, required=False, allow_blank=True, default="relevance",
+                                   help_text="Empty means relevance.")
     currency = serializers.CharField(required=False, allow_blank=True, default="EUR", max_length=3,
                                      help_text="Display currency (ISO 4217, default EUR): price_min, price_max and "
                                                "the price sorts are in it, and each row's display_price. A currency "
@@ -120,6 +121,9 @@ class ListingSearchQuerySerializer(serializers.Serializer):
             data = data.copy()
             data["incoterm"] = str(data["incoterm"]).strip().upper()
         return super().to_internal_value(data)
+
+    def validate_sort(self, value: str) -> str:
+        return value or "relevance"
 
 
 class SellerListingQuerySerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from accounts.models import Membership, MembershipRole
 from .. import selectors, services
 from . import serializers as s
 from core.api import validated
+from core.inputs import query_flag
 from core.serializers import ErrorSerializer
 
 
@@ -36,7 +37,7 @@ class NotificationListView(ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread", "").lower() in ("1", "true", "yes")
+        unread = query_flag(self.request.query_params, "unread")
         return selectors.notification_list(user=self.request.user, unread_only=unread)
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread notifications.")])

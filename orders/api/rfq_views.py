@@ -174,11 +174,12 @@ class OrderMessagesView(APIView):
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
+    pagination_class = DefaultPagination  # also tells the schema that the list is paged
 
     @extend_schema(parameters=[ID], responses={200: s.MessageSerializer(many=True)})
     def get(self, request, pk: int):
         qs = selectors_rfq.message_list_order(actor=request.user, order_id=pk)
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.MessageSerializer(page, many=True).data)
 

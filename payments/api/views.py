@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import validated
+from core.inputs import query_flag
 from core.pagination import DefaultPagination
 from payments import selectors, services
 
@@ -42,7 +43,7 @@ class BankAccountListView(APIView):
     @extend_schema(parameters=[COMPANY_ID, INCLUDE_ARCHIVED],
                    responses={200: s.BankAccountSerializer(many=True), 403: E403_READ, 404: E404})
     def get(self, request, company_id: int):
-        archived = (request.query_params.get("archived") or "").lower() in ("1", "true", "yes")
+        archived = query_flag(request.query_params, "archived")
         qs = selectors.bank_account_list(actor=request.user, company_id=company_id, include_archived=archived)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
