@@ -1,6 +1,7 @@
 """Turning what a user sent into values, or into a 400 that names the field and says what is wrong."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _

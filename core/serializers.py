@@ -7,6 +7,18 @@ from typing import Callable
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.inputs import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount as the money columns store it (core.inputs.MONEY_MAX_DIGITS, MONEY_DECIMAL_PLACES): an
+    input larger than any column holds is a 400 on the field, never a database error."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
+        super().__init__(**kwargs)
+
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d{0,12}(?:\.\d{0,2})?$",
                       "deprecated": True})

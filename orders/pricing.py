@@ -25,7 +25,7 @@ from django_countries import countries
 
 from accounts.models import Company
 from core.exceptions import ApplicationError
-from core.inputs import field_error
+from core.inputs import amount_check, field_error, quantity_check
 from core.validators import CURRENCY_CODES
 from fx.selectors import FxQuote, fx_quote
 from marketplace.models import Incoterm, Listing
@@ -69,6 +69,7 @@ def check_line(*, buyer: Company, listing: Listing | None, terms: ListingTerms |
         raise field_error("listing_id", _("You cannot order your own company's listing."), code="own_listing")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise field_error("quantity", _("Enter a whole number of at least 1."))
+    quantity_check(quantity)
     check_quantity(listing=listing, quantity=quantity)
     if check_stock and quantity > listing.stock:
         raise field_error("quantity", _("Only %(stock)d of %(title)s are in stock.")
@@ -85,6 +86,7 @@ def check_line(*, buyer: Company, listing: Listing | None, terms: ListingTerms |
     if unit_price is None:
         raise field_error("quantity", _("%(title)s has no price for this quantity.") % {"title": listing.title},
                           code="no_price")
+    amount_check(unit_price * quantity, field="quantity")
     return LineCheck(listing=listing, unit_price=unit_price)
 
 
@@ -315,6 +317,8 @@ def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutReques
                 quotes[currency] = fx_quote(base=currency, quote=buyer_currency)
         except ApplicationError as exc:
             raise _trade_error(exc) from None
+        # The order also keeps its amounts in the buyer's currency: they must fit the columns too.
+        amount_check(landed.total * quotes[currency].rate, field="currency" if request.currency else "cart")
         chosen = terms_choose(offered=offered_terms[seller_id], code=request.payment_terms.get(seller_id),
                               seller=seller, field_name=f"payment_terms.{seller_id}")
         drafts.append(SellerDraft(seller=seller, lines=seller_lines, incoterm=incoterm, landed=landed,

@@ -17,7 +17,7 @@ from django_countries import countries
 from accounts.models import Company
 from accounts.selectors import Actor
 from core.exceptions import ApplicationError
-from core.inputs import country_code, field_error
+from core.inputs import amount_check, country_code, field_error, quantity_check
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Listing
 
@@ -192,7 +192,10 @@ def landed_cost_estimate(*, seller: Company, destination_country: str, incoterm:
     return _estimate(seller=seller, country=code, incoterm=_incoterm(incoterm), lines=cleaned)
 
 
-def _estimate(*, seller: Company, country: str, incoterm: str, lines: list[LineInput]) -> LandedCost:
+def _estimate(*, seller: Company, country: str, incoterm: str, lines: list[LineInput],
+              amount_field: str = "lines") -> LandedCost:
+    """The estimate; a 400 on `amount_field` (amount_too_large) when its landed cost is more than an
+    amount can be (core.inputs.MAX_AMOUNT), so an order of it could not be recorded."""
     weight = sum((line.weight_kg for line in lines), Decimal("0"))
     shipping = money(shipping_quote(seller=seller, destination_country=country, weight_kg=weight))
     goods_exact = sum((line.goods_value for line in lines), Decimal("0"))
@@ -233,6 +236,7 @@ def _estimate(*, seller: Company, country: str, incoterm: str, lines: list[LineI
                incoterms.DUTY: duty, incoterms.VAT: vat}
     payer = dict(incoterms.PAYERS[incoterm])
     sums = incoterms.split(payer, amounts)
+    amount_check(sums.landed_cost, field=amount_field)
     return LandedCost(
         currency=seller.default_currency, destination_country=country, incoterm=incoterm, weight_kg=weight,
         goods=goods, shipping=shipping, insurance=insurance, duty=duty, vat=vat, total=sums.landed_cost,
@@ -268,6 +272,7 @@ def listing_landed_cost(*, actor: Actor, listing_id: int, quantity: int, destina
     if term not in offered:
         raise field_error("incoterm", _("This listing is offered under %(terms)s only.")
                            % {"terms": ", ".join(offered)}, code="incoterm_not_offered")
+    quantity_check(quantity)
     if quantity < listing.moq:
         raise field_error("quantity", _("The minimum order quantity is %(moq)d.") % {"moq": listing.moq})
     tiers = [tier for tier in listing.price_tiers.all() if tier.min_quantity <= quantity]
@@ -284,7 +289,8 @@ def listing_landed_cost(*, actor: Actor, listing_id: int, quantity: int, destina
         raise field_error("destination_country", _("This listing is not shipped to %(country)s.")
                            % {"country": country_name(code)}, code="no_shipping")
     line = LineInput(hs_code=listing.hs_code, goods_value=unit_price * quantity, weight_kg=listing.weight_kg * quantity)
-    estimate = _estimate(seller=listing.seller, country=code, incoterm=term, lines=_clean_lines([line]))
+    estimate = _estimate(seller=listing.seller, country=code, incoterm=term, lines=_clean_lines([line]),
+                         amount_field="quantity")
     return ListingLandedCost(listing_id=listing.pk, quantity=quantity, unit_price=unit_price,
                              unit_weight_kg=listing.weight_kg, estimate=estimate)
 

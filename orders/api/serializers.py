@@ -11,7 +11,8 @@ from rest_framework import serializers
 from core.api import StrictInputMixin
 from fx.api.serializers import RatesFreshnessFieldsMixin
 from marketplace.models import Incoterm
-from core.serializers import DeprecatedAmountField
+from core.inputs import MAX_LINE_QUANTITY
+from core.serializers import DeprecatedAmountField, MoneyField
 from orders.models import Instalment, Order, OrderEvent, OrderLine, Payment, PaymentMethod, PurchaseGroup
 from orders.selectors import convert
 from orders.services.payments import instalment_is_overdue
@@ -19,18 +20,22 @@ from trade.api.serializers import DeprecatedPaysMixin
 from trade.incoterms import paid_to
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# The cart shows what its lines come to before a checkout checks that an order can hold it (a
+# seller may have raised a price since a line was added), so its amounts are not bounded to the
+# digits of the money columns.
+CART_AMOUNT = {"max_digits": None, "decimal_places": 2}
 
 
 # --- input ---------------------------------------------------------------------------------------------
 
 class CartLineAddSerializer(StrictInputMixin, serializers.Serializer):
     listing_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     incoterm = serializers.ChoiceField(choices=Incoterm.choices, required=False, allow_blank=True, default="")
 
 
 class CartLineUpdateSerializer(StrictInputMixin, serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000, required=False)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, required=False)
     incoterm = serializers.ChoiceField(choices=Incoterm.choices, required=False, allow_blank=True)
 
 
@@ -70,10 +75,9 @@ class OrderEmptySerializer(StrictInputMixin, serializers.Serializer):
 
 class PaySerializer(StrictInputMixin, serializers.Serializer):
     reference = serializers.CharField(max_length=100, required=False, default="", help_text="Required.")
-    amount = serializers.DecimalField(**MONEY, required=False, allow_null=True, default=None,
-                                      help_text="Required: the amount received, in the order currency; at most what "
-                                                "is still owed. The order moves to paid once everything due before "
-                                                "shipment is paid.")
+    amount = MoneyField(required=False, allow_null=True, default=None,
+                        help_text="Required: the amount received, in the order currency; at most what is still owed. "
+                                  "The order moves to paid once everything due before shipment is paid.")
     instalment = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
                                           help_text="The instalment paid; default: the open ones, oldest first.")
     method = serializers.CharField(max_length=20, required=False, default="",
@@ -91,7 +95,7 @@ class ShipSerializer(StrictInputMixin, serializers.Serializer):
 class ResolveSerializer(StrictInputMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
                                    help_text="Required.")
-    refund_amount = serializers.DecimalField(**MONEY, required=False, allow_null=True, default=None)
+    refund_amount = MoneyField(required=False, allow_null=True, default=None)
 
 
 # --- cart ----------------------------------------------------------------------------------------------
@@ -109,8 +113,8 @@ class CartLineSerializer(serializers.Serializer):
     stock = serializers.IntegerField()
     currency = serializers.CharField()
     unit_price = serializers.DecimalField(**MONEY, allow_null=True)
-    line_total = serializers.DecimalField(**MONEY, allow_null=True)
-    line_total_display = serializers.DecimalField(**MONEY, allow_null=True)
+    line_total = serializers.DecimalField(**CART_AMOUNT, allow_null=True)
+    line_total_display = serializers.DecimalField(**CART_AMOUNT, allow_null=True)
     problems = serializers.ListField(child=serializers.CharField())
 
 
@@ -122,8 +126,8 @@ class CartGroupSerializer(serializers.Serializer):
     fx_rate = serializers.DecimalField(max_digits=18, decimal_places=8, allow_null=True)
     fx_as_of = serializers.DateField(allow_null=True)
     fx_source = serializers.CharField()
-    subtotal = serializers.DecimalField(**MONEY)
-    subtotal_display = serializers.DecimalField(**MONEY, allow_null=True)
+    subtotal = serializers.DecimalField(**CART_AMOUNT)
+    subtotal_display = serializers.DecimalField(**CART_AMOUNT, allow_null=True)
     lines = CartLineSerializer(many=True)
 
 
@@ -132,7 +136,7 @@ class CartSerializer(RatesFreshnessFieldsMixin, serializers.Serializer):
     display_currency = serializers.CharField()
     fx_as_of = serializers.DateField(allow_null=True)
     line_count = serializers.IntegerField()
-    total_display = serializers.DecimalField(**MONEY, allow_null=True)
+    total_display = serializers.DecimalField(**CART_AMOUNT, allow_null=True)
     groups = CartGroupSerializer(many=True)
 
 

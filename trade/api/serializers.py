@@ -8,14 +8,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictInputMixin
-from core.serializers import DeprecatedAmountField
+from core.inputs import MAX_LINE_QUANTITY
+from core.serializers import DeprecatedAmountField, MoneyField
 from trade.incoterms import paid_to
 from trade.models import ShippingRate, ShippingZone
 
 
 class RateInputSerializer(StrictInputMixin, serializers.Serializer):
     max_weight_kg = serializers.DecimalField(max_digits=10, decimal_places=3)
-    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    price = MoneyField()
 
 
 class ShippingZoneUpdateSerializer(StrictInputMixin, serializers.Serializer):
@@ -52,7 +53,7 @@ class ShippingZoneSerializer(serializers.ModelSerializer):
 
 class LandedCostInputSerializer(StrictInputMixin, serializers.Serializer):
     listing_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     destination_country = serializers.CharField(max_length=64, help_text="ISO 3166 alpha-2 code.")
     incoterm = serializers.CharField(max_length=16, help_text="An Incoterms 2020 rule the listing offers.")
 
