@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -305,7 +304,9 @@ class ListingDetailSerializer(SellerListingRowSerializer):
             return []
         return listing_shipping_warnings(self.context["ships_to"])
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {},
+                          "description": "Edits waiting for a moderator (the seller's members and moderators "
+                                         "only; else null)."})
     def get_pending_changes(self, listing: Listing) -> dict | None:
         return listing.pending_changes if self.context.get("show_private") else None
 

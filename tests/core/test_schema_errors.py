@@ -60,3 +60,15 @@ def test_page_parameters_are_typed_as_whole_numbers(operations):
     assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1}
     assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1}
     assert "400" in by_key[("GET", "/api/v1/categories/")]["responses"]
+
+
+def test_fields_that_may_be_null_say_so():
+    import json
+
+    from django.test import Client
+
+    schemas = json.loads(Client().get("/api/v1/schema/?format=json").content)["components"]["schemas"]
+
+    assert schemas["Company"]["properties"]["pending_changes_at"]["nullable"] is True
+    assert schemas["Company"]["properties"]["pending_changes"]["nullable"] is True
+    assert schemas["ListingDetail"]["properties"]["pending_changes"]["nullable"] is True
