@@ -101,3 +101,30 @@ def test_receiver_that_never_recovers_ends_in_dead_letters_and_can_be_replayed(s
         assert client.get("/api/v1/webhooks/dead-letters/").json()["count"] == 0
     finally:
         receiver.stop()
+
+
+def test_owner_sends_a_test_event_that_a_real_worker_delivers_signed(shared_broker_stack):
+    stack = shared_broker_stack
+    receiver = Receiver().start()
+    try:
+        company, owner, endpoint = _company_with_endpoint("Test Event Receiver Ltd", receiver)
+        client = APIClient()
+        client.force_authenticate(user=owner)
+
+        response = client.post(f"/api/v1/webhooks/{endpoint.pk}/test/")
+
+        assert response.status_code == 202
+        delivery = Delivery.objects.get(pk=response.json()["id"])
+        wait_until(lambda: Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.SENT, timeout=30,
+                   message="the test event was not delivered")
+        stack.wait_for_relay_runs(2)
+        [received] = receiver.requests
+        assert received.headers["X-SME-Event"] == "webhook.test"
+        assert received.headers["X-SME-Event-Id"] == str(delivery.event.uid)
+        assert signature_verify(secret=endpoint.secret, header=received.headers["X-SME-Signature"],
+                                body=received.body)
+        assert received.json["data"]["actor"] == {
+            "company_id": company.pk, "company_name": "Test Event Receiver Ltd", "user_id": owner.pk,
+            "user_name": owner.full_name, "role": "owner"}
+    finally:
+        receiver.stop()
