@@ -34,8 +34,7 @@ class CompanySerializer(serializers.ModelSerializer):
         model = Company
         fields = ["id", "legal_name", "country", "country_name", "registration_number", "address", "website",
                   "description", "logo", "default_currency", "preferred_language", "kind", "verification_status",
-                  "verification_changed_at", "verification_reason", "created_at", "pending_changes",
-                  "pending_changes_at", "confusable_with"]
+                  "verification_changed_at", "verification_reason", "created_at"]
         read_only_fields = fields
 
 
@@ -44,9 +43,6 @@ class RegisterSerializer(StrictInputMixin, serializers.Serializer):
     password = serializers.CharField(write_only=True, trim_whitespace=False)
     full_name = serializers.CharField(max_length=150)
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.EN)
-    pending_changes = serializers.SerializerMethodField()
-    pending_changes_at = serializers.SerializerMethodField()
-    confusable_with = serializers.SerializerMethodField()
     company = CompanyInputSerializer()
 
 
@@ -55,21 +51,6 @@ class UserSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "email", "full_name", "preferred_language", "is_moderator", "date_joined"]
         read_only_fields = fields
-    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {"type": "string"},
-                          "description": "Identity fields waiting for review and their new values."})
-    def get_pending_changes(self, company: Company) -> dict | None:
-        return company.pending_changes if self.context.get("show_private") else None
-
-    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
-    def get_pending_changes_at(self, company: Company):
-        return company.pending_changes_at if self.context.get("show_private") else None
-
-    @extend_schema_field(LookalikeCompanySerializer(allow_null=True))
-    def get_confusable_with(self, company: Company) -> dict | None:
-        if not self.context.get("moderator") or company.confusable_with is None:
-            return None
-        return LookalikeCompanySerializer(company.confusable_with).data
-
 
 
 class MeInputSerializer(StrictInputMixin, serializers.Serializer):
