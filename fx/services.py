@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.inputs import field_error
-from core.queue import enqueue_on_commit
 from core.validators import CURRENCY_CODES
-from marketplace import tasks as marketplace_tasks
 
+from . import hooks
 from .ecb import CURRENCY_RE, parse_ecb_xml
 from .models import EUR, FxRate, FxSource
 from .shipped import load_shipped_rates
@@ -114,7 +113,7 @@ def fx_rates_fetch(*, url: str | None = None, timeout: float = 10) -> date | Non
     with transaction.atomic():
         for day, rates in days:
             fx_rates_store(day=day, rates=rates, source=FxSource.ECB)
-        enqueue_on_commit(marketplace_tasks.listing_price_eur_refresh)  # listing prices in EUR follow the rates
+        hooks.rates_stored()  # e.g. the catalogue's listing prices in EUR follow the rates
     newest = days[-1][0]
     logger.info("Stored ECB exchange rates for %d day(s), newest %s.", len(days), newest.isoformat())
     return newest

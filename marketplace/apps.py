@@ -1,14 +1,26 @@
 from django.apps import AppConfig
 
 
+def listing_prices_follow_rates() -> None:
+    """After new exchange rates are stored: refresh the listing prices in EUR once, after commit."""
+    from core.queue import enqueue_on_commit
+
+    from . import tasks
+
+    enqueue_on_commit(tasks.listing_price_eur_refresh)
+
+
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
 
     def ready(self) -> None:
         from accounts import hooks
+        from fx import hooks as fx_hooks
 
         from . import events  # noqa: F401 - registers the listing notification events
         from . import services
 
         # A seller's legal name is part of its listings' search documents.
         hooks.on_company_renamed(services.seller_search_reindex_queue)
+        # Listing prices in EUR follow the exchange rates.
+        fx_hooks.on_rates_stored(listing_prices_follow_rates)
