@@ -7,7 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
@@ -75,14 +75,14 @@ def server_error(request, *args, **kwargs):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request) -> JsonResponse:
     """The process answers: no dependency is asked (an orchestrator's liveness probe)."""
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request) -> JsonResponse:
     """Each check with its status; 200 when all pass, 503 with Retry-After when one fails (a load
     balancer's readiness probe). Answers within HEALTH_CHECK_TIMEOUT_MS and a little."""
@@ -94,7 +94,7 @@ def readyz(request) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def metrics_view(request) -> HttpResponse:
     """Prometheus metrics, for the scraper only (core/metrics.py: METRICS_TOKEN or trusted addresses)."""
     refused = metrics.scrape_access(request)

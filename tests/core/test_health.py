@@ -49,7 +49,8 @@ def test_healthz_answers_without_asking_any_dependency(client, django_assert_num
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_healthz_refuses_a_post(client):
+def test_healthz_answers_head_and_refuses_a_post(client):
+    assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
 
 
