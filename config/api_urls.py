@@ -7,7 +7,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("fx.api.urls")),
     path("", include("marketplace.api.urls")),
-    path("", include("marketplace.api_imports")),
+    path("", include("marketplace.api.imports")),
     path("", include("notifications.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("payments.api.urls")),

@@ -13,12 +13,18 @@ The first row holds the column names (any case; spaces count as underscores):
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first listing row 2.
 Empty rows are skipped. An empty cell leaves the field at its default.
+
+An upload is only checked for its type, size and signature when it arrives (check_upload); its
+rows are read by the import task alone. Reading is bounded before any row is built: a workbook's
+unpacked size, then, streaming through each sheet's XML, the rows, the cells of a row, the columns
+and the cells in all; the first bound reached stops the import with a message that names it.
 """
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
+from xml.parsers import expat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,7 +49,11 @@ MAX_ROWS = 5000
 # Blank rows are skipped but still read; a sheet of endless blank rows is refused like a long one.
 MAX_SCANNED_ROWS = 2 * MAX_ROWS
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Cells of one row, and the highest column a cell may sit in (the template has 19 columns).
 MAX_COLUMNS = 60
+# Cells of the whole file, including the texts a workbook shares between cells.
+MAX_CELLS = 250_000
+XML_CHUNK_BYTES = 64 * 1024
 
 MAX_QUANTITY = 2_147_483_647
 MAX_PRICE = Decimal("999999999999.99")
@@ -68,6 +78,158 @@ def file_kind(name: str) -> str:
     if ext not in EXTENSIONS:
         raise ImportFileError(_("Upload a .csv or .xlsx file."))
     return ext
+
+
+def check_upload(*, name: str, content: bytes) -> str:
+    """The checks an upload passes before it is stored, and the first ones when it is read: its
+    type by name and signature, its size, and for a CSV its encoding. Each runs in time linear in
+    the (bounded) size; no row is read. Returns the kind, "csv" or "xlsx"."""
+    kind = file_kind(name)
+    if not content:
+        raise ImportFileError(_("The file is empty."))
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportFileError(_("The file is larger than %(max)d MB.") % {"max": MAX_FILE_BYTES // (1024 * 1024)})
+    if kind == "xlsx":
+        if not content.startswith(b"PK\x03\x04"):
+            raise ImportFileError(_("The file is not a valid XLSX workbook."))
+    else:
+        try:
+            content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFileError(_("The CSV file is not UTF-8 encoded. Save it as “CSV UTF-8”.")) from None
+        if b"\x00" in content:
+            raise ImportFileError(_("The file is not a CSV text file."))
+    return kind
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+
+
+def _too_many_cells() -> ImportFileError:
+    return ImportFileError(_("The file has more than %(max)d cells.") % {"max": MAX_CELLS})
+
+
+def _too_many_cells_in_row(number: int) -> ImportFileError:
+    return ImportFileError(_("Row %(row)d has more than %(max)d cells. A row may have at most %(max)d columns.")
+                           % {"row": number, "max": MAX_COLUMNS})
+
+
+def _column_too_far(number: int, reference: str) -> ImportFileError:
+    return ImportFileError(_("Row %(row)d has a cell in %(cell)s, beyond the first %(max)d columns. Delete "
+                             "the cells to the right of the last column.")
+                           % {"row": number, "cell": reference, "max": MAX_COLUMNS})
+
+
+def _column_index(reference: str) -> int:
+    """1 for A1, 27 for AA7; 0 when the reference has no column letters."""
+    index = 0
+    for char in reference:
+        if "A" <= char <= "Z":
+            index = index * 26 + ord(char) - 64
+        elif "a" <= char <= "z":
+            index = index * 26 + ord(char) - 96
+        else:
+            break
+    return index
+
+
+class _SheetScan:
+    """Counts a worksheet's rows and cells while expat streams its XML, and raises at the first
+    bound, so a sheet of millions of cells costs no more than the cells before the bound."""
+
+    def __init__(self, cells_before: int) -> None:
+        self.cells = cells_before
+        self.row = 0
+        self.rows = 0
+        self.cells_in_row = 0
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rsplit(" ", 1)[-1]
+        if local == "row":
+            self.rows += 1
+            number = attributes.get("r", "")
+            self.row = int(number) if number.isdigit() else self.row + 1
+            if self.rows > MAX_SCANNED_ROWS or self.row > MAX_SCANNED_ROWS + 1:
+                raise _too_many_rows()
+            self.cells_in_row = 0
+        elif local == "c":
+            self.cells_in_row += 1
+            self.cells += 1
+            if self.cells_in_row > MAX_COLUMNS:
+                raise _too_many_cells_in_row(self.row)
+            reference = attributes.get("r", "")
+            if _column_index(reference) > MAX_COLUMNS:
+                raise _column_too_far(self.row, reference)
+            if self.cells > MAX_CELLS:
+                raise _too_many_cells()
+
+
+class _SharedStringsScan:
+    def __init__(self, cells_before: int) -> None:
+        self.cells = cells_before
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if name.rsplit(" ", 1)[-1] == "si":
+            self.cells += 1
+            if self.cells > MAX_CELLS:
+                raise _too_many_cells()
+
+
+def _refuse_doctype(*args) -> None:
+    raise ImportFileError(_("The file is not a valid XLSX workbook."))
+
+
+def _stream_xml(archive: zipfile.ZipFile, part: str, on_start) -> None:
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = on_start
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    with archive.open(part) as source:
+        while chunk := source.read(XML_CHUNK_BYTES):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _workbook_parts(content: bytes) -> tuple[list[str], str | None]:
+    """The worksheet parts of a workbook in its order, and its shared strings part, read from the
+    package's manifest and the workbook part only."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        sheets = [rel.target for _sheet, rel in reader.parser.find_sheets()
+                  if "chartsheet" not in rel.Type and rel.target in reader.valid_files]
+        strings = reader.package.find(SHARED_STRINGS)
+        return sheets, (strings.PartName[1:] if strings is not None else None)
+    finally:
+        reader.archive.close()
+
+
+def _check_workbook(content: bytes) -> None:
+    """Bounds a workbook before openpyxl opens it: its unpacked size (a zip bomb), then its sheets'
+    rows, cells per row, columns and cells, and the number of its shared texts."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ImportFileError(_("The workbook is larger than %(max)d MB once unpacked.")
+                                      % {"max": MAX_UNPACKED_BYTES // (1024 * 1024)})
+            sheets, strings = _workbook_parts(content)
+            cells = 0
+            if strings is not None and strings in archive.namelist():
+                scan = _SharedStringsScan(cells)
+                _stream_xml(archive, strings, scan.start)
+            for part in sheets:
+                sheet_scan = _SheetScan(cells)
+                _stream_xml(archive, part, sheet_scan.start)
+                cells = sheet_scan.cells
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged zip, package or XML, whatever raised it
+        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from None
 
 
 def normalise_header(cells: list[Any]) -> list[str]:
@@ -112,10 +274,16 @@ def _cell_text(column: str, value: Any) -> str:
 def _rows(header: list[str], records: Iterator[list[Any]]) -> Iterator[SheetRow]:
     scanned = 0
     data_rows = 0
+    cells = sum(1 for name in header if name)
     for number, record in enumerate(records, start=2):
         scanned += 1
         if scanned > MAX_SCANNED_ROWS:
-            raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+            raise _too_many_rows()
+        if len(record) > MAX_COLUMNS:
+            raise _too_many_cells_in_row(number)
+        cells += sum(1 for cell in record if cell is not None and cell != "")
+        if cells > MAX_CELLS:
+            raise _too_many_cells()
         values = {}
         for column, cell in zip(header, record):
             if column:
@@ -126,7 +294,7 @@ def _rows(header: list[str], records: Iterator[list[Any]]) -> Iterator[SheetRow]
             continue
         data_rows += 1
         if data_rows > MAX_ROWS:
-            raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+            raise _too_many_rows()
         yield SheetRow(number=number, values=values)
 
 
@@ -156,19 +324,15 @@ def _csv_records(content: bytes) -> tuple[list[str], Iterator[list[str]]]:
     header = next(rows, None)
     if header is None:
         raise ImportFileError(_("The file is empty."))
+    if len(header) > MAX_COLUMNS:
+        raise _too_many_cells_in_row(1)
     return normalise_header(header), rows
 
 
 def _open_workbook(content: bytes):
     from openpyxl import load_workbook
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("The workbook is too large once unpacked."))
+    _check_workbook(content)
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for damaged or foreign files
@@ -213,13 +377,10 @@ def _xlsx_records(content: bytes) -> tuple[list[str], Iterator[list[Any]]]:
 
 
 def read_rows(*, name: str, content: bytes) -> Iterator[SheetRow]:
-    """The non-empty data rows of a file. Raises ImportFileError for a file that cannot be imported,
-    either at once (type, encoding, header) or while iterating (damaged content, too many rows)."""
-    if not content:
-        raise ImportFileError(_("The file is empty."))
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(_("The file is larger than %(max)d MB.") % {"max": MAX_FILE_BYTES // (1024 * 1024)})
-    kind = file_kind(name)
+    """The non-empty data rows of a file, streamed. Raises ImportFileError for a file that cannot be
+    imported, either at once (type, encoding, header, the bounds of a workbook) or while iterating
+    (damaged content, too many rows or cells). Called by the import task only."""
+    kind = check_upload(name=name, content=content)
     header, records = _csv_records(content) if kind == "csv" else _xlsx_records(content)
     return _rows(header, records)
 

@@ -532,9 +532,10 @@ MAX_REPORTED_IMPORT_ERRORS = 1000
 
 @transaction.atomic
 def listing_import_create(*, seller: Company, actor: User, uploaded_file) -> ListingImport:
-    """A member of a selling company uploads a CSV or XLSX file of listings. The whole file is
-    checked here (type by name and content, size, header, number of rows); its rows are imported
-    as drafts by a task queued once the upload is committed."""
+    """A member of a selling company uploads a CSV or XLSX file of listings. Only what needs no
+    parsing is checked here (type by name and signature, size, a CSV's encoding); the file is
+    stored and a task queued once the upload is committed reads it, with its bounds, and imports
+    its rows as drafts. A file that cannot be imported fails the import with the reason."""
     _require_seller_member(actor, seller)
     if not seller.sells:
         raise Forbidden(_("Only seller companies can list goods."))
@@ -543,11 +544,11 @@ def listing_import_create(*, seller: Company, actor: User, uploaded_file) -> Lis
         imports.file_kind(name)
         uploaded_file.seek(0)
         content = uploaded_file.read(imports.MAX_FILE_BYTES + 1)
-        total_rows = imports.count_rows(name=name, content=content)
+        imports.check_upload(name=name, content=content)
     except imports.ImportFileError as exc:
         raise field_error("file", exc.message) from None
     listing_import = ListingImport(seller=seller, created_by=actor, original_name=name[:255],
-                                   status=ImportStatus.QUEUED, total_rows=total_rows)
+                                   status=ImportStatus.QUEUED, total_rows=0)
     listing_import.file.save(name, ContentFile(content), save=False)
     listing_import.save()
     enqueue_on_commit(tasks.listing_import_run, listing_import.pk)
@@ -580,7 +581,9 @@ def listing_import_row(*, listing_import: ListingImport, row_number: int, data: 
 def listing_import_run(*, import_id: int) -> ListingImport | None:
     """Imports the rows of an upload, one transaction per row, in file order.
 
-    Claims a queued import, or carries on with a running one from its processed_rows. Each row
+    The first run reads the whole file once, within the bounds of marketplace.imports, to count its
+    rows; a file that cannot be imported (header, bounds, damage) fails the import with the reason
+    before any row is imported. Claims a queued import, or carries on with a running one from its processed_rows. Each row
     locks the import, so however many runs overlap, every row is handled once: a good row becomes a
     draft, a bad row is rolled back and listed with its field errors, and the counters move in the
     same transaction as the row."""
@@ -596,7 +599,11 @@ def listing_import_run(*, import_id: int) -> ListingImport | None:
             "The person who uploaded the file is no longer a member of a selling company."))
     try:
         with listing_import.file.open("rb") as handle:
-            content = handle.read()
+            content = handle.read(imports.MAX_FILE_BYTES + 1)
+        if not listing_import.total_rows:  # the first run reads the whole file once, within its bounds
+            total_rows = imports.count_rows(name=listing_import.file.name, content=content)
+            ListingImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING, total_rows=0).update(
+                total_rows=total_rows, updated_at=timezone.now())
         rows = imports.read_rows(name=listing_import.file.name, content=content)
         categories = imports.category_ids()
         for index, row in enumerate(rows, start=1):

@@ -9,8 +9,9 @@ from core.tasks import RETRY
 
 @shared_task(**RETRY, soft_time_limit=10 * 60, time_limit=11 * 60)
 def listing_import_run(import_id: int) -> str | None:
-    """Imports the rows of one upload. Resumes where a previous run stopped; a run that reaches
-    its time limit queues the next one, which carries on from the last committed row."""
+    """Reads and imports the rows of one upload (spreadsheets are parsed here, never in the request).
+    Resumes where a previous run stopped; a run that reaches its time limit queues the next one,
+    which carries on from the last committed row."""
     from . import services
 
     try:

@@ -114,9 +114,9 @@ def test_upload_runs_the_import_and_reports_every_row(owner_client, seller, owne
 
 @pytest.mark.parametrize(("upload", "error"), [
     (SimpleUploadedFile("listings.txt", b"title\nx"), "Upload a .csv or .xlsx file."),
-    (SimpleUploadedFile("listings.csv", b"name,price\nx,1"),
-     "Unknown columns: name, price. Use the column names of the template."),
-    (SimpleUploadedFile("listings.csv", HEADER.encode()), "The file has no listing rows."),
+    (SimpleUploadedFile("listings.csv", b"title\nCaf\xe9"),
+     "The CSV file is not UTF-8 encoded. Save it as “CSV UTF-8”."),
+    (SimpleUploadedFile("listings.xlsx", HEADER.encode()), "The file is not a valid XLSX workbook."),
 ])
 def test_a_file_that_cannot_be_imported_changes_nothing(owner_client, upload, error,
                                                         django_capture_on_commit_callbacks):
@@ -128,6 +128,25 @@ def test_a_file_that_cannot_be_imported_changes_nothing(owner_client, upload, er
     assert callbacks == []
     assert ListingImport.objects.count() == 0
     assert Listing.objects.count() == 0
+
+
+@pytest.mark.parametrize(("upload", "error"), [
+    (SimpleUploadedFile("listings.csv", b"name,price\nx,1"),
+     "Unknown columns: name, price. Use the column names of the template."),
+    (SimpleUploadedFile("listings.csv", HEADER.encode()), "The file has no listing rows."),
+])
+def test_a_file_the_task_cannot_read_fails_the_import_and_the_page_says_why(owner_client, upload, error,
+                                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = owner_client.post("/seller/listings/import/", {"file": upload})
+
+    listing_import = ListingImport.objects.get()
+    assertRedirects(response, f"/seller/listings/import/{listing_import.pk}/", fetch_redirect_response=False)
+    assert len(callbacks) == 1
+    assert listing_import.status == ImportStatus.FAILED and Listing.objects.count() == 0
+    progress = _progress(owner_client.get(f"/seller/listings/import/{listing_import.pk}/"))
+    assert re.findall(r"<tr>\s*<td class=\"num\">(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", progress) == [
+        ("–", "file", error)]
 
 
 def test_upload_without_a_file(owner_client):

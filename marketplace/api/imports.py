@@ -1,9 +1,10 @@
-"""Upload of listing spreadsheets and their progress: thin views over the import service and selector."""
+"""Upload of listing spreadsheets and their progress: thin views over the import service and selector.
+The upload only stores the file and queues the import task, which reads it."""
 from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -13,8 +14,8 @@ from accounts import selectors as account_selectors
 from core.api import validated
 from core.inputs import field_error
 
-from . import selectors, services
-from .models import ListingImport
+from .. import selectors, services
+from ..models import ListingImport
 
 
 class ListingImportUploadSerializer(serializers.Serializer):
@@ -35,7 +36,9 @@ class ListingImportSerializer(serializers.ModelSerializer):
 class ListingImportUploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=ListingImportUploadSerializer, responses={201: ListingImportSerializer})
+    @extend_schema(request=ListingImportUploadSerializer, responses={201: OpenApiResponse(
+        ListingImportSerializer, description="The file is stored and its import queued (status queued, total_rows "
+        "0). The import task reads it; follow its progress, or the reason it failed, on the import.")})
     def post(self, request):
         data = validated(ListingImportUploadSerializer, request.data)
         if "seller" in data:
