@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, User, VerificationStatus
 from accounts.selectors import is_member
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.inputs import country_code, field_error
+from core.inputs import MAX_LINE_QUANTITY, amount_check, country_code, decimal_column_max, field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
 from fx.selectors import fx_quote
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, Unit
@@ -68,7 +68,7 @@ from .common import require_buyer_member
 from .placing import order_create_placed
 
 MAX_RECIPIENTS = 20
-MAX_QUANTITY = 2_000_000_000
+MAX_QUANTITY = MAX_LINE_QUANTITY
 MAX_PRICE = Decimal("999999999999.99")
 MAX_LEAD_TIME_DAYS = 730
 MAX_VALIDITY_DAYS = 365
@@ -320,8 +320,19 @@ def _clean_terms(*, rfq: Rfq, seller: Company, data: dict[str, Any]) -> dict[str
         destination_check(country=str(rfq.destination_country), hs_codes=[terms["hs_code"]])
     except ApplicationError as exc:
         raise _trade_field(exc, "hs_code") from None
+    # The order of an accepted quote records the line total and the weight of the whole quantity.
+    amount_check(terms["unit_price"] * rfq.quantity, field="unit_price")
+    if terms["unit_weight_kg"] * rfq.quantity > _max_weight():
+        raise field_error("unit_weight_kg", _("%(quantity)d units of this weight weigh more than one order can "
+                                              "record (%(limit)s kg).")
+                          % {"quantity": rfq.quantity, "limit": f"{_max_weight():,.3f}"}, code="weight_too_large")
     terms["currency"] = seller.default_currency
     return terms
+
+
+def _max_weight() -> Decimal:
+    column = Order._meta.get_field("total_weight_kg")
+    return decimal_column_max(max_digits=column.max_digits, decimal_places=column.decimal_places)
 
 
 def _notify_quote(quote: Quote, rfq: Rfq, *, revised: bool) -> None:
@@ -490,6 +501,7 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
         buyer_currency = code or buyer.default_currency
         landed, estimated = _landed(rfq=rfq, quote=quote, country=country)
         fx = fx_quote(base=quote.currency, quote=buyer_currency)
+        amount_check(landed.total * fx.rate, field="currency")
 
         group = PurchaseGroup.objects.create(
             buyer=buyer, idempotency_key=quote_key(quote.pk), created_by=actor,

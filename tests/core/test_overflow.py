@@ -161,3 +161,36 @@ def test_amount_inputs_are_bounded_to_the_columns(serializer, field):
     instance = serializer(data=data)
     assert not instance.is_valid()
     assert instance.errors[field] == ["Ensure that there are no more than 12 digits before the decimal point."]
+
+
+# --- requests for quotation -------------------------------------------------------------------------
+
+def rfq_error(call) -> tuple:
+    from core.exceptions import ApplicationError
+    from orders.models import Quote, Rfq
+
+    before = (Rfq.objects.count(), Quote.objects.count())
+    with pytest.raises(ApplicationError) as excinfo:
+        call()
+    assert (Rfq.objects.count(), Quote.objects.count()) == before
+    return excinfo.value.status_code, excinfo.value.code, list(excinfo.value.fields)
+
+
+def test_an_rfq_asks_for_at_most_the_line_bound(world):
+    from tests.orders.rfq_helpers import post_rfq
+
+    assert rfq_error(lambda: post_rfq(world, quantity=MAX_LINE_QUANTITY + 1))[:1] == (400,)
+    assert rfq_error(lambda: post_rfq(world, quantity=MAX_LINE_QUANTITY + 1))[2] == ["quantity"]
+    assert post_rfq(world, quantity=MAX_LINE_QUANTITY).quantity == MAX_LINE_QUANTITY
+
+
+def test_a_quote_whose_order_would_not_fit_is_refused(world):
+    from tests.orders.rfq_helpers import post_rfq, submit_quote
+
+    rfq = post_rfq(world, quantity=MAX_LINE_QUANTITY)
+
+    assert rfq_error(lambda: submit_quote(world, rfq, unit_price=Decimal("100000.00"))) == (
+        400, "amount_too_large", ["unit_price"])
+    assert rfq_error(lambda: submit_quote(world, rfq, unit_weight_kg=Decimal("100.000"))) == (
+        400, "weight_too_large", ["unit_weight_kg"])
+    assert submit_quote(world, rfq, unit_price=Decimal("99999.99"), unit_weight_kg=Decimal("99.999")).pk
