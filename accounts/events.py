@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notifications.events import COMPANY_MEMBERS, EXPLICIT, DeliverySkipped, EventType, page_path, register
+from notifications.events import (
+    COMPANY_MEMBERS,
+    EXPLICIT,
+    MODERATORS,
+    DeliverySkipped,
+    EventType,
+    page_path,
+    register,
+)
 from notifications.models import Channel
 
 from .models import Invite, VerificationDecision, VerificationStatus
@@ -81,4 +89,58 @@ register(EventType(
     email_context=_invite_email_context,
     on_email_sent=_invite_email_sent,
     configurable=False,
+))
+
+
+# --- identity under review (moderators and the company's members) ---------------------------------
+
+COMPANY_IDENTITY_CHANGED = "company.identity_changed"
+COMPANY_IDENTITY_DECIDED = "company.identity_decided"
+COMPANY_NAME_CONFUSABLE = "company.name_confusable"
+
+
+def _identity_changed_summary(context: dict) -> str:
+    return _("%(name)s asks to change its identity details; they wait for review.") % {
+        "name": context["company_name"]}
+
+
+register(EventType(
+    name=COMPANY_IDENTITY_CHANGED,
+    label=gettext_lazy("A verified company asks to change its identity details (moderators)"),
+    summary=_identity_changed_summary,
+    channels=frozenset({Channel.IN_APP}),
+    audience=MODERATORS,
+    link=lambda context: page_path("frontend:moderation"),
+))
+
+
+def _identity_decided_summary(context: dict) -> str:
+    if context["applied"]:
+        return _("The new identity details of %(name)s were approved.") % {"name": context["company_name"]}
+    return _("The new identity details of %(name)s were not approved: %(reason)s") % {
+        "name": context["company_name"], "reason": context["reason"]}
+
+
+register(EventType(
+    name=COMPANY_IDENTITY_DECIDED,
+    label=gettext_lazy("A moderator decided on my company's new identity details"),
+    summary=_identity_decided_summary,
+    channels=frozenset({Channel.IN_APP}),
+    audience=COMPANY_MEMBERS,
+    link=lambda context: page_path("frontend:my_company"),
+))
+
+
+def _name_confusable_summary(context: dict) -> str:
+    return _("The name %(name)s reads like that of the verified company %(other)s.") % {
+        "name": context["company_name"], "other": context["confusable_with_name"]}
+
+
+register(EventType(
+    name=COMPANY_NAME_CONFUSABLE,
+    label=gettext_lazy("A company name reads like a verified company's (moderators)"),
+    summary=_name_confusable_summary,
+    channels=frozenset({Channel.IN_APP}),
+    audience=MODERATORS,
+    link=lambda context: page_path("frontend:moderation"),
 ))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django_countries.fields import CountryField
 
 from core.images import stored_extension
 from core.models import TimeStampedModel
+from core.names import name_normalise, name_skeleton
 from core.validators import CURRENCY_CHOICES, validate_currency_code, validate_image_upload, validate_plain_text
 
 MODERATORS_GROUP = "moderators"
@@ -126,6 +128,16 @@ class Company(TimeStampedModel):
                                            default=VerificationStatus.UNVERIFIED, db_index=True)
     verification_changed_at = models.DateTimeField(_("verification changed at"), null=True, blank=True)
     verification_reason = models.TextField(_("reason of the last decision"), blank=True)
+    # Identity under review: changes to the identity fields of a verified (or suspended) company wait
+    # here for a moderator; the company keeps its reviewed identity until they are approved.
+    pending_changes = models.JSONField(_("identity changes waiting for review"), null=True, blank=True,
+                                       editable=False)
+    pending_changes_at = models.DateTimeField(_("identity changes submitted at"), null=True, blank=True)
+    # Confusable names: the name's skeleton (core/names.py) and the verified company it looks like.
+    name_skeleton = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    confusable_with = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                        editable=False, related_name="+",
+                                        verbose_name=_("name confusable with"))
 
     class Meta:
         verbose_name = _("company")
@@ -141,6 +153,16 @@ class Company(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.legal_name} ({self.country})"
+
+    def clean(self) -> None:
+        """The legal name is stored normalised (core/names.py) with the skeleton it is compared by."""
+        super().clean()
+        if self.legal_name:  # an empty one is already refused as blank
+            try:
+                self.legal_name = name_normalise(self.legal_name)
+            except ValidationError as exc:
+                raise ValidationError({"legal_name": exc.messages}) from exc
+        self.name_skeleton = name_skeleton(self.legal_name)
 
     @property
     def is_verified(self) -> bool:
@@ -217,6 +239,9 @@ class VerificationDecision(models.Model):
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    # A decision on identity changes (the status stays): the changes reviewed, and whether applied.
+    identity_changes = models.JSONField(null=True, blank=True)
+    applied_changes = models.BooleanField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("verification decision")

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import Company, Invite, Membership, MembershipRole, User, VerificationDecision, VerificationStatus
@@ -43,11 +44,21 @@ def company_get(*, actor: Actor, pk: int | str) -> Company:
 
 
 def company_pending_list(*, actor: Actor) -> QuerySet[Company]:
-    """The moderators' queue: oldest request first."""
+    """The moderators' queue: companies asking for verification and verified companies whose
+    identity changes wait for review, oldest request first."""
     if not _is_moderator(actor):
         return Company.objects.none()
-    return Company.objects.filter(verification_status=VerificationStatus.PENDING).order_by(
-        "verification_changed_at", "pk")
+    return (Company.objects.filter(Q(verification_status=VerificationStatus.PENDING)
+                                   | Q(pending_changes__isnull=False))
+            .select_related("confusable_with")
+            .annotate(waiting_since=Coalesce("pending_changes_at", "verification_changed_at"))
+            .order_by(F("waiting_since").asc(nulls_first=True), "pk"))
+
+
+def company_shows_private(*, actor: Actor, company: Company) -> bool:
+    """Whether the actor sees the company's private review state (identity changes waiting for
+    review): its members and the moderators."""
+    return _is_moderator(actor) or is_member(actor=actor, company_id=company.pk)
 
 
 def membership_get(*, actor: Actor, company: Company) -> Membership | None:

@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, Conflict, Forbidden
+from core.names import name_skeleton
 from core.images import image_reencode
 from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
@@ -33,8 +34,9 @@ from .models import (
     VerificationDecision,
     VerificationStatus,
 )
+from .events import COMPANY_IDENTITY_CHANGED, COMPANY_IDENTITY_DECIDED, COMPANY_NAME_CONFUSABLE
 from .selectors import is_member, membership_get
-from .verification import MEMBER, MODERATOR, VERIFICATION
+from .verification import IDENTITY_FIELDS, IDENTITY_REVIEWED, MEMBER, MODERATOR, VERIFICATION
 
 COMPANY_EDITABLE_FIELDS = (
     "legal_name", "country", "registration_number", "address", "website", "description", "logo",
@@ -128,9 +130,40 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     return locked
 
 
+def _identity(company: Company) -> dict[str, str]:
+    """The identity fields of a company as JSON values (a country is its code)."""
+    return {field: str(getattr(company, field)) for field in IDENTITY_FIELDS}
+
+
+def _flag_confusable(company: Company, *, name: str | None = None) -> Company | None:
+    """Flags the company for the moderators when `name` (by default its own legal name) reads like
+    the name of another, verified company: `confusable_with` points at that company and the
+    moderators are told when the flag is new. A check of the company's own name also clears a flag
+    it no longer deserves. Never refuses a name."""
+    skeleton = name_skeleton(company.legal_name if name is None else name)
+    twin = (Company.objects.filter(name_skeleton=skeleton, verification_status=VerificationStatus.VERIFIED)
+            .exclude(pk=company.pk).order_by("pk").first()) if skeleton else None
+    if twin is None and name is not None:
+        return None  # a name still waiting for review leaves the current flag as it is
+    new_flag = twin is not None and company.confusable_with_id != twin.pk
+    if company.confusable_with_id != (twin.pk if twin else None):
+        company.confusable_with = twin
+        Company.objects.filter(pk=company.pk).update(confusable_with=twin)
+    if new_flag:
+        notify(event=COMPANY_NAME_CONFUSABLE, context={
+            "company_id": company.pk, "company_name": company.legal_name if name is None else name,
+            "confusable_with_id": twin.pk, "confusable_with_name": twin.legal_name})
+    return twin
+
+
 @transaction.atomic
 def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Company:
-    """An owner edits the company profile. Verification fields are never set here."""
+    """An owner edits the company profile. Verification fields are never set here.
+
+    The identity fields (accounts/verification.py) of a verified or suspended company are not
+    changed here: the new values wait in `pending_changes` for a moderator's decision
+    (company_identity_approve / company_identity_reject) and the reviewed identity stays. A name
+    that reads like a verified company's is flagged for the moderators, not refused."""
     _require_owner(actor, company)
     unknown = set(data) - set(COMPANY_EDITABLE_FIELDS)
     if unknown:
@@ -140,9 +173,25 @@ def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Co
         data = {**data, "logo": image_reencode(data["logo"], field="logo")}
     locked = Company.objects.select_for_update().get(pk=company.pk)
     old_legal_name = locked.legal_name
+    reviewed = _identity(locked) if locked.verification_status in IDENTITY_REVIEWED else None
     for field, value in data.items():
         setattr(locked, field, value)
-    _full_clean(locked, unique_together_field="registration_number")
+    _full_clean(locked, unique_together_field="registration_number")  # the new identity must be valid too
+    held_name = None
+    if reviewed is not None:
+        asked = _identity(locked)
+        waiting = {**(locked.pending_changes or {}), **{f: asked[f] for f in IDENTITY_FIELDS if f in data}}
+        waiting = {f: v for f, v in waiting.items() if v != reviewed[f]}
+        for field, value in reviewed.items():
+            setattr(locked, field, value)
+        locked.name_skeleton = name_skeleton(locked.legal_name)
+        if waiting != (locked.pending_changes or {}):
+            locked.pending_changes = waiting or None
+            locked.pending_changes_at = timezone.now() if waiting else None
+            if waiting:
+                notify(event=COMPANY_IDENTITY_CHANGED, context={
+                    "company_id": locked.pk, "company_name": locked.legal_name, "fields": sorted(waiting)})
+        held_name = waiting.get("legal_name")
     try:
         with transaction.atomic():
             locked.save()
@@ -151,6 +200,9 @@ def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Co
                        fields={"registration_number": [_("Already registered in this country.")]}) from exc
     if locked.legal_name != old_legal_name:
         hooks.company_renamed(locked.pk)
+        _flag_confusable(locked)
+    elif held_name is not None:
+        _flag_confusable(locked, name=held_name)
     return locked
 
 
@@ -197,7 +249,12 @@ def _company_transition(*, company_id: int, actor: User, to_status: str, reason:
 
 
 def company_verification_submit(*, company: Company, actor: User) -> Company:
-    return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.PENDING)
+    """A member asks for verification. A name that reads like a verified company's is flagged for
+    the moderator who decides."""
+    with transaction.atomic():
+        company = _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.PENDING)
+        _flag_confusable(company)
+    return company
 
 
 def company_verify(*, company: Company, actor: User, reason: str = "") -> Company:
@@ -219,6 +276,58 @@ def company_reinstate(*, company: Company, actor: User, reason: str = "") -> Com
     return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
                                reason=reason, only_from=VerificationStatus.SUSPENDED,
                                only_from_message=_("Only a suspended company can be reinstated."))
+
+
+def _identity_decide(*, company_id: int, actor: User, approve: bool, reason: str = "") -> Company:
+    """A moderator applies or drops a company's identity changes. The decision is recorded with the
+    changes reviewed, the moderator, the reason and the time; the company's members are told."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company_id)
+        if not actor.is_moderator:
+            raise Forbidden(_("Only a moderator can decide on a company's verification."))
+        if is_member(actor=actor, company_id=company.pk):
+            raise Forbidden(_("A moderator cannot decide on their own company."))
+        if not approve and not reason:
+            raise ApplicationError(_("A reason is required for this decision."), code="validation_error",
+                                   fields={"reason": [_("This field is required.")]})
+        changes = company.pending_changes
+        if not changes:
+            raise Conflict(_("This company has no identity changes waiting for review."),
+                           code="invalid_transition")
+        old_legal_name = company.legal_name
+        if approve:
+            for field, value in changes.items():
+                setattr(company, field, value)
+            _full_clean(company, unique_together_field="registration_number")
+        company.pending_changes = None
+        company.pending_changes_at = None
+        try:
+            with transaction.atomic():
+                company.save()
+        except IntegrityError as exc:
+            raise Conflict(_("A company with this registration number is already registered in this country."),
+                           fields={"registration_number": [_("Already registered in this country.")]}) from exc
+        status = company.verification_status
+        VerificationDecision.objects.create(company=company, actor=actor, from_status=status, to_status=status,
+                                            reason=reason, identity_changes=changes, applied_changes=approve)
+        notify(event=COMPANY_IDENTITY_DECIDED, company=company, context={
+            "company_id": company.pk, "company_name": company.legal_name, "applied": approve, "reason": reason,
+            "fields": sorted(changes)})
+        if company.legal_name != old_legal_name:
+            hooks.company_renamed(company.pk)
+            _flag_confusable(company)
+    return company
+
+
+def company_identity_approve(*, company: Company, actor: User, reason: str = "") -> Company:
+    """Applies the identity changes waiting for review; the company stays verified (or suspended)."""
+    return _identity_decide(company_id=company.pk, actor=actor, approve=True, reason=reason)
+
+
+def company_identity_reject(*, company: Company, actor: User, reason: str) -> Company:
+    """Drops the identity changes waiting for review; the reviewed identity stays."""
+    return _identity_decide(company_id=company.pk, actor=actor, approve=False, reason=reason)
 
 
 # --- memberships and invites --------------------------------------------------------------------

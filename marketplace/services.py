@@ -20,6 +20,7 @@ from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.images import image_reencode
 from core.inputs import country_code, field_error
 from core.markup import render_markdown
+from core.names import name_normalise
 from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
 from fx import selectors as fx_selectors
@@ -142,6 +143,11 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
             value = None if value in (None, "") else _decimal(field, value)
         elif field == "hs_code":
             value = str(value or "").replace(".", "").replace(" ", "")
+        elif field == "title":
+            try:
+                value = name_normalise(value)
+            except ValidationError as exc:
+                raise field_error("title", exc.messages[0]) from exc
         elif isinstance(value, str):
             value = value.strip()
         scalars[field] = value

@@ -2,6 +2,7 @@
 these classes only refuse keys that may not be sent and coerce types."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Company, Invite, Language, Membership, MembershipRole, User, VerificationDecision
@@ -27,15 +28,47 @@ class CompanyInputSerializer(StrictInputMixin, serializers.Serializer):
         return value.strip().upper()
 
 
+class LookalikeCompanySerializer(serializers.ModelSerializer):
+    """The verified company whose name another company's reads like."""
+
+    class Meta:
+        model = Company
+        fields = ["id", "legal_name", "country"]
+        read_only_fields = fields
+
+
 class CompanySerializer(serializers.ModelSerializer):
+    """A company profile. The identity shown is the reviewed one; `pending_changes` holds identity
+    changes waiting for a moderator (shown to members and moderators, else null) and
+    `confusable_with` the verified company whose name this one's reads like (moderators only)."""
+
     country_name = serializers.CharField(source="country.name", read_only=True)
+    pending_changes = serializers.SerializerMethodField()
+    pending_changes_at = serializers.SerializerMethodField()
+    confusable_with = serializers.SerializerMethodField()
 
     class Meta:
         model = Company
         fields = ["id", "legal_name", "country", "country_name", "registration_number", "address", "website",
                   "description", "logo", "default_currency", "preferred_language", "kind", "verification_status",
-                  "verification_changed_at", "verification_reason", "created_at"]
+                  "verification_changed_at", "verification_reason", "created_at", "pending_changes",
+                  "pending_changes_at", "confusable_with"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {"type": "string"},
+                          "description": "Identity fields waiting for review and their new values."})
+    def get_pending_changes(self, company: Company) -> dict | None:
+        return company.pending_changes if self.context.get("show_private") else None
+
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+    def get_pending_changes_at(self, company: Company):
+        return company.pending_changes_at if self.context.get("show_private") else None
+
+    @extend_schema_field(LookalikeCompanySerializer(allow_null=True))
+    def get_confusable_with(self, company: Company) -> dict | None:
+        if not self.context.get("moderator") or company.confusable_with is None:
+            return None
+        return LookalikeCompanySerializer(company.confusable_with).data
 
 
 class RegisterSerializer(StrictInputMixin, serializers.Serializer):
@@ -78,11 +111,16 @@ class ReasonSerializer(StrictInputMixin, serializers.Serializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    """A verification decision; for a decision on identity changes, the changes and whether they
+    were applied (else both null)."""
+
     actor_email = serializers.EmailField(source="actor.email", read_only=True)
+    identity_changes = serializers.JSONField(read_only=True, allow_null=True)
 
     class Meta:
         model = VerificationDecision
-        fields = ["id", "from_status", "to_status", "reason", "actor_email", "created_at"]
+        fields = ["id", "from_status", "to_status", "reason", "actor_email", "created_at", "identity_changes",
+                  "applied_changes"]
         read_only_fields = fields
 
 

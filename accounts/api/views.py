@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth import login, logout
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -17,6 +17,7 @@ from accounts.models import Invite, Membership
 from core.api import validated
 from core.http import client_ip
 from core.permissions import IsModerator
+from core.serializers import ErrorSerializer
 
 from . import serializers as s
 
@@ -94,7 +95,7 @@ class MeView(APIView):
     def get(self, request):
         companies = selectors.user_companies(user=request.user)
         return Response({**s.UserSerializer(request.user).data,
-                         "companies": s.CompanySerializer(companies, many=True).data})
+                         "companies": s.CompanySerializer(companies, many=True, context={"show_private": True}).data})
 
     @extend_schema(request=s.MeInputSerializer, responses={200: s.UserSerializer})
     def patch(self, request):
@@ -128,15 +129,24 @@ class CompanyViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.CompanySerializer(page, many=True).data)
 
+    def _company(self, company):
+        """The profile with the review state its viewer may see (members and moderators)."""
+        user = self.request.user
+        context = {"show_private": selectors.company_shows_private(actor=user, company=company),
+                   "moderator": bool(user.is_authenticated and user.is_moderator)}
+        return s.CompanySerializer(company, context=context).data
+
     def retrieve(self, request, pk=None):
-        return Response(s.CompanySerializer(self.get_object()).data)
+        return Response(self._company(self.get_object()))
 
     @extend_schema(request=s.CompanyInputSerializer, responses={200: s.CompanySerializer})
     def partial_update(self, request, pk=None):
+        """Identity fields (legal name, registration number, country, kind) of a verified or
+        suspended company wait in `pending_changes` for a moderator; the rest applies at once."""
         company = self.get_object()
         data = validated(s.CompanyInputSerializer, request.data, partial=True)
         company = services.company_update(company=company, actor=request.user, data=data)
-        return Response(s.CompanySerializer(company).data)
+        return Response(self._company(company))
 
     def _decide(self, request, service, *, with_reason: bool = True):
         company = self.get_object()
@@ -146,7 +156,7 @@ class CompanyViewSet(viewsets.GenericViewSet):
         else:
             validated(s.ReasonSerializer, {})
         company = service(company=company, actor=request.user, **kwargs)
-        return Response(s.CompanySerializer(company).data)
+        return Response(self._company(company))
 
     @extend_schema(request=None, responses={200: s.CompanySerializer})
     @action(detail=True, methods=["post"], url_path="submit-verification")
@@ -172,6 +182,24 @@ class CompanyViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
         return self._decide(request, services.company_reinstate)
+
+    @extend_schema(request=s.ReasonSerializer, responses={
+        200: s.CompanySerializer, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
+        409: OpenApiResponse(ErrorSerializer, description="No identity changes wait for review "
+                                                          "(invalid_transition).")})
+    @action(detail=True, methods=["post"], url_path="approve-identity")
+    def approve_identity(self, request, pk=None):
+        """A moderator applies the identity changes waiting for review (recorded in the history)."""
+        return self._decide(request, services.company_identity_approve)
+
+    @extend_schema(request=s.ReasonSerializer, responses={
+        200: s.CompanySerializer, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
+        409: OpenApiResponse(ErrorSerializer, description="No identity changes wait for review "
+                                                          "(invalid_transition).")})
+    @action(detail=True, methods=["post"], url_path="reject-identity")
+    def reject_identity(self, request, pk=None):
+        """A moderator drops the identity changes waiting for review; a reason is required."""
+        return self._decide(request, services.company_identity_reject)
 
     @extend_schema(responses={200: s.DecisionSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="verification-history")
@@ -232,10 +260,11 @@ class ModerationCompanyQueueView(APIView):
     """Companies waiting for a verification decision, oldest first (moderators only)."""
 
     permission_classes = [IsModerator]
+    pagination_class = CompanyViewSet.pagination_class  # also tells the schema that the list is paged
 
     @extend_schema(responses={200: s.CompanySerializer(many=True)})
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.company_pending_list(actor=request.user), request, view=self)
-        return paginator.get_paginated_response(s.CompanySerializer(page, many=True).data)
-    pagination_class = CompanyViewSet.pagination_class  # also tells the schema that the list is paged
+        context = {"show_private": True, "moderator": True}
+        return paginator.get_paginated_response(s.CompanySerializer(page, many=True, context=context).data)

@@ -36,6 +36,21 @@ def _decision(status_from: str, status_to: str, reason: str = "") -> Callable:
     return check
 
 
+def _with_identity_change(w) -> None:
+    Company.objects.filter(pk=w.a.pk).update(pending_changes={"legal_name": "Alpha Textiles Holding"})
+
+
+def _identity_decision(applied: bool, reason: str = "") -> Callable:
+    def check(w, actor, response):
+        w.a.refresh_from_db()
+        name = "Alpha Textiles Holding" if applied else "Alpha Textiles"
+        assert (w.a.legal_name, w.a.pending_changes, response.json()["legal_name"]) == (name, None, name)
+        decision = VerificationDecision.objects.get(company=w.a)
+        assert (decision.actor, decision.to_status, decision.reason, decision.applied_changes) == (
+            actor, S.VERIFIED, reason, applied)
+    return check
+
+
 def _reset_body(w) -> dict:
     return {"uid": urlsafe_base64_encode(force_bytes(w.owner_a.pk)),
             "token": default_token_generator.make_token(w.owner_a), "new_password": NEW_PASSWORD}
@@ -190,6 +205,12 @@ ENDPOINTS: dict[str, Endpoint] = {
                                           body=lambda w: {"reason": "Fraud report"}, a_status=S.VERIFIED),
     "POST reinstate (A suspended)": Endpoint("post", a_url("reinstate/"),
                                              _decision(S.SUSPENDED, S.VERIFIED), a_status=S.SUSPENDED),
+    "POST approve-identity (A verified)": Endpoint("post", a_url("approve-identity/"), _identity_decision(True),
+                                                   a_status=S.VERIFIED, prepare=_with_identity_change),
+    "POST reject-identity (A verified)": Endpoint("post", a_url("reject-identity/"),
+                                                  _identity_decision(False, "Not proven"), a_status=S.VERIFIED,
+                                                  body=lambda w: {"reason": "Not proven"},
+                                                  prepare=_with_identity_change),
     "GET verification-history (A unverified)": Endpoint("get", a_url("verification-history/"), _check_history,
                                                         prepare=_with_history),
     "GET verification-history (A verified)": Endpoint("get", a_url("verification-history/"), _check_history,
@@ -241,6 +262,8 @@ MATRIX = [
     ("POST reject (A pending)",                 403,      403,    403,    404,    200,      200),
     ("POST suspend (A verified)",               403,      403,    403,    403,    200,      200),
     ("POST reinstate (A suspended)",            403,      403,    403,    404,    200,      200),
+    ("POST approve-identity (A verified)",      403,      403,    403,    403,    200,      200),
+    ("POST reject-identity (A verified)",       403,      403,    403,    403,    200,      200),
     ("GET verification-history (A unverified)", 403,      200,    200,    404,    200,      200),
     ("GET verification-history (A verified)",   403,      200,    200,    404,    200,      200),
     ("GET members (A unverified)",              403,      200,    200,    404,    200,      200),
@@ -308,7 +331,8 @@ def test_every_routed_accounts_endpoint_is_in_the_matrix():
         "^companies/(?P<pk>[^/.]+)/members/(?P<membership_id>\\d+)/$", "^companies/(?P<pk>[^/.]+)/reinstate/$",
         "^companies/(?P<pk>[^/.]+)/reject/$", "^companies/(?P<pk>[^/.]+)/submit-verification/$",
         "^companies/(?P<pk>[^/.]+)/suspend/$", "^companies/(?P<pk>[^/.]+)/verification-history/$",
-        "^companies/(?P<pk>[^/.]+)/verify/$",
+        "^companies/(?P<pk>[^/.]+)/verify/$", "^companies/(?P<pk>[^/.]+)/approve-identity/$",
+        "^companies/(?P<pk>[^/.]+)/reject-identity/$",
     ])
 
 

@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import MODERATORS_GROUP, Company, CompanyKind, Membership, MembershipRole, User
+from core.names import name_skeleton
 
 PASSWORD = "Correct-Horse-Battery-42"
 
@@ -40,6 +41,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
         model = Company
 
     legal_name = factory.Sequence(lambda n: f"Company {n} Ltd")
+    name_skeleton = factory.LazyAttribute(lambda o: name_skeleton(o.legal_name))
     country = "TR"
     registration_number = factory.Sequence(lambda n: f"REG-{n:06d}")
     address = "1 Market Street, Istanbul"

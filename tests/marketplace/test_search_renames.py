@@ -45,11 +45,15 @@ def catalogue():
 
 # --- a company's legal name -----------------------------------------------------------------------
 
-def test_renaming_a_company_makes_its_listings_found_by_the_new_name(catalogue, django_capture_on_commit_callbacks):
+def test_renaming_a_company_makes_its_listings_found_by_the_new_name(catalogue, django_capture_on_commit_callbacks,
+                                                                    moderator):
+    """The company is verified: its new name reaches search once a moderator approves it."""
     anatolia = catalogue["anatolia"]
+    accounts_services.company_update(company=anatolia, actor=catalogue["owner"],
+                                     data={"legal_name": "Bursa Weaving Mills"})
+    assert found("bursa weaving") == []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        accounts_services.company_update(company=anatolia, actor=catalogue["owner"],
-                                         data={"legal_name": "Bursa Weaving Mills"})
+        accounts_services.company_identity_approve(company=anatolia, actor=moderator)
 
     assert len(callbacks) == 1
     assert Company.objects.get(pk=anatolia.pk).legal_name == "Bursa Weaving Mills"
@@ -61,11 +65,14 @@ def test_renaming_a_company_makes_its_listings_found_by_the_new_name(catalogue, 
         "Double-sided PCB\nFR-4.\nPrinted circuit boards\nElectronics\nShenzhen Bright Circuits\n853400 8534 85")
 
 
-def test_renaming_a_company_through_the_api_reaches_search(catalogue, as_user, django_capture_on_commit_callbacks):
+def test_renaming_a_company_through_the_api_reaches_search(catalogue, as_user, django_capture_on_commit_callbacks,
+                                                           moderator):
     anatolia = catalogue["anatolia"]
+    as_user(catalogue["owner"]).patch(f"/api/v1/companies/{anatolia.pk}/", {"legal_name": "Izmir Looms"},
+                                      format="json")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = as_user(catalogue["owner"]).patch(f"/api/v1/companies/{anatolia.pk}/",
-                                                     {"legal_name": "Izmir Looms"}, format="json")
+        response = as_user(moderator).post(f"/api/v1/companies/{anatolia.pk}/approve-identity/", {},
+                                           format="json")
 
     assert response.status_code == 200
     assert response.json()["legal_name"] == "Izmir Looms"
