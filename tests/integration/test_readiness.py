@@ -1,6 +1,7 @@
 """/readyz and `manage.py worker_alive` on PostgreSQL, Redis and a real worker: ready while the worker
 consumes the heartbeat, reported not ready soon after the worker stops consuming (SIGSTOP, as a
-worker wedged on a frozen broker connection looks from outside)."""
+worker wedged on a frozen broker connection looks from outside); a frozen Redis of the test's own
+makes the cache and broker checks fail within the bound instead of making readyz hang."""
 from __future__ import annotations
 
 import os
@@ -12,10 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from config import celery_app
 from core.health import worker_key
 from core.models import Heartbeat
 from core.tasks import heartbeat
 from tests.integration.conftest import wait_until
+from tests.integration.notifications_support import private_redis  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,3 +87,33 @@ def test_a_worker_that_stops_consuming_is_reported_not_ready(celery_worker_proce
     # Consuming again: ready again.
     wait_until(lambda: _readyz(client)[0] == 200 or _send_as_beat(), timeout=20, interval=0.5,
                message="readyz did not become ready again after the worker went on")
+
+
+def test_a_frozen_redis_makes_readyz_fail_on_time_not_hang(private_redis, monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "broker_url", private_redis.url(0))
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": private_redis.url(1)}}
+    client = Client()
+    with override_settings(CACHES=caches, HEALTH_CHECK_TIMEOUT_MS=500):
+        status, body = _readyz(client)
+        assert (body["checks"]["cache"], body["checks"]["broker"]) == ({"status": "ok"}, {"status": "ok"})
+
+        private_redis.freeze()
+        try:
+            for _ in range(3):  # and again while the first probes may still wait on the frozen server
+                started = time.monotonic()
+                status, body = _readyz(client)
+                assert time.monotonic() - started < 1.5
+                assert status == 503
+                assert body["checks"]["database"] == {"status": "ok"}
+                for name in ("cache", "broker"):
+                    assert body["checks"][name]["status"] == "failing"
+                    assert body["checks"][name]["error"] in ("timeout", "unavailable")
+        finally:
+            private_redis.thaw()
+
+        def dependencies_ok():
+            checks = _readyz(client)[1]["checks"]
+            return checks["cache"]["status"] == checks["broker"]["status"] == "ok"
+
+        wait_until(dependencies_ok, timeout=20, interval=0.5,
+                   message="readyz did not report the cache and broker again after the thaw")
