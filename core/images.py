@@ -96,12 +96,13 @@ def _encode(content: bytes) -> tuple[bytes, str]:
         image = image.convert("RGBA")
     image.info = {}  # nothing of the upload's metadata is written again
     buffer = io.BytesIO()
+    # Encoder settings keep the largest image allowed (LOGO_MAX_PIXELS) within about a second.
     if target == "JPEG":
         image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     elif target == "WEBP":
-        image.save(buffer, format="WEBP", quality=JPEG_QUALITY)
+        image.save(buffer, format="WEBP", quality=JPEG_QUALITY, method=2)
     else:
-        image.save(buffer, format="PNG", optimize=True)
+        image.save(buffer, format="PNG")
     return buffer.getvalue(), extension
 
 
