@@ -96,7 +96,7 @@ def _encode(content: bytes) -> tuple[bytes, str]:
         image = image.convert("RGBA")
     image.info = {}  # nothing of the upload's metadata is written again
     buffer = io.BytesIO()
-    # Encoder settings keep the largest image allowed (LOGO_MAX_PIXELS) within about a second.
+    # Faster encoder settings: the largest image allowed (LOGO_MAX_PIXELS) is written again within the request.
     if target == "JPEG":
         image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     elif target == "WEBP":

@@ -7,7 +7,9 @@ import io
 import pytest
 from PIL import Image
 
+from accounts import services
 from accounts.models import Company
+from core.exceptions import ApplicationError
 from tests.accounts.helpers import assert_unchanged, upload
 from tests.core.helpers import assert_error
 
@@ -48,3 +50,26 @@ def test_logo_that_is_no_image_is_a_400_naming_the_field(api_client, company_a, 
     assert_error(response, 400, "validation_error",
                  fields={"logo": ["Upload a valid image. The file is not an image or is corrupted."]})
     assert Company.objects.get(pk=company_a.pk).logo.name == ""
+
+
+def test_a_logo_given_at_registration_is_written_again_too():
+    _user, company = services.user_register(
+        email="new@example.com", password="Quiet-Harbour-Lamp-73", full_name="New Owner", company={
+            "legal_name": "Delta Tools GmbH", "country": "DE", "registration_number": "HRB-12345",
+            "address": "Hauptstrasse 1, Berlin", "default_currency": "EUR", "kind": "buyer",
+            "logo": upload("cat.html", gif_bytes() + SCRIPT, "text/html")})
+
+    assert company.logo.name.startswith("logos/DE/") and company.logo.name.endswith("/HRB-12345.png")
+    with company.logo.open("rb") as handle:
+        assert b"<script" not in handle.read()
+
+
+def test_a_logo_refused_at_registration_names_the_company_field():
+    with assert_unchanged(), pytest.raises(ApplicationError) as excinfo:
+        services.user_register(
+            email="new@example.com", password="Quiet-Harbour-Lamp-73", full_name="New Owner", company={
+                "legal_name": "Delta Tools GmbH", "country": "DE", "registration_number": "HRB-12345",
+                "address": "Hauptstrasse 1, Berlin", "default_currency": "EUR", "kind": "buyer",
+                "logo": upload("logo.png", b"not an image", "image/png")})
+
+    assert excinfo.value.fields == {"company.logo": ["Upload a valid image. The file is not an image or is corrupted."]}
