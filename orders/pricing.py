@@ -42,6 +42,40 @@ def request_fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+# A checkout's fingerprint is two halves of 32 hex digits: the request (destination, Incoterms,
+# payment terms, currency) and the cart it was placed from. A group placed before the cart half
+# existed keeps the request's whole hash, whose first half is the same.
+FINGERPRINT_HALF = 32
+
+
+def cart_contents(*, buyer_id: int) -> list[list[Any]]:
+    """The buyer's cart lines as the fingerprint covers them: line id, listing, the listing's version
+    (the time of its last change), quantity and the Incoterm chosen on the line, in line order."""
+    return [[pk, listing_id, changed.isoformat(), quantity, incoterm] for pk, listing_id, changed, quantity, incoterm
+            in CartLine.objects.filter(cart__buyer_id=buyer_id).order_by("pk").values_list(
+                "pk", "listing_id", "listing__updated_at", "quantity", "incoterm")]
+
+
+def checkout_fingerprint(*, request: CheckoutRequest, buyer_id: int, contents: list[list[Any]]) -> str:
+    return (request.fingerprint(buyer_id)[:FINGERPRINT_HALF]
+            + request_fingerprint({"cart": contents})[:FINGERPRINT_HALF])
+
+
+def checkout_replay_refusal(*, stored: str, request: CheckoutRequest, buyer_id: int) -> str | None:
+    """Why a checkout under a key already used cannot be answered with the group placed then (None
+    when it can): the request differs, or the cart holds lines again. Placing a group empties the
+    cart, so a retry finds it empty, or holding exactly what the group was placed from when it
+    raced the first request; any other content was put there after that key was used."""
+    contents = cart_contents(buyer_id=buyer_id)
+    current = checkout_fingerprint(request=request, buyer_id=buyer_id, contents=contents)
+    if stored[:FINGERPRINT_HALF] != current[:FINGERPRINT_HALF]:
+        return _("This idempotency key was already used for a different checkout.")
+    if contents and stored[FINGERPRINT_HALF:] != current[FINGERPRINT_HALF:]:
+        return _("This idempotency key was already used to check out your cart, which has changed since; send a "
+                 "new key to check out the cart as it is now.")
+    return None
+
+
 @dataclass(frozen=True)
 class LineCheck:
     listing: Listing

@@ -4,10 +4,12 @@ Rules:
 - The buyer company must be verified (403 buyer_not_verified); a suspended or rejected one cannot
   order at all.
 - Every request carries an idempotency key, unique per buyer. The same key with the same request
-  returns the group placed the first time (same ids); the same key with a different request is a
-  409 idempotency_key_reused. Parallel requests with one key are decided by the unique constraint
-  on (buyer, idempotency_key): the first insert wins, the others wait for it and then read its
-  group. A request that fails stores nothing, so its key can be used again.
+  returns the group placed the first time (same ids); the same key with a different request, or
+  after the cart was filled again, is a 409 idempotency_key_reused (the fingerprint covers the
+  request and the cart's lines, quantities, listing versions and Incoterms: orders/pricing.py).
+  Parallel requests with one key are decided by the unique constraint on (buyer, idempotency_key):
+  the first insert wins, the others wait for it and then read its group.
+  A request that fails stores nothing, so its key can be used again.
 - The lines are checked and priced, and the landed cost of each seller's order estimated, from the
   listings as read. Then the listings are locked in primary-key order; a listing whose terms the
   buyer agreed to changed since it was read (price tiers, MOQ, order multiple, Incoterms, currency,
@@ -40,7 +42,14 @@ from marketplace.models import Listing
 
 from ..locks import lock_listings, stock_take
 from ..models import Cart, CartLine, Order, OrderLine, PurchaseGroup
-from ..pricing import CheckoutRequest, cart_price, clean_request
+from ..pricing import (
+    CheckoutRequest,
+    cart_contents,
+    cart_price,
+    checkout_fingerprint,
+    checkout_replay_refusal,
+    clean_request,
+)
 from ..selectors import ListingTerms, listing_terms
 from .common import require_buyer_member
 from .placing import order_create_placed
@@ -52,10 +61,10 @@ class CheckoutResult:
     replayed: bool
 
 
-def _replay(group: PurchaseGroup, fingerprint: str) -> CheckoutResult:
-    if group.request_fingerprint != fingerprint:
-        raise Conflict(_("This idempotency key was already used for a different checkout."),
-                       code="idempotency_key_reused")
+def _replay(group: PurchaseGroup, request: CheckoutRequest) -> CheckoutResult:
+    refusal = checkout_replay_refusal(stored=group.request_fingerprint, request=request, buyer_id=group.buyer_id)
+    if refusal:
+        raise Conflict(refusal, code="idempotency_key_reused")
     return CheckoutResult(group=group, replayed=True)
 
 
@@ -76,23 +85,21 @@ def checkout_place(*, actor: User, buyer: Company, idempotency_key: str, destina
                           code="idempotency_key_required")
     request = clean_request(destination=destination, incoterms=incoterms, currency=currency,
                              payment_terms=payment_terms)
-    fingerprint = request.fingerprint(buyer.pk)
-
     existing = _existing(buyer, key)
     if existing is not None:
-        return _replay(existing, fingerprint)
+        return _replay(existing, request)
     if buyer.verification_status != VerificationStatus.VERIFIED:
         raise Forbidden(_("Your company must be verified before it can place orders."), code="buyer_not_verified")
     try:
         with transaction.atomic():
-            group = PurchaseGroup.objects.create(buyer=buyer, idempotency_key=key, request_fingerprint=fingerprint,
-                                                 created_by=actor)
+            group = PurchaseGroup.objects.create(buyer=buyer, idempotency_key=key,
+                                                 request_fingerprint=request.fingerprint(buyer.pk), created_by=actor)
             _place_orders(group=group, actor=actor, buyer=buyer, request=request)
     except IntegrityError:
         existing = _existing(buyer, key)
         if existing is None:
             raise
-        return _replay(existing, fingerprint)
+        return _replay(existing, request)
     return CheckoutResult(group=group, replayed=False)
 
 
@@ -123,6 +130,10 @@ def _place_orders(*, group: PurchaseGroup, actor: User, buyer: Company, request:
     # after the other and the second finds the cart empty.
     cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
     lines = list(CartLine.objects.filter(cart=cart).order_by("pk")) if cart is not None else []
+    # The group's fingerprint covers the cart as it is placed (read under the cart's lock).
+    group.request_fingerprint = checkout_fingerprint(request=request, buyer_id=buyer.pk,
+                                                     contents=cart_contents(buyer_id=buyer.pk))
+    group.save(update_fields=["request_fingerprint"])
     # Everything that does not depend on the stock is worked out before the listings are locked, so
     # the locks are held only for the stock check, the stock updates and the inserts.
     priced = cart_price(buyer=buyer, lines=lines, request=request, check_stock=False)
