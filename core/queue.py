@@ -97,7 +97,8 @@ def publish(task, *args, **kwargs) -> bool:
         return False
     started = time.monotonic()
     try:
-        with _pool(task.app).acquire(block=True, timeout=publish_timeout()) as connection:
+        # Waiting for a free pooled connection is one of the four steps of the bound too.
+        with _pool(task.app).acquire(block=True, timeout=publish_timeout() / 4) as connection:
             try:
                 task.apply_async(args, kwargs, connection=connection, retry=False)
             except Exception:

@@ -146,3 +146,18 @@ def test_the_relay_nudge_touches_neither_cache_nor_broker_while_publishing_pause
 
     cache.add.assert_not_called()
     apply.assert_not_called()
+
+
+def test_waiting_for_a_free_publishing_connection_is_bounded_too(broker, settings):
+    settings.QUEUE_PUBLISH_TIMEOUT_SECONDS = 1
+    settings.QUEUE_PUBLISH_POOL_LIMIT = 1
+    broker("memory://")
+    held = queue._pool(celery_app).acquire()  # another request holds the only connection
+    try:
+        queued, seconds = _timed_publish()
+    finally:
+        held.release()
+
+    assert queued is False
+    assert 0.2 <= seconds <= 0.5
+    assert publishing_paused() is True
