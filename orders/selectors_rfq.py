@@ -142,7 +142,15 @@ def seller_can_see(*, seller_id: int, rfq: Rfq) -> bool:
 
 # --- requests ------------------------------------------------------------------------------------
 
+def _reads_every_rfq(actor: Actor) -> bool:
+    """Moderators read every request and quote, as they read every order (orders' _visible_orders);
+    reading only: the moves stay with the buyer's and the sellers' members."""
+    return bool(actor.is_authenticated and actor.is_moderator)
+
+
 def _visible_rfqs(actor: Actor) -> QuerySet[Rfq]:
+    if _reads_every_rfq(actor):
+        return Rfq.objects.all()
     companies = actor_companies(actor=actor)
     if not companies.all_ids:
         return Rfq.objects.none()
@@ -152,7 +160,8 @@ def _visible_rfqs(actor: Actor) -> QuerySet[Rfq]:
 
 def rfq_list(*, actor: Actor, role: str | None = None, status: str | None = None) -> QuerySet[Rfq]:
     """Newest first. `role` "buyer": the requests of the actor's companies; "seller": those the
-    actor's selling companies may answer now or have quoted on; none: both."""
+    actor's selling companies may answer now or have quoted on; none: both (every request for a
+    moderator)."""
     companies = actor_companies(actor=actor)
     if role not in (None, "", "buyer", "seller"):
         message = _("Choose buyer or seller.")
@@ -160,12 +169,15 @@ def rfq_list(*, actor: Actor, role: str | None = None, status: str | None = None
     if status and status not in RfqStatus.values:
         message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(RfqStatus.values)}
         raise field_error("status", message)
-    if not companies.all_ids:
+    if not role and _reads_every_rfq(actor):
+        qs = Rfq.objects.all()
+    elif not companies.all_ids:
         return Rfq.objects.none()
-    as_buyer = Q(buyer_id__in=sorted(companies.all_ids))
-    as_seller = rfq_answerable_q(companies.seller_ids) | _quoted_q(companies.seller_ids)
-    condition = as_buyer if role == "buyer" else as_seller if role == "seller" else as_buyer | as_seller
-    qs = Rfq.objects.filter(condition)
+    else:
+        as_buyer = Q(buyer_id__in=sorted(companies.all_ids))
+        as_seller = rfq_answerable_q(companies.seller_ids) | _quoted_q(companies.seller_ids)
+        condition = as_buyer if role == "buyer" else as_seller if role == "seller" else as_buyer | as_seller
+        qs = Rfq.objects.filter(condition)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("buyer", "category").order_by("-created_at", "-pk")
@@ -220,7 +232,10 @@ def rfq_access(*, actor: Actor, rfq: Rfq) -> RfqAccess:
 # --- quotes --------------------------------------------------------------------------------------
 
 def _visible_quotes(actor: Actor) -> QuerySet[Quote]:
-    """The quotes on the actor's companies' requests and the actor's companies' own quotes."""
+    """The quotes on the actor's companies' requests and the actor's companies' own quotes (every
+    quote for a moderator)."""
+    if _reads_every_rfq(actor):
+        return Quote.objects.all()
     companies = actor_companies(actor=actor)
     if not companies.all_ids:
         return Quote.objects.none()
