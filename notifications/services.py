@@ -133,6 +133,16 @@ def notify(*, event: str, context: dict[str, Any], recipients: Iterable[User] | 
     return record
 
 
+def notify_webhooks(*, event: str, company: Company, context: dict[str, Any]) -> Event | None:
+    """Sends `event` to `company`'s webhook endpoints subscribed to it, and tells no person: for the
+    company's own moves, which its people made or see on the page but its systems follow through
+    webhooks. Records nothing when no endpoint of the company wants the event."""
+    endpoints = WebhookEndpoint.objects.filter(company=company, is_active=True).values_list("events", flat=True)
+    if not any(event in subscribed for subscribed in endpoints):
+        return None
+    return notify(event=event, context=context, recipients=[], company=company)
+
+
 # --- in-app read state -------------------------------------------------------------------------------
 
 def _inbox(user: User) -> QuerySet[Delivery]:

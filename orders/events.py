@@ -7,7 +7,9 @@ no one.
 
 Who is told: a placed order goes to the seller's members; a buyer's move to the seller's, a
 seller's move to the buyer's, and a move of a moderator or of the system to both companies (one
-event per company, so each company's webhooks get their own copy)."""
+event per company, so each company's webhooks get their own copy). The company that moved gets the
+event on its webhooks too (not by e-mail or in the app: its people made the move), so its systems
+can follow the order from webhooks alone; every event names its actor."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -17,7 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from notifications.events import COMPANY_MEMBERS, DeliverySkipped, EventType, page_path, register
 from notifications.models import Channel
-from notifications.services import notify
+from notifications.services import notify, notify_webhooks
+from notifications.webhooks import actor_data
 
 from .models import Instalment, Order, OrderEvent, OrderRole, OrderStatus
 
@@ -99,9 +102,17 @@ def _told_parties(move: OrderEvent) -> list[str]:
     return [BUYER, SELLER]
 
 
+def _actor_party(move: OrderEvent) -> str | None:
+    """The side of the company that made the move, None for a moderator or the system."""
+    return {OrderRole.BUYER: BUYER, OrderRole.SELLER: SELLER}.get(move.role)
+
+
 def order_event_context(*, order: Order, move: OrderEvent, party: str) -> dict:
     """What the recipients see and the webhooks receive as the event's data: ids, statuses, the
-    role that moved, the reason and the time. Nothing secret (no payment or account details)."""
+    role that moved and who (`actor`), the reason and the time. Nothing secret (no payment or
+    account details)."""
+    acting = _actor_party(move)
+    company = order.buyer if acting == BUYER else order.seller if acting == SELLER else None
     return {
         "order_id": order.pk,
         "order_event_id": move.pk,
@@ -115,15 +126,23 @@ def order_event_context(*, order: Order, move: OrderEvent, party: str) -> dict:
         "buyer_name": order.buyer.legal_name,
         "seller_id": order.seller_id,
         "seller_name": order.seller.legal_name,
+        "actor": actor_data(company=company, user=move.actor, role=move.role),
     }
 
 
 def order_parties_notify(*, order: Order, move: OrderEvent) -> None:
-    """Tells the parties concerned of one order move, in the caller's transaction."""
+    """Tells the parties concerned of one order move, and the mover's own webhooks, in the caller's
+    transaction."""
     name = ORDER_STATUS_CHANGED if move.from_status else ORDER_PLACED
-    for party in _told_parties(move):
+    told = _told_parties(move)
+    for party in told:
         company = order.seller if party == SELLER else order.buyer
         notify(event=name, company=company, context=order_event_context(order=order, move=move, party=party))
+    acting = _actor_party(move)
+    if acting is not None and acting not in told:
+        company = order.seller if acting == SELLER else order.buyer
+        notify_webhooks(event=name, company=company,
+                        context=order_event_context(order=order, move=move, party=acting))
 
 
 # --- an instalment past its due date ---------------------------------------------------------------

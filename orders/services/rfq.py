@@ -45,10 +45,17 @@ from core.inputs import MAX_LINE_QUANTITY, amount_check, country_code, decimal_c
 from core.validators import CURRENCY_CODES, validate_plain_text
 from fx.selectors import fx_quote
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, Unit
-from notifications.services import notify
 from trade import incoterms as trade_incoterms
 from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate, money
 
+from ..events_rfq import (
+    CLOSED_AT_DEADLINE,
+    CLOSED_BY_BUYER,
+    quote_decided_notify,
+    quote_received_notify,
+    rfq_closed_notify,
+    rfq_invited_notify,
+)
 from ..models import (
     Order,
     OrderLine,
@@ -244,6 +251,7 @@ def rfq_create(*, actor: User, buyer: Company, title: str, category: Category | 
             destination_address=address, incoterm=term, deadline=deadline,
             audience=RfqAudience.INVITED if seller_ids else RfqAudience.CATEGORY)
         RfqRecipient.objects.bulk_create(RfqRecipient(rfq=rfq, seller_id=pk) for pk in seller_ids)
+        rfq_invited_notify(rfq=rfq, sellers=Company.objects.filter(pk__in=seller_ids).order_by("pk"), actor=actor)
     return rfq
 
 
@@ -257,16 +265,30 @@ def rfq_cancel(*, actor: User, rfq_id: int) -> Rfq:
         rfq.status = RfqStatus.CANCELLED
         rfq.cancelled_at = timezone.now()
         rfq.save(update_fields=["status", "cancelled_at", "updated_at"])
+        rfq_closed_notify(rfq=rfq, reason=CLOSED_BY_BUYER, quoted_sellers=_quoted_sellers(rfq), actor=actor)
     return rfq
 
 
+def _quoted_sellers(rfq: Rfq) -> list[Company]:
+    return list(Company.objects.filter(quotes__rfq=rfq, quotes__status=QuoteStatus.SUBMITTED).distinct().order_by("pk"))
+
+
 def rfq_close_expired(*, now: datetime | None = None) -> int:
-    """Closes every open request whose deadline has passed: one UPDATE ... WHERE status = 'open' AND
-    deadline <= now, so a second or an overlapping run closes each request once. Returns how many
-    this run closed."""
+    """Closes every open request whose deadline has passed and tells its parties. The due requests
+    are locked in primary-key order (waiting for an acceptance or another run that holds one, whose
+    row is then looked at again) and closed by an UPDATE ... WHERE status = 'open', so a second or an
+    overlapping run closes and announces each request once. Returns how many this run closed."""
     now = now or timezone.now()
-    return Rfq.objects.filter(status=RfqStatus.OPEN, deadline__lte=now).update(
-        status=RfqStatus.CLOSED, closed_at=now, updated_at=now)
+    with transaction.atomic():
+        due = list(Rfq.objects.select_for_update().filter(status=RfqStatus.OPEN, deadline__lte=now)
+                   .order_by("pk").values_list("pk", flat=True))
+        if not due:
+            return 0
+        closed = Rfq.objects.filter(pk__in=due, status=RfqStatus.OPEN).update(
+            status=RfqStatus.CLOSED, closed_at=now, updated_at=now)
+        for rfq in Rfq.objects.filter(pk__in=due, status=RfqStatus.CLOSED, closed_at=now).select_related("buyer"):
+            rfq_closed_notify(rfq=rfq, reason=CLOSED_AT_DEADLINE, quoted_sellers=_quoted_sellers(rfq))
+    return closed
 
 
 # --- quotes --------------------------------------------------------------------------------------
@@ -335,13 +357,6 @@ def _max_weight() -> Decimal:
     return decimal_column_max(max_digits=column.max_digits, decimal_places=column.decimal_places)
 
 
-def _notify_quote(quote: Quote, rfq: Rfq, *, revised: bool) -> None:
-    notify(event="rfq.quote_received", company=rfq.buyer, context={
-        "rfq_id": rfq.pk, "rfq_title": rfq.title, "quote_id": quote.pk, "seller_id": quote.seller_id,
-        "seller_name": quote.seller.legal_name, "unit_price": str(quote.unit_price), "currency": quote.currency,
-        "revised": revised})
-
-
 def quote_submit(*, actor: User, seller: Company, rfq_id: int, **data: Any) -> Quote:
     """The seller's quote on a request it may see. 409 quote_exists when it already has a live quote
     (revise or withdraw that one)."""
@@ -363,7 +378,7 @@ def quote_submit(*, actor: User, seller: Company, rfq_id: int, **data: Any) -> Q
                                code="quote_exists")
             terms = _clean_terms(rfq=rfq, seller=seller, data=data)
             quote = Quote.objects.create(rfq=rfq, seller=seller, submitted_by=actor, **terms)
-            _notify_quote(quote, rfq, revised=False)
+            quote_received_notify(quote=quote, rfq=rfq, revised=False, actor=actor)
     except IntegrityError:
         # Only the one-live-quote constraint can fail here: a parallel submission of the same seller won.
         if not Quote.objects.filter(rfq_id=rfq_id, seller=seller, status__in=[QuoteStatus.SUBMITTED,
@@ -411,7 +426,7 @@ def quote_revise(*, actor: User, quote_id: int, **changes: Any) -> Quote:
         quote.revision += 1
         quote.submitted_by = actor
         quote.save()
-        _notify_quote(quote, rfq, revised=True)
+        quote_received_notify(quote=quote, rfq=rfq, revised=True, actor=actor)
     return quote
 
 
@@ -520,8 +535,9 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
             terms=terms_choose(offered=payment_terms_offered(seller_ids=[seller.pk], buyer_id=buyer.pk)[seller.pk],
                                code=payment_terms, seller=seller, field_name="payment_terms"))
 
-        Quote.objects.filter(rfq=rfq, status=QuoteStatus.SUBMITTED).exclude(pk=quote.pk).update(
-            status=QuoteStatus.REJECTED, decided_at=now, updated_at=now)
+        others = Quote.objects.filter(rfq=rfq, status=QuoteStatus.SUBMITTED).exclude(pk=quote.pk)
+        rejected = list(others.select_related("seller").order_by("pk"))
+        others.update(status=QuoteStatus.REJECTED, decided_at=now, updated_at=now)
         quote.status = QuoteStatus.ACCEPTED
         quote.decided_at = now
         quote.save(update_fields=["status", "decided_at", "updated_at"])
@@ -529,9 +545,7 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
         rfq.order = order
         rfq.awarded_at = now
         rfq.save(update_fields=["status", "order", "awarded_at", "updated_at"])
-        notify(event="rfq.quote_accepted", company=seller, context={
-            "rfq_id": rfq.pk, "rfq_title": rfq.title, "quote_id": quote.pk, "order_id": order.pk,
-            "buyer_id": buyer.pk, "buyer_name": buyer.legal_name})
+        quote_decided_notify(rfq=rfq, accepted=quote, order=order, rejected=rejected, actor=actor)
     return order, False
 
 

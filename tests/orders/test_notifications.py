@@ -67,7 +67,9 @@ def test_placing_an_order_writes_one_event_for_the_sellers_members(world):
         "order_id": order.pk, "order_event_id": move.pk, "from_status": "", "to_status": "placed",
         "role": "buyer", "reason": "", "at": move.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "party": "seller", "buyer_id": world.buyer.pk, "buyer_name": "Gamma Handel GmbH",
-        "seller_id": world.seller_t.pk, "seller_name": "Tekstil A.S."}
+        "seller_id": world.seller_t.pk, "seller_name": "Tekstil A.S.",
+        "actor": {"company_id": world.buyer.pk, "company_name": "Gamma Handel GmbH", "user_id": world.buyer_owner.pk,
+                  "user_name": world.buyer_owner.full_name, "role": "buyer"}}
     assert told(ORDER_STATUS_CHANGED) == []
 
 
@@ -391,9 +393,13 @@ def test_subscribed_webhooks_get_a_delivery_and_the_payload_carries_no_secret(wo
     services.order_refuse(order_id=order.pk, actor=world.seller_t_owner, reason="Out of capacity.")
 
     move = order.events.get(to_status=S.REFUSED)
-    [delivery] = Delivery.objects.filter(channel=Channel.WEBHOOK)
+    # The buyer's subscribed endpoint, and the seller's for its own move.
+    delivery, own = Delivery.objects.filter(channel=Channel.WEBHOOK).order_by("event__company_id")
     assert (delivery.endpoint, delivery.event.name, delivery.event.company_id) == (
         subscribed, ORDER_STATUS_CHANGED, world.buyer.pk)
+    assert (own.endpoint.company_id, own.event.name, own.event.context["party"]) == (
+        world.seller_t.pk, ORDER_STATUS_CHANGED, "seller")
+    assert Delivery.objects.filter(event=own.event).count() == 1  # the seller's people are not told again
     body = json.loads(payload(delivery.event))
     assert body["type"] == ORDER_STATUS_CHANGED
     assert body["company_id"] == world.buyer.pk
@@ -402,7 +408,9 @@ def test_subscribed_webhooks_get_a_delivery_and_the_payload_carries_no_secret(wo
         "role": "seller", "reason": "Out of capacity.",
         "at": move.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"), "party": "buyer",
         "buyer_id": world.buyer.pk, "buyer_name": "Gamma Handel GmbH", "seller_id": world.seller_t.pk,
-        "seller_name": "Tekstil A.S."}
+        "seller_name": "Tekstil A.S.",
+        "actor": {"company_id": world.seller_t.pk, "company_name": "Tekstil A.S.",
+                  "user_id": world.seller_t_owner.pk, "user_name": world.seller_t_owner.full_name, "role": "seller"}}
     assert "whsec_" not in json.dumps(body)
 
     assert delivery_send(delivery.pk) == "sent"
@@ -411,13 +419,17 @@ def test_subscribed_webhooks_get_a_delivery_and_the_payload_carries_no_secret(wo
     assert received.headers[EVENT_HEADER] == ORDER_STATUS_CHANGED
 
 
-def test_a_placed_order_goes_to_the_sellers_webhooks_only(world):
+def test_a_placed_order_goes_to_the_sellers_people_and_to_both_companies_webhooks(world):
     seller_hook = WebhookEndpoint.objects.create(company=world.seller_t, url="https://t.example/h", secret="s1",
                                                  events=[ORDER_PLACED])
-    WebhookEndpoint.objects.create(company=world.buyer, url="https://g.example/h", secret="s2", events=[ORDER_PLACED])
+    buyer_hook = WebhookEndpoint.objects.create(company=world.buyer, url="https://g.example/h", secret="s2",
+                                                events=[ORDER_PLACED])
 
     place_order(world)
 
-    assert list(Delivery.objects.filter(channel=Channel.WEBHOOK).values_list("endpoint_id", flat=True)) == [
-        seller_hook.pk]
+    hooks = Delivery.objects.filter(channel=Channel.WEBHOOK).order_by("endpoint_id")
+    assert [(d.endpoint_id, d.event.context["party"]) for d in hooks] == [(seller_hook.pk, "seller"),
+                                                                          (buyer_hook.pk, "buyer")]
+    # The buyer placed it: its people get no e-mail or in-app notification of their own move.
+    assert not Delivery.objects.filter(event__company=world.buyer).exclude(channel=Channel.WEBHOOK).exists()
 
