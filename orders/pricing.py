@@ -1,5 +1,5 @@
 """Checkout reads: the cleaning of a checkout request and the pricing of a buyer's cart, shared by
-the checkout (orders.services.checkout) and its preview (orders.selectors_checkout), so both apply
+the checkout (orders.services.checkout) and its preview (orders.selectors.checkout), so both apply
 the same rules and name the same fields in their errors.
 
 - A request names the destination (country, address), an Incoterm and payment terms per seller and

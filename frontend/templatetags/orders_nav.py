@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import template
 
-from orders.selectors_checkout import cart_line_count
+from orders.selectors.checkout import cart_line_count
 
 register = template.Library()
 

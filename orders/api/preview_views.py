@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from core.api import validated
 from fx.api.serializers import RatesFreshnessFieldsMixin
-from orders import selectors_checkout
+from orders.selectors import checkout as selectors_checkout
 from orders.models import InstalmentDue, PaymentTermKind
 from trade.api.serializers import DeprecatedPaysMixin
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import StrictInputMixin
 from marketplace.models import Incoterm, Unit
 from orders.models import Message, Quote, Rfq
-from orders.selectors_rfq import quote_is_expired
+from orders.selectors.rfq import quote_is_expired
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 MAX_INT = 2_000_000_000

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from core.api import validated
 from core.inputs import field_error
 from core.pagination import DefaultPagination
-from orders import selectors_rfq
+from orders.selectors import rfq as selectors_rfq
 from orders.models import Quote, QuoteStatus, Rfq, RfqStatus
 from orders.services import messages as message_services
 from orders.services import rfq as rfq_services

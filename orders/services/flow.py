@@ -31,7 +31,7 @@ from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import field_error
 from core.statemachine import MoveNotAllowed, ReasonRequired
 
-from ..events import order_parties_notify
+from ..events.orders import order_parties_notify
 from ..locks import lock_order, stock_give_back
 from ..models import Order, OrderEvent, OrderRole, OrderStatus, PaymentMethod
 from ..transitions import ORDER_FLOW, STOCK_RELEASING, TIMESTAMP_FIELD

@@ -21,7 +21,7 @@ from core.validators import validate_plain_text
 from notifications.services import notify
 
 from ..models import Message, Order, Rfq
-from ..selectors_rfq import rfq_access, seller_can_see
+from ..selectors.rfq import rfq_access, seller_can_see
 
 MAX_BODY = 5000
 EXCERPT = 140

@@ -35,7 +35,7 @@ from payments.models import iban_display
 from payments.references import rf_reference_for_order
 from payments.selectors import bank_account_for_payment
 
-from ..events import instalment_overdue_notify
+from ..events.orders import instalment_overdue_notify
 from ..locks import lock_order
 from ..models import (
     DUE_BEFORE_SHIPMENT,

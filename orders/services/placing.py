@@ -11,7 +11,7 @@ from accounts.models import Company, User
 from fx.selectors import FxQuote
 from trade.selectors import LandedCost
 
-from ..events import order_parties_notify
+from ..events.orders import order_parties_notify
 from ..models import Order, OrderEvent, OrderLine, OrderRole, OrderStatus, PurchaseGroup
 from ..selectors import convert
 from ..payment_terms import ADVANCE, Terms

@@ -6,7 +6,7 @@ Rules:
   most RFQ_MAX_DEADLINE_DAYS away; the quantity is at least 1; a target price is optional, at least
   0 and comes with its currency; the destination is an ISO country code that is not restricted as a
   whole. Naming recipients (verified selling companies) makes the request invited-only; otherwise
-  it goes to the sellers of its category (orders/selectors_rfq.py says who sees what).
+  it goes to the sellers of its category (orders/selectors/rfq.py says who sees what).
 - Only verified selling companies quote, only on requests they may see, never on their own
   company's request, and only while the request is open and before its deadline. A seller has one
   live quote per request (a unique constraint decides a race); it revises (replaces the terms of)
@@ -48,7 +48,7 @@ from marketplace.models import Category, Incoterm, Listing, ListingStatus, Unit
 from trade import incoterms as trade_incoterms
 from trade.selectors import LandedCost, LineInput, destination_check, landed_cost_estimate, money
 
-from ..events_rfq import (
+from ..events.rfq import (
     CLOSED_AT_DEADLINE,
     CLOSED_BY_BUYER,
     quote_decided_notify,
@@ -70,7 +70,7 @@ from ..models import (
 from ..payment_terms import terms_choose
 from ..pricing import request_fingerprint
 from ..selectors import payment_terms_offered
-from ..selectors_rfq import quote_is_expired, rfq_recipients, seller_is_audience
+from ..selectors.rfq import quote_is_expired, rfq_recipients, seller_is_audience
 from .common import require_buyer_member
 from .placing import order_create_placed
 

@@ -17,7 +17,7 @@ from marketplace.models import Listing
 from notifications.models import Channel, Delivery, DeliveryStatus, WebhookEndpoint
 from notifications.webhooks import secret_generate, signature_verify
 from orders import services as orders
-from orders.events import ORDER_PLACED
+from orders.events.orders import ORDER_PLACED
 from orders.models import Order, OrderStatus
 from tests.factories.accounts import CompanyFactory, MembershipFactory, ModeratorFactory
 from tests.integration.conftest import read_mail, wait_until

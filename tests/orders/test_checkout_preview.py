@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from core.exceptions import ApplicationError, Forbidden
 from marketplace.models import Listing
 from orders import services
-from orders.selectors_checkout import cart_line_count, checkout_preview, checkout_seller_options
+from orders.selectors.checkout import cart_line_count, checkout_preview, checkout_seller_options
 from tests.orders.helpers import new_key, snapshot, towel
 
 pytestmark = pytest.mark.django_db

@@ -33,7 +33,7 @@ from orders.models import (
     SellerPaymentTerm,
     TrustedBuyer,
 )
-from orders.selectors_checkout import checkout_preview
+from orders.selectors.checkout import checkout_preview
 from orders.services.cart import cart_line_add
 from payments.models import BankAccount
 from payments.references import rf_reference_for_order

@@ -21,7 +21,7 @@ from notifications.services import preference_set, webhook_endpoint_create
 from notifications.tasks import delivery_send
 from notifications.webhooks import EVENT_HEADER
 from orders import services, tasks
-from orders.events import ORDER_PLACED, ORDER_STATUS_CHANGED
+from orders.events.orders import ORDER_PLACED, ORDER_STATUS_CHANGED
 from orders.models import OrderEvent, OrderStatus
 from tests.core.helpers import assert_error
 from tests.factories.accounts import MembershipFactory

@@ -13,7 +13,8 @@ from accounts.models import VerificationStatus
 from core.exceptions import ApplicationError
 from marketplace.models import Listing
 from notifications.models import Event
-from orders import selectors_rfq, tasks
+from orders import tasks
+from orders.selectors import rfq as selectors_rfq
 from orders.models import (
     Order,
     OrderEvent,

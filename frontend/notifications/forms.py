@@ -7,26 +7,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.exceptions import ApplicationError
+from notifications import selectors
+from notifications.models import WebhookEndpoint
 
-from . import selectors
-from .models import WebhookEndpoint
+from ..common import ServiceErrorsMixin
 
 
-class WebhookEndpointForm(forms.Form):
+class WebhookEndpointForm(ServiceErrorsMixin, forms.Form):
     url = forms.CharField(label=_("Endpoint URL"), max_length=500,
                           widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off"}),
                           help_text=_("An HTTPS address of your system that accepts POST requests."))
     events = forms.MultipleChoiceField(label=_("Events"), required=False, choices=selectors.webhook_event_choices,
                                        widget=forms.CheckboxSelectMultiple)
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        """Puts the field errors of a service onto the form's fields, the rest above the form."""
-        if not exc.fields:
-            self.add_error(None, exc.message)
-            return
-        for name, messages in exc.fields.items():
-            self.add_error(name if name in self.fields else None, list(messages))
 
     def create_data(self) -> dict[str, Any]:
         return {"url": self.cleaned_data["url"], "events": self.cleaned_data["events"]}

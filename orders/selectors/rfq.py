@@ -26,9 +26,10 @@ from core.inputs import field_error
 from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingStatus
 
-from .models import Message, Order, Quote, QuoteStatus, Rfq, RfqAudience, RfqRecipient, RfqStatus
-from .payment_terms import Terms
-from .selectors import convert, member_companies, payment_terms_offered
+from ..models import Message, Order, Quote, QuoteStatus, Rfq, RfqAudience, RfqRecipient, RfqStatus
+from ..payment_terms import Terms
+from .common import convert, member_companies
+from .payments import payment_terms_offered
 
 
 def _int(value) -> int:

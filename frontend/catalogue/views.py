@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,10 +25,10 @@ from marketplace.models import ImportStatus, Listing, ListingStatus
 from marketplace.prices import EUR
 from marketplace.transitions import EDITABLE_IN_PLACE, LIFECYCLE, SELLER
 
-from . import forms_catalogue as forms
-from . import selectors as frontend_selectors
-from .forms import ReasonForm
-from .views import _safe_next, moderator_required
+from .. import selectors as frontend_selectors
+from ..common import moderation_action
+from ..decorators import moderator_required, safe_next, seller_required
+from . import forms
 
 LISTINGS_PAGE_SIZE = 24
 SELLER_PAGE_SIZE = 50
@@ -40,20 +38,6 @@ REPORTS_PAGE_SIZE = 50
 EDITABLE = EDITABLE_IN_PLACE | {ListingStatus.PENDING_REVIEW, ListingStatus.PUBLISHED}
 IMPORT_TEMPLATE = "marketplace/listings-template.csv"
 DISPLAY_CURRENCY_SESSION_KEY = "display_currency"
-
-
-def seller_required(view):
-    """Signed-in members of a selling company; the view gets that company as `seller`."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        membership = accounts_selectors.user_primary_membership(user=request.user)
-        if membership is None or not membership.company.sells:
-            raise PermissionDenied
-        return view(request, *args, seller=membership.company, **kwargs)
-
-    return wrapped
 
 
 @dataclass(frozen=True)
@@ -193,7 +177,7 @@ def _seller_action(service, done_message: str):
             messages.error(request, f"{listing.title}: {exc.message}")
         else:
             messages.success(request, str(done_message) % {"title": listing.title})
-        return redirect(_safe_next(request, reverse("frontend:seller_listings")))
+        return redirect(safe_next(request, reverse("frontend:seller_listings")))
 
     return view
 
@@ -212,7 +196,7 @@ def seller_listing_submit(request, pk: int):
         messages.success(request, _("%(title)s is submitted. A moderator will review it.") % {"title": listing.title})
         for warning in marketplace_selectors.listing_shipping_warnings(marketplace_selectors.listing_ships_to(listing)):
             messages.warning(request, f"{listing.title}: {warning}")
-    return redirect(_safe_next(request, reverse("frontend:seller_listings")))
+    return redirect(safe_next(request, reverse("frontend:seller_listings")))
 
 
 seller_listing_archive = _seller_action(services.listing_archive, gettext_lazy("%(title)s is archived."))
@@ -380,31 +364,17 @@ def listing_moderation(request):
     })
 
 
-def _moderation_action(service, done_message: str):
-    @moderator_required
-    @require_POST
-    def view(request, pk: int):
-        listing = marketplace_selectors.listing_get_for_actor(actor=request.user, pk=pk)
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, form.errors["reason"][0])
-        else:
-            try:
-                service(listing=listing, actor=request.user, reason=form.cleaned_data["reason"])
-            except ApplicationError as exc:
-                messages.error(request, f"{listing.title}: {exc.message}")
-            else:
-                messages.success(request, str(done_message) % {"title": listing.title})
-        return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
-
-    return view
+def _listing_decision(service, done_message):
+    return moderation_action(service, done_message, fetch=marketplace_selectors.listing_get_for_actor,
+                             argument="listing", name_of=lambda listing: listing.title, placeholder="title",
+                             back="frontend:listing_moderation")
 
 
-listing_moderation_approve = _moderation_action(services.listing_approve, gettext_lazy("%(title)s is approved."))
-listing_moderation_request_changes = _moderation_action(
+listing_moderation_approve = _listing_decision(services.listing_approve, gettext_lazy("%(title)s is approved."))
+listing_moderation_request_changes = _listing_decision(
     services.listing_request_changes, gettext_lazy("%(title)s is sent back to the seller for changes."))
-listing_moderation_reject = _moderation_action(services.listing_reject, gettext_lazy("%(title)s was rejected."))
-listing_moderation_suspend = _moderation_action(services.listing_suspend, gettext_lazy("%(title)s is suspended."))
+listing_moderation_reject = _listing_decision(services.listing_reject, gettext_lazy("%(title)s was rejected."))
+listing_moderation_suspend = _listing_decision(services.listing_suspend, gettext_lazy("%(title)s is suspended."))
 
 
 @moderator_required
@@ -413,7 +383,7 @@ def listing_moderation_bulk_approve(request):
     listing_ids = forms.BulkApproveForm(request.POST).listing_ids()
     if not listing_ids:
         messages.error(request, _("Choose at least one listing to approve."))
-        return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
+        return redirect(safe_next(request, reverse("frontend:listing_moderation")))
     titles = dict(marketplace_selectors.listing_moderation_queue(actor=request.user).prefetch_related(None)
                   .filter(pk__in=listing_ids).values_list("pk", "title"))
     outcome = services.listing_bulk_approve(listing_ids=listing_ids, actor=request.user)
@@ -423,7 +393,7 @@ def listing_moderation_bulk_approve(request):
             messages.success(request, _("%(title)s is approved.") % {"title": title})
         else:
             messages.error(request, f"{title}: {result}")
-    return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
+    return redirect(safe_next(request, reverse("frontend:listing_moderation")))
 
 
 @moderator_required
@@ -439,4 +409,4 @@ def listing_moderation_report_resolve(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The report about %(title)s is resolved.") % {"title": report.listing.title})
-    return redirect(_safe_next(request, reverse("frontend:listing_moderation")))
+    return redirect(safe_next(request, reverse("frontend:listing_moderation")))

@@ -1,17 +1,13 @@
 """Thin page views: parse the form, call one service or selector, render or redirect."""
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,28 +18,12 @@ from accounts.verification import MEMBER, VERIFICATION
 from core.exceptions import ApplicationError, Forbidden
 from core.http import client_ip
 
+from .. import selectors as frontend_selectors
+from ..common import moderation_action
+from ..decorators import moderator_required, safe_next
 from . import forms
-from . import selectors as frontend_selectors
 
 MODERATION_PAGE_SIZE = 50
-
-
-def moderator_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_moderator:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
 
 
 # --- public pages -------------------------------------------------------------------------------
@@ -83,7 +63,7 @@ def signup(request):
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    next_url = _safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+    next_url = safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url)
     form = forms.LoginForm(request.POST or None)
@@ -282,27 +262,13 @@ def moderation(request):
     })
 
 
-def _moderation_action(service, done_message: str):
-    @moderator_required
-    @require_POST
-    def view(request, pk: int):
-        company = selectors.company_get(actor=request.user, pk=pk)
-        form = forms.ReasonForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, form.errors["reason"][0])
-        else:
-            try:
-                service(company=company, actor=request.user, reason=form.cleaned_data["reason"])
-            except ApplicationError as exc:
-                messages.error(request, f"{company.legal_name}: {exc.message}")
-            else:
-                messages.success(request, str(done_message) % {"name": company.legal_name})
-        return redirect(_safe_next(request, reverse("frontend:moderation")))
-
-    return view
+def _company_decision(service, done_message):
+    return moderation_action(service, done_message, fetch=selectors.company_get, argument="company",
+                             name_of=lambda company: company.legal_name, placeholder="name",
+                             back="frontend:moderation")
 
 
-moderation_verify = _moderation_action(services.company_verify, gettext_lazy("%(name)s is now verified."))
-moderation_reject = _moderation_action(services.company_reject, gettext_lazy("%(name)s was rejected."))
-moderation_suspend = _moderation_action(services.company_suspend, gettext_lazy("%(name)s is suspended."))
-moderation_reinstate = _moderation_action(services.company_reinstate, gettext_lazy("%(name)s is verified again."))
+moderation_verify = _company_decision(services.company_verify, gettext_lazy("%(name)s is now verified."))
+moderation_reject = _company_decision(services.company_reject, gettext_lazy("%(name)s was rejected."))
+moderation_suspend = _company_decision(services.company_suspend, gettext_lazy("%(name)s is suspended."))
+moderation_reinstate = _company_decision(services.company_reinstate, gettext_lazy("%(name)s is verified again."))

@@ -22,7 +22,7 @@ from notifications.models import Channel
 from notifications.services import notify, notify_webhooks
 from notifications.webhooks import actor_data
 
-from .models import Instalment, Order, OrderEvent, OrderRole, OrderStatus
+from ..models import Instalment, Order, OrderEvent, OrderRole, OrderStatus
 
 ORDER_PLACED = "order.placed"
 ORDER_STATUS_CHANGED = "order.status_changed"

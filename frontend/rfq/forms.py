@@ -7,17 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import CURRENCY_CHOICES
 from marketplace.models import Incoterm, Unit
 
-from .forms import ServiceErrorsMixin, country_choices
-from .forms_catalogue import CategoryChoiceField
+from ..common import ServiceErrorsMixin, country_choices, currency_choices
+from ..catalogue.forms import CategoryChoiceField
 
 MAX_QUANTITY = 2_000_000_000
-
-
-def _currencies():
-    return [("", _("No target price")), *CURRENCY_CHOICES]
 
 
 def _incoterms(empty_label=None):
@@ -34,7 +29,7 @@ class RfqForm(ServiceErrorsMixin, forms.Form):
     target_price = forms.DecimalField(label=_("Target unit price"), required=False, min_value=0, max_digits=14,
                                       decimal_places=2)
     target_currency = forms.ChoiceField(label=_("Currency of the target price"), required=False,
-                                        choices=_currencies)
+                                        choices=currency_choices(_("No target price")))
     destination_country = forms.ChoiceField(label=_("Destination country"),
                                             choices=country_choices(_("Choose a country")))
     destination_address = forms.CharField(label=_("Destination address"), required=False, max_length=500,

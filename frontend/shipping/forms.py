@@ -11,7 +11,7 @@ from django_countries import countries
 
 from trade.models import ShippingZone
 
-from .forms import ServiceErrorsMixin
+from ..common import ServiceErrorsMixin
 
 RATE_ROWS = 8
 # The largest values the database columns hold (10 digits with 3 decimals; 14 with 2).

@@ -1,8 +1,8 @@
-"""The company webhook pages: the endpoints with their events, adding, editing, rotating the secret
-and deleting one, and the dead letters with a replay button. Owners manage them; staff members
-see the same page without the forms. A secret is shown once, in the answer to the request that
-made it, and never again. Thin: parse, call one service or selector, render or redirect. The URLs
-are in frontend/urls.py."""
+"""The notification pages: the list with read marks and the settings; and the company webhook pages:
+the endpoints with their events, adding, editing, rotating the secret and deleting one, and the dead
+letters with a replay button. Owners manage webhooks; staff members see the same page without the
+forms. A secret is shown once, in the answer to the request that made it, and never again. Thin:
+parse, call one service or selector, render or redirect."""
 from __future__ import annotations
 
 from functools import wraps
@@ -18,29 +18,16 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import selectors as accounts_selectors
 from accounts.models import MembershipRole
 from core.exceptions import ApplicationError, Forbidden
+from notifications import selectors, services
+from notifications.models import WebhookEndpoint
 
-from . import selectors, services
-from .forms_webhooks import WebhookEndpointEditForm, WebhookEndpointForm
-from .models import WebhookEndpoint
+from ..decorators import company_member_required, safe_next
+from .forms import WebhookEndpointEditForm, WebhookEndpointForm
 
+PAGE_SIZE = 20
 DEAD_LETTERS_PAGE_SIZE = 50
-
-
-def company_member_required(view):
-    """Signed-in members of a company; the view gets the primary membership as `membership`."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        membership = accounts_selectors.user_primary_membership(user=request.user)
-        if membership is None:
-            raise PermissionDenied
-        return view(request, *args, membership=membership, **kwargs)
-
-    return wrapped
 
 
 def owner_required(view):
@@ -55,6 +42,68 @@ def owner_required(view):
 
     return wrapped
 
+
+# --- notifications --------------------------------------------------------------------------------
+
+@login_required
+@require_safe
+def notification_list(request):
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(selectors.notification_list(user=request.user, unread_only=unread_only),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"notification": n, "text": selectors.notification_text(n), "link": selectors.notification_link(n)}
+            for n in page.object_list]
+    return render(request, "notifications/list.html", {"page": page, "rows": rows, "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    try:
+        notification = services.notification_mark_read(user=request.user, notification_id=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("frontend:notifications")
+    if request.POST.get("open") == "1":
+        link = selectors.notification_link(notification)
+        if link:
+            return redirect(link)
+    return redirect(safe_next(request, reverse("frontend:notifications")))
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked read."))
+    return redirect(safe_next(request, reverse("frontend:notifications")))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    rows = selectors.preference_list(user=request.user)
+    if request.method == "POST":
+        try:
+            for row in rows:
+                if not row.mandatory:
+                    services.preference_set(user=request.user, event=row.event, channel=row.channel,
+                                            enabled=f"{row.event}:{row.channel}" in request.POST)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+        return redirect("frontend:notification_settings")
+    events: dict[str, dict] = {}
+    for row in rows:
+        entry = events.setdefault(row.event, {"event": row.event, "label": row.label, "mandatory": row.mandatory,
+                                              "channels": {}})
+        entry["channels"][row.channel] = row
+    return render(request, "notifications/settings.html", {"events": list(events.values())})
+
+
+# --- company webhooks -----------------------------------------------------------------------------
 
 def _not_found_or_raise(exc: ApplicationError) -> None:
     if exc.status_code == 404:

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import CompanyKind, Language, MembershipRole, VerificationStatus
-from core.exceptions import ApplicationError
-from core.validators import CURRENCY_CHOICES
+
+from ..common import ServiceErrorsMixin, country_choices, currency_choices
 
 COMPANY_FIELDS = (
     "legal_name", "country", "registration_number", "address", "website", "description", "default_currency",
@@ -17,36 +17,8 @@ COMPANY_FIELDS = (
 )
 
 
-def _country_choices():
-    return [("", _("Choose a country")), *countries]
-
-
-def country_choices(empty_label):
-    """Choices of a country field, read when the form is shown: the empty choice, then every country."""
-    return lambda: [("", empty_label), *countries]
-
-
-def _currency_choices():
-    return [("", _("Choose a currency")), *CURRENCY_CHOICES]
-
-
 def _kind_choices():
     return [("", _("Choose a trading role")), *CompanyKind.choices]
-
-
-class ServiceErrorsMixin:
-    """Puts the field errors of an ApplicationError onto the form's own fields."""
-
-    field_aliases: dict[str, str] = {}
-
-    def add_service_error(self, exc: ApplicationError) -> None:
-        if not exc.fields:
-            self.add_error(None, exc.message)
-            return
-        for key, messages in exc.fields.items():
-            name = key.removeprefix("company.")
-            name = self.field_aliases.get(name, name)
-            self.add_error(name if name in self.fields else None, list(messages))
 
 
 class SignupForm(ServiceErrorsMixin, forms.Form):
@@ -64,13 +36,13 @@ class SignupForm(ServiceErrorsMixin, forms.Form):
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices,
                                            initial=Language.EN)
     legal_name = forms.CharField(label=_("Company legal name"), max_length=200)
-    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices(_("Choose a country")))
     registration_number = forms.CharField(label=_("Registration number"), max_length=64)
     address = forms.CharField(label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     website = forms.URLField(label=_("Website"), required=False, max_length=200)
     description = forms.CharField(label=_("Description"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 5}))
-    default_currency = forms.ChoiceField(label=_("Default currency"), choices=_currency_choices)
+    default_currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices(_("Choose a currency")))
     kind = forms.ChoiceField(label=_("Trading role"), choices=_kind_choices)
 
     PERSON_FIELDS = ("email", "full_name", "password1", "password2", "preferred_language")
@@ -125,13 +97,13 @@ class PasswordResetConfirmForm(ServiceErrorsMixin, forms.Form):
 
 class CompanyForm(ServiceErrorsMixin, forms.Form):
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
-    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices(_("Choose a country")))
     registration_number = forms.CharField(label=_("Registration number"), max_length=64)
     address = forms.CharField(label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     website = forms.URLField(label=_("Website"), required=False, max_length=200)
     description = forms.CharField(label=_("Description"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 5}))
-    default_currency = forms.ChoiceField(label=_("Default currency"), choices=_currency_choices)
+    default_currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices(_("Choose a currency")))
     preferred_language = forms.ChoiceField(label=_("Language of e-mails to the company"), choices=Language.choices)
     kind = forms.ChoiceField(label=_("Trading role"), choices=_kind_choices)
     logo = forms.FileField(label=_("Logo"), required=False,
@@ -171,13 +143,6 @@ class InviteSignupForm(ServiceErrorsMixin, forms.Form):
         if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
             self.add_error("password2", _("The two passwords do not match."))
         return cleaned
-
-
-class ReasonForm(forms.Form):
-    """The reason of a moderator's decision. Whether one is needed is the service's call."""
-
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ModerationFilterForm(forms.Form):

@@ -13,7 +13,7 @@ from django_countries import countries
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, ShipsToMode, Unit
 
-from .forms import ServiceErrorsMixin, country_choices
+from ..common import ServiceErrorsMixin, country_choices
 
 PRICE_TIER_ROWS = 5
 CERTIFICATE_ROWS = 3

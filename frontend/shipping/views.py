@@ -12,8 +12,8 @@ from core.exceptions import ApplicationError
 from trade import selectors, services
 from trade.models import ShippingZone
 
-from .forms_shipping import ShippingZoneForm
-from .views_catalogue import seller_required
+from ..decorators import seller_required
+from .forms import ShippingZoneForm
 
 
 def _form_page(request, form: ShippingZoneForm, seller, zone: ShippingZone | None):

@@ -13,7 +13,7 @@ from core.exceptions import ApplicationError
 from marketplace.models import Incoterm
 from orders.models import OrderStatus, PaymentMethod
 
-from .forms import ServiceErrorsMixin, country_choices
+from ..common import ServiceErrorsMixin, country_choices
 
 MAX_QUANTITY = 2_000_000_000
 INCOTERM_LABELS = dict(Incoterm.choices)

@@ -1,6 +1,6 @@
 """Ordering pages: add to cart, the cart, the checkout with its landed-cost preview, the buyer's orders,
-the seller's inbox and the order page with the moves the viewer may take. Thin views: parse the form,
-call one service or selector, render or redirect."""
+the seller's inbox, the order page with the moves the viewer may take and the order's printable
+documents. Thin views: parse the form, call one service or selector, render or redirect."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,9 +24,12 @@ from core.exceptions import ApplicationError, Conflict, Forbidden
 from fx.selectors import fx_currencies
 from marketplace import selectors as marketplace_selectors
 from orders import selectors as orders_selectors
-from orders import selectors_checkout, selectors_rfq
+from orders.selectors import checkout as selectors_checkout
+from orders.selectors import rfq as selectors_rfq
 from orders import services as orders_services
+from orders.document_render import document_response, private, render_document_html, render_document_pdf
 from orders.documents import document_title, documents_issued, instalment_due_label, paid_to_label
+from orders.documents import order_document as order_document_get
 from orders.models import Order, OrderRole, OrderStatus, PaymentMethod
 from orders.transitions import ACTIONS as ORDER_ACTIONS
 from orders.transitions import actions_for
@@ -41,10 +44,9 @@ from orders.services.payments import (
 from payments.references import rf_format
 from trade.incoterms import paid_to
 
-from . import forms_orders as forms
-from .forms_rfq import OrderMessageForm
-from .views import _safe_next
-from .views_catalogue import seller_required
+from ..decorators import safe_next, seller_required
+from ..rfq.forms import OrderMessageForm
+from . import forms
 
 ORDERS_PAGE_SIZE = 25
 # The parts of a landed cost (trade.incoterms.COMPONENTS) and the order columns that hold them.
@@ -135,7 +137,7 @@ def cart(request):
 
 
 def _back_to_cart(request):
-    return redirect(_safe_next(request, reverse("frontend:cart")))
+    return redirect(safe_next(request, reverse("frontend:cart")))
 
 
 @login_required
@@ -446,3 +448,33 @@ def order_message(request, pk: int):
         else:
             return redirect(reverse("frontend:order_detail", kwargs={"pk": order_id}) + "#order-messages")
     return _detail_page(request, order_id, message_form=form, status=status)
+
+
+# --- printable trade documents: the selector decides who sees what (404) and whether the document is
+# issued yet (409) ---------------------------------------------------------------------------------
+
+def _document_or_unavailable(request, pk: int, kind: str):
+    try:
+        return order_document_get(actor=request.user, order_id=pk, kind=kind), None
+    except Conflict as exc:
+        page = render(request, "frontend/order_document_unavailable.html", {"message": exc.message, "order_id": pk},
+                      status=exc.status_code)
+        return None, private(page)
+
+
+@login_required
+@require_safe
+def order_document(request, pk: int, kind: str):
+    doc, unavailable = _document_or_unavailable(request, pk, kind)
+    if unavailable is not None:
+        return unavailable
+    return document_response(render_document_html(doc), content_type="text/html; charset=utf-8")
+
+
+@login_required
+@require_safe
+def order_document_pdf(request, pk: int, kind: str):
+    doc, unavailable = _document_or_unavailable(request, pk, kind)
+    if unavailable is not None:
+        return unavailable
+    return document_response(render_document_pdf(doc), content_type="application/pdf", filename=doc.filename)

@@ -6,42 +6,24 @@ form, call one service or selector, render or redirect.
 The company a user acts for is the user's primary company (the one shown in the header)."""
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import selectors as accounts_selectors
 from core.exceptions import ApplicationError
 from marketplace.models import Listing, ListingStatus
-from orders import selectors_rfq
+from orders.selectors import rfq as selectors_rfq
 from orders.models import QuoteStatus
 from orders.services import messages as message_services
 from orders.services import rfq as rfq_services
 
-from . import forms_rfq as forms
+from ..decorators import company_required
+from . import forms
 
 PAGE_SIZE = 20
-
-
-def company_required(view):
-    """Signed-in members of a company; the view gets that company as `company`."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        membership = accounts_selectors.user_primary_membership(user=request.user)
-        if membership is None:
-            raise PermissionDenied
-        return view(request, *args, company=membership.company, **kwargs)
-
-    return wrapped
 
 
 # --- the board ----------------------------------------------------------------------------------

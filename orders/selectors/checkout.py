@@ -21,11 +21,12 @@ from marketplace.models import ListingIncoterm
 from trade import incoterms as trade_incoterms
 from trade.selectors import LandedCost
 
-from .models import CartLine
-from .selectors import convert, payment_terms_offered
-from .pricing import cart_price, clean_request, common_incoterms, default_incoterm
-from .payment_terms import PlannedInstalment, Terms, schedule
-from .services.common import require_buyer_member
+from ..models import CartLine
+from .common import convert
+from .payments import payment_terms_offered
+from ..pricing import cart_price, clean_request, common_incoterms, default_incoterm
+from ..payment_terms import PlannedInstalment, Terms, schedule
+from ..services.common import require_buyer_member
 
 
 # --- the Incoterms a seller's lines share -------------------------------------------------------------

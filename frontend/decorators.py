@@ -1,0 +1,69 @@
+"""Who may open a page: the membership checks every area of the web layer uses, and where to send
+the visitor back to after a form (the safe `next`)."""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts import selectors as accounts_selectors
+
+
+def safe_next(request, default: str) -> str:
+    """The `next` of the form or the query when it points at this site, otherwise `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def moderator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_moderator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def company_member_required(view):
+    """Signed-in members of a company; the view gets the primary membership as `membership`."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        membership = accounts_selectors.user_primary_membership(user=request.user)
+        if membership is None:
+            raise PermissionDenied
+        return view(request, *args, membership=membership, **kwargs)
+
+    return wrapped
+
+
+def company_required(view):
+    """Signed-in members of a company; the view gets that company as `company`."""
+
+    @wraps(view)
+    @company_member_required
+    def wrapped(request, *args, membership, **kwargs):
+        return view(request, *args, company=membership.company, **kwargs)
+
+    return wrapped
+
+
+def seller_required(view):
+    """Signed-in members of a selling company; the view gets that company as `seller`."""
+
+    @wraps(view)
+    @company_member_required
+    def wrapped(request, *args, membership, **kwargs):
+        if not membership.company.sells:
+            raise PermissionDenied
+        return view(request, *args, seller=membership.company, **kwargs)
+
+    return wrapped
+
