@@ -52,12 +52,14 @@ def document_title(kind: str) -> str:
             PACKING_LIST: _("Packing list")}[kind]
 
 
-def _component_label(component: str) -> str:
+def component_label(component: str) -> str:
+    """A landed-cost component in words (the documents and the checkout and order pages)."""
     return {"goods": _("Goods"), "shipping": _("Shipping"), "insurance": _("Insurance"), "duty": _("Import duty"),
-            "vat": _("Import VAT")}[component]
+            "vat": _("Import VAT")}.get(component, component)
 
 
-def _payer_label(payer: str) -> str:
+def payer_label(payer: str) -> str:
+    """Who pays a component, in words."""
     return {"buyer": _("Buyer"), "seller": _("Seller")}.get(payer, payer)
 
 
@@ -67,9 +69,14 @@ def paid_to_label(payee: str) -> str:
             "customs": _("customs at the destination")}.get(payee, payee)
 
 
+def due_label(due: str) -> str:
+    """When an instalment falls due (InstalmentDue), in words."""
+    return str(InstalmentDue(due).label) if due in InstalmentDue.values else due
+
+
 def instalment_due_label(instalment: Instalment) -> str:
     """When an instalment is due, in words, with its date once known."""
-    label = str(InstalmentDue(instalment.due).label) if instalment.due in InstalmentDue.values else instalment.due
+    label = due_label(instalment.due)
     if instalment.due_date:
         return _("%(event)s (due %(date)s)") % {"event": label, "date": instalment.due_date.isoformat()}
     return label
@@ -225,8 +232,8 @@ def order_document(*, actor: Actor, order_id: int | str, kind: str) -> OrderDocu
     amounts = {"goods": order.goods_total, "shipping": order.shipping, "insurance": order.insurance,
                "duty": order.duty, "vat": order.vat}
     payees = paid_to(payer)
-    costs = tuple(DocumentCost(component=c, label=_component_label(c), amount=amounts[c],
-                               payer=str(payer.get(c, "")), payer_label=_payer_label(str(payer.get(c, ""))),
+    costs = tuple(DocumentCost(component=c, label=component_label(c), amount=amounts[c],
+                               payer=str(payer.get(c, "")), payer_label=payer_label(str(payer.get(c, ""))),
                                paid_to=payees[c], paid_to_label=paid_to_label(payees[c]))
                   for c in COST_COMPONENTS)
     instalments = tuple(DocumentInstalment(sequence=item.sequence, due_label=instalment_due_label(item),
