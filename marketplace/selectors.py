@@ -20,9 +20,8 @@ from core.exceptions import ApplicationError
 from core.inputs import field_error
 from core.validators import CURRENCY_CODES
 from fx import selectors as fx_selectors
-from trade.models import ShippingRate, ShippingZoneCountry
 
-from . import prices, search
+from . import hooks, prices, search
 from .models import (
     Category,
     Listing,
@@ -192,11 +191,6 @@ def listing_price_in(listing: Listing, display: DisplayCurrency) -> Decimal | No
 
 # --- effective destinations ----------------------------------------------------------------------
 
-def _rated_zone_countries() -> QuerySet[ShippingZoneCountry]:
-    """Countries of shipping zones that have at least one rate: the destinations a seller quotes."""
-    return ShippingZoneCountry.objects.filter(Exists(ShippingRate.objects.filter(zone=OuterRef("zone"))))
-
-
 @dataclass(frozen=True)
 class ShipsTo:
     """Where a listing ships: its own setting (every country except `listed`, or only `listed`)
@@ -245,7 +239,7 @@ def effective_ships_to_filter(country: str) -> Q:
     # leaves out suspended sellers): PostgreSQL hashes that small set once and checks it in whichever
     # index it reads the listings from, where an IN of the sellers that ship there made it read the
     # listings seller by seller from the table.
-    shipping = _rated_zone_countries().filter(country=country).values("seller_id")
+    shipping = hooks.rated_destinations().filter(country=country).values("seller_id")
     return ships_to_filter(country) & ~Q(seller__in=Company.objects.exclude(pk__in=shipping).values("pk"))
 
 
@@ -253,7 +247,7 @@ def seller_shipping_countries(seller_ids: Iterable[int]) -> dict[int, frozenset[
     """The rated destinations of each seller, in one query."""
     ids = sorted(set(seller_ids))
     found: dict[int, set[str]] = {pk: set() for pk in ids}
-    for seller_id, country in _rated_zone_countries().filter(seller_id__in=ids).order_by().values_list(
+    for seller_id, country in hooks.rated_destinations().filter(seller_id__in=ids).order_by().values_list(
             "seller_id", "country"):
         found[seller_id].add(str(country))
     return {pk: frozenset(codes) for pk, codes in found.items()}
