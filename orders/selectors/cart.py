@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from accounts.selectors import Actor, is_member
 from core.exceptions import ApplicationError
-from core.inputs import field_error
+from core.inputs import MAX_AMOUNT, field_error
 from core.validators import CURRENCY_CODES
 from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 
@@ -83,6 +83,9 @@ def _cart_line_problems(line: CartLine, buyer: Company, terms: ListingTerms, uni
         problems.append(_("The seller no longer offers %(term)s for this listing.") % {"term": line.incoterm})
     if unit_price is None:
         problems.append(_("This listing has no price for this quantity."))
+    elif unit_price * line.quantity > MAX_AMOUNT:
+        problems.append(_("This line comes to more than one order can hold (%(limit)s); order less.")
+                        % {"limit": f"{MAX_AMOUNT:,.2f}"})
     if listing.currency != listing.seller.default_currency:
         problems.append(_("The listing is priced in %(listing)s but the seller ships in %(seller)s.")
                         % {"listing": listing.currency, "seller": listing.seller.default_currency})

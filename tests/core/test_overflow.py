@@ -124,6 +124,8 @@ def test_a_price_raised_after_the_line_was_added_shows_in_the_cart_and_is_refuse
     assert cart.status_code == 200
     [group] = cart.json()["groups"]
     assert (group["subtotal"], group["lines"][0]["line_total"]) == ("1999999999999980000.00",) * 2
+    assert group["lines"][0]["problems"] == [
+        "This line comes to more than one order can hold (999,999,999,999.99); order less."]
     message = TOO_LARGE.format(value="1,999,999,999,999,980,000.00")
     for response in (preview, checkout):
         assert_error(response, 400, "amount_too_large", message=message,
