@@ -115,6 +115,7 @@ urlpatterns = [
     path("my-company/webhooks/<int:pk>/rotate-secret/", notifications.webhook_rotate_secret,
          name="my_company_webhook_rotate_secret"),
     path("my-company/webhooks/<int:pk>/delete/", notifications.webhook_delete, name="my_company_webhook_delete"),
+    path("my-company/webhooks/<int:pk>/test/", notifications.webhook_send_test, name="my_company_webhook_test"),
     path("my-company/webhooks/dead-letters/<int:pk>/replay/", notifications.webhook_delivery_replay,
          name="my_company_webhook_replay"),
 ]

@@ -201,6 +201,19 @@ def webhook_rotate_secret(request, membership, pk: int):
 
 @owner_required
 @require_POST
+def webhook_send_test(request, membership, pk: int):
+    try:
+        services.webhook_endpoint_test(actor=request.user, endpoint_id=pk)
+    except ApplicationError as exc:
+        _not_found_or_raise(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("A signed test event is on its way to this endpoint."))
+    return redirect(reverse("frontend:my_company_webhooks") + f"#endpoint-{pk}")
+
+
+@owner_required
+@require_POST
 def webhook_delete(request, membership, pk: int):
     try:
         services.webhook_endpoint_delete(actor=request.user, endpoint_id=pk)
