@@ -8,22 +8,7 @@ from orders import documents
 
 register = template.Library()
 
-
-@register.filter
-def component_label(component: str) -> str:
-    return documents.component_label(component)
-
-
-@register.filter
-def payer_label(payer: str) -> str:
-    return documents.payer_label(payer)
-
-
-@register.filter
-def paid_to_label(payee: str) -> str:
-    return documents.paid_to_label(payee)
-
-
-@register.filter
-def due_label(due: str) -> str:
-    return documents.due_label(due)
+register.filter("component_label", documents.component_label)
+register.filter("payer_label", documents.payer_label)
+register.filter("paid_to_label", documents.paid_to_label)
+register.filter("due_label", documents.due_label)
