@@ -5,6 +5,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
+
+from core.exceptions import Forbidden
 
 from .models import Company, Invite, Membership, MembershipRole, User, VerificationDecision, VerificationStatus
 
@@ -59,6 +62,20 @@ def company_shows_private(*, actor: Actor, company: Company) -> bool:
     """Whether the actor sees the company's private review state (identity changes waiting for
     review): its members and the moderators."""
     return _is_moderator(actor) or is_member(actor=actor, company_id=company.pk)
+
+
+# --- suspension ----------------------------------------------------------------------------------
+
+def company_require_not_suspended(*, company: Company, making_whole: bool = False) -> None:
+    """The suspension rule, asked before every move a company makes as a buyer or a seller (the
+    order moves, checkout and the cart, requests for quotation and quotes, submitting listings).
+
+    A suspended company makes none of them, except a move the other party needs to be made whole
+    (`making_whole`: which moves those are is said beside each table, for orders by
+    orders.transitions.SUSPENDED_MAY). 403 company_suspended. See README "Suspension"."""
+    if company.verification_status == VerificationStatus.SUSPENDED and not making_whole:
+        raise Forbidden(_("%(name)s is suspended: it can only finish what it owes on orders already "
+                          "placed.") % {"name": company.legal_name}, code="company_suspended")
 
 
 def membership_get(*, actor: Actor, company: Company) -> Membership | None:

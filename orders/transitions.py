@@ -45,6 +45,22 @@ ORDER_FLOW = TransitionTable("order", {
     (S.RESOLVED, S.COMPLETED): Move(R.BUYER, R.SYSTEM),
 }, wording=THIS)
 
+# What a buyer or a seller whose company is suspended may still do: only the moves the other party
+# needs to be made whole (README "Suspension"); accounts.selectors.company_require_not_suspended
+# refuses every other buyer or seller move. (from, to, role).
+SUSPENDED_MAY = frozenset({
+    (S.PLACED, S.REFUSED, R.SELLER),      # frees the buyer's order and gives the stock back
+    (S.ACCEPTED, S.CANCELLED, R.SELLER),  # with a reason; money paid is the buyer's to claim
+    (S.ACCEPTED, S.PAID, R.SELLER),       # records money the buyer has paid
+    (S.PAID, S.SHIPPED, R.SELLER),        # the buyer paid: the goods go out
+    (S.PLACED, S.CANCELLED, R.BUYER),
+    (S.ACCEPTED, S.CANCELLED, R.BUYER),
+    (S.SHIPPED, S.DELIVERED, R.BUYER),    # the seller shipped: the buyer confirms
+    (S.DELIVERED, S.COMPLETED, R.BUYER),
+    (S.DELIVERED, S.DISPUTED, R.BUYER),
+    (S.RESOLVED, S.COMPLETED, R.BUYER),
+})
+
 # The moves a person takes by name (the API's action endpoints, the order page's buttons) and the state
 # each moves to. Who may take one is the table's to say: `actions_for` names those a viewer may take.
 ACTIONS: dict[str, str] = {

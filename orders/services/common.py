@@ -4,20 +4,22 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
-from accounts.selectors import is_member
+from accounts.selectors import company_require_not_suspended, is_member
 from core.exceptions import Forbidden
 
 
 
-BLOCKED_STATUSES = frozenset({VerificationStatus.SUSPENDED, VerificationStatus.REJECTED})
+BLOCKED_STATUSES = frozenset({VerificationStatus.REJECTED})
 
 
 def require_buyer_member(*, actor: User, buyer: Company) -> None:
-    """The actor is a member of a company that buys and is neither suspended nor rejected."""
+    """The actor is a member of a company that buys and is neither suspended (the suspension rule,
+    accounts.selectors.company_require_not_suspended) nor rejected."""
     if not is_member(actor=actor, company_id=buyer.pk):
         raise Forbidden(_("Only members of the buying company can do that."))
     if not buyer.buys:
         raise Forbidden(_("Only a company that buys can order."), code="not_a_buyer")
+    company_require_not_suspended(company=buyer)
     if buyer.verification_status in BLOCKED_STATUSES:
         raise Forbidden(_("A %(status)s company cannot order.") % {"status": buyer.get_verification_status_display()},
                         code="buyer_blocked")

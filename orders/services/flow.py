@@ -25,8 +25,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.selectors import member_company_ids
+from accounts.models import Company, User
+from accounts.selectors import company_require_not_suspended, member_company_ids
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import field_error
 from core.statemachine import MoveNotAllowed, ReasonRequired
@@ -34,7 +34,7 @@ from core.statemachine import MoveNotAllowed, ReasonRequired
 from ..events.orders import order_parties_notify
 from ..locks import lock_order, stock_give_back
 from ..models import Order, OrderEvent, OrderRole, OrderStatus, PaymentMethod
-from ..transitions import ORDER_FLOW, STOCK_RELEASING, TIMESTAMP_FIELD
+from ..transitions import ORDER_FLOW, STOCK_RELEASING, SUSPENDED_MAY, TIMESTAMP_FIELD
 from .payments import before_shipment_outstanding, instalments_stamp_due_dates, payment_record
 
 S = OrderStatus
@@ -178,6 +178,10 @@ def order_transition(*, order_id: int, actor: User | None, to_status: str, role:
             raise field_error("reason", _("A reason is required for this decision.")) from exc
         except MoveNotAllowed as exc:
             raise Conflict(str(exc), code="invalid_transition") from exc
+        if role in (R.BUYER, R.SELLER):
+            party = Company.objects.get(pk=order.buyer_id if role == R.BUYER else order.seller_id)
+            company_require_not_suspended(company=party,
+                                          making_whole=(current, to_status, role) in SUSPENDED_MAY)
         if len(reason) > 2000:
             raise field_error("reason", _("Ensure this field has no more than 2000 characters."))
 

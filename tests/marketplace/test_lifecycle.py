@@ -191,17 +191,23 @@ def test_another_seller_cannot_move_a_listing(as_user, make_listing, other_owner
                      "permission_denied", message="Only members of the selling company can do that.")
 
 
-@pytest.mark.parametrize("verification", [VerificationStatus.UNVERIFIED, VerificationStatus.PENDING,
-                                          VerificationStatus.REJECTED, VerificationStatus.SUSPENDED])
-def test_only_a_verified_seller_may_submit(as_user, make_listing, seller, owner, verification):
+NOT_VERIFIED = ("permission_denied", "Only a verified seller company can submit listings for review.")
+
+
+@pytest.mark.parametrize(("verification", "refusal"), [
+    (VerificationStatus.UNVERIFIED, NOT_VERIFIED), (VerificationStatus.PENDING, NOT_VERIFIED),
+    (VerificationStatus.REJECTED, NOT_VERIFIED),
+    (VerificationStatus.SUSPENDED, ("company_suspended", "Alpha Textiles is suspended: it can only finish what it "
+                                                         "owes on orders already placed.")),
+])
+def test_only_a_verified_seller_may_submit(as_user, make_listing, seller, owner, verification, refusal):
     listing = make_listing(S.DRAFT)
     Company.objects.filter(pk=seller.pk).update(verification_status=verification)
 
     with assert_unchanged():
         response = as_user(owner).post(f"{detail_url(listing)}submit/", {}, format="json")
 
-    assert_error(response, 403, "permission_denied",
-                 message="Only a verified seller company can submit listings for review.")
+    assert_error(response, 403, refusal[0], message=refusal[1])
 
 
 @pytest.mark.parametrize(("name", "frm"), [("request-changes", S.PENDING_REVIEW), ("reject", S.PENDING_REVIEW),

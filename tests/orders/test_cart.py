@@ -141,14 +141,15 @@ def test_a_seller_only_company_cannot_buy(world):
     assert (exc.status_code, exc.code) == (403, "not_a_buyer")
 
 
-@pytest.mark.parametrize("status", [VerificationStatus.SUSPENDED, VerificationStatus.REJECTED])
-def test_a_suspended_or_rejected_buyer_cannot_fill_a_cart(world, status):
+@pytest.mark.parametrize(("status", "code"), [(VerificationStatus.SUSPENDED, "company_suspended"),
+                                              (VerificationStatus.REJECTED, "buyer_blocked")])
+def test_a_suspended_or_rejected_buyer_cannot_fill_a_cart(world, status, code):
     world.buyer.verification_status = status
     world.buyer.save()
 
     exc = refused(world, world.towel, 10)
 
-    assert (exc.status_code, exc.code) == (403, "buyer_blocked")
+    assert (exc.status_code, exc.code) == (403, code)
 
 
 def test_an_unverified_buyer_fills_a_cart(world):

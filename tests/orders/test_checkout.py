@@ -259,7 +259,7 @@ def test_a_suspended_buyer_cannot_check_out(world):
     world.buyer.verification_status = VerificationStatus.SUSPENDED
     world.buyer.save()
 
-    assert refused(world, exc_type=Forbidden).code == "buyer_blocked"
+    assert refused(world, exc_type=Forbidden).code == "company_suspended"
 
 
 def test_a_non_member_cannot_check_out_the_cart(world):
