@@ -196,3 +196,23 @@ def test_a_quote_whose_order_would_not_fit_is_refused(world):
     assert rfq_error(lambda: submit_quote(world, rfq, unit_weight_kg=Decimal("100.000"))) == (
         400, "weight_too_large", ["unit_weight_kg"])
     assert submit_quote(world, rfq, unit_price=Decimal("99999.99"), unit_weight_kg=Decimal("99.999")).pk
+
+
+def test_accepting_a_quote_whose_amounts_in_the_buyers_currency_would_not_fit_is_refused(world):
+    from fx.models import FxRate
+    from orders.models import Order, Rfq
+    from orders.services import rfq as rfq_services
+    from tests.orders.helpers import RATE_DATE
+    from tests.orders.rfq_helpers import post_rfq, submit_quote
+
+    FxRate.objects.create(date=RATE_DATE, currency="IDR", rate=Decimal("18000"), source="ecb")
+    rfq = post_rfq(world, quantity=1000)
+    quote = submit_quote(world, rfq, moq=1000, unit_price=Decimal("5000000.00"))
+
+    def accept():
+        rfq_services.quote_accept(actor=world.buyer_owner, rfq_id=rfq.pk, quote_id=quote.pk, currency="IDR")
+
+    assert rfq_error(accept) == (400, "amount_too_large", ["currency"])
+    assert (Order.objects.count(), Rfq.objects.get().status) == (0, "open")
+    order, replayed = rfq_services.quote_accept(actor=world.buyer_owner, rfq_id=rfq.pk, quote_id=quote.pk)
+    assert (order.currency, replayed) == ("TRY", False)
