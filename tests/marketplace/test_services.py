@@ -59,7 +59,8 @@ def test_images_are_appended_in_order(draft, owner):
 
     assert list(ListingImage.objects.order_by("position").values_list("pk", "position")) == [
         (second.pk, 1), (third.pk, 2)]
-    assert second.image.name.startswith(f"listings/{draft.pk}/") and second.image.name.endswith(".jpg")
+    # b.jpg holds a PNG: the stored extension is that of the decoded content, not of the upload's name.
+    assert second.image.name.startswith(f"listings/{draft.pk}/") and second.image.name.endswith(".png")
 
 
 @pytest.mark.parametrize("status", [ListingStatus.DRAFT, ListingStatus.CHANGES_REQUESTED, ListingStatus.SUSPENDED])
@@ -104,13 +105,15 @@ def test_image_content_is_checked(draft, owner):
     assert exc.value.fields == {"image": ["Upload a valid image. The file is not an image or is corrupted."]}
 
 
-def test_a_real_gif_is_accepted(draft, owner):
+def test_a_real_gif_is_accepted_as_a_png_of_its_first_frame(draft, owner):
     buffer = io.BytesIO()
     Image.new("P", (4, 4)).save(buffer, format="GIF")
     image = services.listing_image_add(listing=draft, actor=owner, image=image_upload("a.gif", buffer.getvalue(),
                                                                                          "image/gif"))
 
-    assert image.image.name.endswith(".gif")
+    assert image.image.name.endswith(".png")
+    with image.image.open("rb") as handle, Image.open(handle) as stored:
+        assert (stored.format, stored.size) == ("PNG", (4, 4))
 
 
 # --- rules fixed while building the API -----------------------------------------------------------
