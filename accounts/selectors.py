@@ -66,6 +66,11 @@ def company_shows_private(*, actor: Actor, company: Company) -> bool:
 
 # --- suspension ----------------------------------------------------------------------------------
 
+def company_is_suspended(*, company: Company) -> bool:
+    """Whether the suspension rule below holds the company to the moves that make others whole."""
+    return company.verification_status == VerificationStatus.SUSPENDED
+
+
 def company_require_not_suspended(*, company: Company, making_whole: bool = False) -> None:
     """The suspension rule, asked before every move a company makes as a buyer or a seller (the
     order moves, checkout and the cart, requests for quotation and quotes, submitting listings).
@@ -73,7 +78,7 @@ def company_require_not_suspended(*, company: Company, making_whole: bool = Fals
     A suspended company makes none of them, except a move the other party needs to be made whole
     (`making_whole`: which moves those are is said beside each table, for orders by
     orders.transitions.SUSPENDED_MAY). 403 company_suspended. See README "Suspension"."""
-    if company.verification_status == VerificationStatus.SUSPENDED and not making_whole:
+    if company_is_suspended(company=company) and not making_whole:
         raise Forbidden(_("%(name)s is suspended: it can only finish what it owes on orders already "
                           "placed.") % {"name": company.legal_name}, code="company_suspended")
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, CompanyKind, User
-from accounts.selectors import is_member, member_company_ids
+from accounts.selectors import company_is_suspended, is_member, member_company_ids
 from core.exceptions import Conflict, Forbidden
 from core.inputs import field_error
 from payments.models import iban_display
@@ -53,7 +53,7 @@ from ..models import (
 )
 from ..payment_terms import Terms, due_date, due_before_shipment, schedule, terms_from_code
 from ..selectors import payment_terms_can_change
-from ..transitions import ORDER_FLOW
+from ..transitions import ORDER_FLOW, SUSPENDED_MAY
 
 CENT = Decimal("0.01")
 MAX_PAYMENT = Decimal("999999999999.99")
@@ -339,4 +339,11 @@ def order_moves_available(order: Order, roles: set[str]) -> set[tuple[str, str]]
              if to != OrderStatus.PAID and (to != OrderStatus.SHIPPED or shipping_allowed(order))}
     if OrderRole.SELLER in roles and payment_recordable(order):
         moves.add((OrderRole.SELLER, OrderStatus.PAID))
+    # A suspended party keeps only the moves that make the other party whole (recording a payment
+    # the buyer made is one of them, whenever it is recordable).
+    kept = {(role, to) for _frm, to, role in SUSPENDED_MAY if _frm == order.status} | {
+        (OrderRole.SELLER, OrderStatus.PAID)}
+    for role, company in ((OrderRole.BUYER, order.buyer), (OrderRole.SELLER, order.seller)):
+        if role in roles and company_is_suspended(company=company):
+            moves = {move for move in moves if move[0] != role or move in kept}
     return moves

@@ -12,6 +12,7 @@ from marketplace import services as listing_services
 from marketplace.models import ListingStatus
 from orders import services
 from orders.services import rfq as rfq_services
+from orders.services.payments import order_moves_available
 from orders.models import Order, OrderRole, OrderStatus
 from orders.transitions import ORDER_FLOW, SUSPENDED_MAY
 from tests.core.helpers import assert_error
@@ -126,3 +127,15 @@ def test_the_moves_kept_while_suspended_are_moves_of_the_table_and_leave_out_new
     assert ("", "placed", R.BUYER) not in SUSPENDED_MAY
     # every move of a table row is either kept or refused, never by the system or a moderator
     assert {role for _f, _t, role in SUSPENDED_MAY} == {R.BUYER, R.SELLER}
+
+
+def test_the_moves_offered_to_a_suspended_seller_are_the_ones_it_may_take(world):
+    placed = place_order(world)
+    suspend(world, world.seller_t)
+    placed = Order.objects.select_related("buyer", "seller").get(pk=placed.pk)
+
+    seller_moves = order_moves_available(placed, {R.SELLER})
+    buyer_moves = order_moves_available(placed, {R.BUYER})
+
+    assert seller_moves == {(R.SELLER, S.REFUSED)}
+    assert buyer_moves == {(R.BUYER, S.CANCELLED)}
