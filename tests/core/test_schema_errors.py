@@ -72,3 +72,9 @@ def test_fields_that_may_be_null_say_so():
     assert schemas["Company"]["properties"]["pending_changes_at"]["nullable"] is True
     assert schemas["Company"]["properties"]["pending_changes"]["nullable"] is True
     assert schemas["ListingDetail"]["properties"]["pending_changes"]["nullable"] is True
+
+
+def test_operations_with_a_body_document_413(operations):
+    for method, path, operation in operations:
+        if method in {"POST", "PUT", "PATCH"}:
+            assert _error_schema(operation, "413") == {"$ref": ERROR_REF}, (method, path)
