@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.inputs import field_error
+from core.inputs import MAX_AMOUNT, field_error
 from core.queue import enqueue_on_commit
 from orders.models import Instalment, InstalmentStatus, Order, OrderRole, PaymentSource
 from orders.services.payments import PAYABLE_STATUSES, PaymentResult, payment_record
@@ -57,8 +57,6 @@ from .selectors import statement_company
 
 MAX_REASON_LENGTH = 300
 CENT = Decimal("0.01")
-# The largest amount an entry may carry (the money columns hold 12 digits before the point).
-MAX_AMOUNT = Decimal("999999999999.99")
 # Orders are looked up this many references at a time.
 LOOKUP_CHUNK = 500
 COUNT_FIELDS = {
