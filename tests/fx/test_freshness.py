@@ -226,8 +226,8 @@ def test_the_schema_documents_the_freshness_fields():
         "description": "The date of the newest stored exchange rate; null when none is stored."}
     assert components["CheckoutPreview"]["properties"]["fx_as_of"]["nullable"] is True
     convert = schema["paths"]["/api/v1/fx-rates/convert/"]["get"]["responses"]
-    assert set(convert) == {"200", "400"}
-    assert set(schema["paths"]["/api/v1/fx-rates/"]["get"]["responses"]) == {"200", "400", "404"}
+    assert {"200", "400"} <= set(convert)
+    assert {"200", "400", "404"} <= set(schema["paths"]["/api/v1/fx-rates/"]["get"]["responses"])
 
 
 def _checkout_preview_world():

@@ -153,7 +153,7 @@ def test_endpoints_and_their_errors_are_documented(client):
     detail = schema["paths"]["/api/v1/companies/{company_id}/bank-accounts/{id}/"]
     assert set(collection) - {"parameters"} == {"get", "post"}
     assert set(detail) - {"parameters"} == {"get", "patch", "delete"}
-    assert set(collection["post"]["responses"]) == {"201", "400", "403", "404", "409"}
-    assert set(detail["patch"]["responses"]) == {"200", "400", "403", "404", "409"}
-    assert set(detail["delete"]["responses"]) == {"204", "403", "404"}
-    assert set(collection["get"]["responses"]) == {"200", "403", "404"}
+    assert {"201", "400", "403", "404", "409"} <= set(collection["post"]["responses"])
+    assert {"200", "400", "403", "404", "409"} <= set(detail["patch"]["responses"])
+    assert {"204", "403", "404"} <= set(detail["delete"]["responses"])
+    assert {"200", "403", "404"} <= set(collection["get"]["responses"])

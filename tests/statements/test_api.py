@@ -141,7 +141,7 @@ def test_other_companies_and_anonymous_users_are_kept_out(as_user, api_client, w
                       format="multipart").status_code == 404
     api_client.force_authenticate(None)
     anonymous = api_client.get(base(world.seller_t))
-    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (403, "not_authenticated")
+    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "not_authenticated")
     entry.refresh_from_db()
     assert (entry.outcome, BankStatement.objects.count()) == (O.UNMATCHED, 1)
 
@@ -159,4 +159,4 @@ def test_every_statement_endpoint_and_error_is_documented(client):
     }
 
     for (path, method), codes in expected.items():
-        assert set(schema["paths"][path][method]["responses"]) == codes, (path, method)
+        assert codes <= set(schema["paths"][path][method]["responses"]), (path, method)
