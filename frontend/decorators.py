@@ -11,10 +11,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from accounts import selectors as accounts_selectors
 
 
+# Longer than any page address of the site; a longer `next` is not one of ours.
+NEXT_MAX_LENGTH = 2000
+
+
 def safe_next(request, default: str) -> str:
-    """The `next` of the form or the query when it points at this site, otherwise `default`."""
+    """The `next` of the form or the query when it is a path on this site ("/..."), otherwise
+    `default`. Anything else falls back: another site, a scheme, a relative word such as "foo"
+    (which redirect() would try to read as a URL name), control characters, an overlong value."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (target.startswith("/") and len(target) <= NEXT_MAX_LENGTH and target.isprintable()
+            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure())):
         return target
     return default
 
