@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from core.admin import apply_service, reasoned_action
 
 from . import hooks, services
-from .models import Company, Invite, LoginThrottle, Membership, User, VerificationDecision
+from .models import ApiToken, Company, Invite, LoginThrottle, Membership, ThrottleHit, User, VerificationDecision
 
 
 @admin.register(User)
@@ -55,7 +55,7 @@ class CompanyAdmin(admin.ModelAdmin):
     list_filter = ["verification_status", "kind", "country"]
     search_fields = ["legal_name", "registration_number"]
     readonly_fields = ["verification_status", "verification_changed_at", "verification_reason", "created_at",
-                       "updated_at"]
+                       "updated_at", "pending_changes", "pending_changes_at", "confusable_with"]
     inlines = [MembershipInline, DecisionInline]
     actions = ["verify", "reject", "suspend", "reinstate"]
 
@@ -120,5 +120,33 @@ class InviteAdmin(admin.ModelAdmin):
 
 @admin.register(LoginThrottle)
 class LoginThrottleAdmin(admin.ModelAdmin):
-    list_display = ["key", "failures", "window_started_at"]
+    list_display = ["key", "failures", "last_failure_at", "next_allowed_at"]
     search_fields = ["key"]
+
+
+@admin.register(ThrottleHit)
+class ThrottleHitAdmin(admin.ModelAdmin):
+    list_display = ["key", "subject", "at"]
+    search_fields = ["key", "subject"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens by name and first characters; the key itself is never stored, so never shown."""
+
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", count) % {"n": count})

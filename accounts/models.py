@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person opened the link of the verification e-mail (or of an invite). Until then
+    # their companies do not trade through them (accounts.selectors.user_require_verified_email).
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -253,14 +256,60 @@ class VerificationDecision(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-in counter for one key (an account or a client address).
+    """Sign-in bookkeeping of one key: an account ("account:<e-mail>"), a known device
+    ("device:<id>"), or a client address ("ip:<address>", whose row only serialises the address's
+    checks; its failures are ThrottleHit rows).
 
-    The counter is only ever moved by conditional UPDATE statements, so parallel attempts cannot
-    all slip under the limit."""
+    An account's or device's failures give the next attempt a delay that doubles per failure; the
+    row is read and written under a row lock, so parallel attempts cannot slip past the delay."""
 
     key = models.CharField(max_length=200, unique=True)
     failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField(default=timezone.now)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    next_allowed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures}"
+
+
+class ThrottleHit(models.Model):
+    """One counted event inside a sliding window: a failed sign-in from an address (subject: the
+    account tried), a password reset request or a registration. Rows older than the window are
+    deleted as the key is next checked, and by the hourly purge."""
+
+    key = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="accounts_throttlehit_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.subject} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """A named API key of one user. Only the SHA-256 of the secret is stored; the secret is shown
+    once, when the token is created, and later known by its first characters (prefix)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_text])
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="accounts_apitoken_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

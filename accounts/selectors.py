@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import Forbidden
 
-from .models import Company, Invite, Membership, MembershipRole, User, VerificationDecision, VerificationStatus
+from .models import (
+    ApiToken,
+    Company,
+    Invite,
+    Membership,
+    MembershipRole,
+    User,
+    VerificationDecision,
+    VerificationStatus,
+)
 
 Actor = User | AnonymousUser
 
@@ -136,3 +145,21 @@ def verification_history(*, actor: Actor, company: Company) -> QuerySet[Verifica
     if not (_is_moderator(actor) or membership_get(actor=actor, company=company)):
         raise Http404
     return VerificationDecision.objects.filter(company=company).select_related("actor").order_by("-created_at", "-pk")
+
+
+def api_token_list(*, user: Actor) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first (revoked and expired ones included, marked as such)."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+# --- verified e-mail -------------------------------------------------------------------------------
+
+def user_require_verified_email(*, actor: Actor) -> None:
+    """The e-mail rule, asked before every trading move (submitting listings, the cart and checkout,
+    requests for quotation and quotes, order moves): a company trades only through people who
+    confirmed their e-mail address. 403 email_not_verified."""
+    if actor.is_authenticated and actor.email_verified_at is None:
+        raise Forbidden(_("Confirm your e-mail address first: open the link we sent you, or ask for a new one."),
+                        code="email_not_verified")

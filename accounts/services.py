@@ -10,7 +10,6 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -23,11 +22,10 @@ from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
 from notifications.services import notify
 
-from . import hooks, tasks
+from . import hooks, signin, tasks, tokens
 from .models import (
     Company,
     Invite,
-    LoginThrottle,
     Membership,
     MembershipRole,
     User,
@@ -89,8 +87,12 @@ def _require_owner(actor: User, company: Company) -> Membership:
 
 @transaction.atomic
 def user_register(*, email: str, password: str, full_name: str, preferred_language: str = "en",
-                  company: dict[str, Any]) -> tuple[User, Company]:
-    """Creates a user, their company and the owner membership in one step."""
+                  company: dict[str, Any], client_ip: str | None = None) -> tuple[User, Company]:
+    """Creates a user, their company and the owner membership in one step. Registrations are
+    limited per client address."""
+    if client_ip:
+        _rate_limited(f"register-ip:{client_ip}", settings.REGISTRATION_MAX_PER_ADDRESS,
+                      _("Too many registrations from this address. Try again later."))
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError(_("An account with this e-mail address already exists."), code="validation_error",
@@ -116,6 +118,7 @@ def user_register(*, email: str, password: str, full_name: str, preferred_langua
         raise Conflict(_("This account or company is already registered."), fields={
             "email": [_("An account with this e-mail address may already exist.")]}) from exc
     Membership.objects.create(user=user, company=new_company, role=MembershipRole.OWNER)
+    enqueue_on_commit(tasks.email_verification_send, user.pk)
     return user, new_company
 
 
@@ -376,13 +379,16 @@ def invite_accept(*, token: str, user: User | None = None, password: str | None 
         if existing is not None:
             raise ApplicationError(_("Sign in as %(email)s to accept this invite.") % {"email": invite.email},
                                    code="login_required")
-        user = User(email=invite.email, full_name=full_name or "")
+        # The invite's link reached this address: it is verified.
+        user = User(email=invite.email, full_name=full_name or "", email_verified_at=timezone.now())
         _validate_password(password or "", user)
         user.set_password(password)
         _full_clean(user, exclude=["password"])
         user.save()
     elif user.email.lower() != invite.email.lower():
         raise Forbidden(_("This invite was sent to another e-mail address."))
+    elif user.email_verified_at is None:
+        User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(email_verified_at=timezone.now())
     membership, _created = Membership.objects.get_or_create(user=user, company=invite.company,
                                                             defaults={"role": invite.role})
     invite.accepted_at = timezone.now()
@@ -402,59 +408,65 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
 
 # --- sign-in and passwords ----------------------------------------------------------------------
 
-def _throttle_keys(email: str, client_ip: str | None) -> list[str]:
-    keys = [f"account:{email.strip().lower()}"]
-    if client_ip:
-        keys.append(f"ip:{client_ip}")
-    return keys
-
-
-def login_throttle_reserve(keys: list[str]) -> bool:
-    """Takes one attempt from each key's budget. False when any budget is spent.
-
-    Each step is one UPDATE whose WHERE holds the limit, so concurrent attempts serialise on the
-    row and no more than the limit get through. A refused attempt gives back what it took from the
-    other keys, so a blocked client address cannot keep spending accounts' budgets."""
-    now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
-    taken: list[str] = []
-    for key in keys:
-        LoginThrottle.objects.get_or_create(key=key)
-        LoginThrottle.objects.filter(key=key, window_started_at__lt=cutoff).update(failures=0, window_started_at=now)
-        if not LoginThrottle.objects.filter(key=key, failures__lt=limit).update(failures=F("failures") + 1):
-            LoginThrottle.objects.filter(key__in=taken, failures__gt=0).update(failures=F("failures") - 1)
-            return False
-        taken.append(key)
-    return True
-
-
-def login_throttle_release(keys: list[str]) -> None:
-    """After a good password the account's budget is refilled and the address gets its attempt back."""
-    account_keys = [k for k in keys if k.startswith("account:")]
-    other_keys = [k for k in keys if not k.startswith("account:")]
-    LoginThrottle.objects.filter(key__in=account_keys).update(failures=0)
-    LoginThrottle.objects.filter(key__in=other_keys, failures__gt=0).update(failures=F("failures") - 1)
-
-
 def user_authenticate(*, email: str, password: str, client_ip: str | None, request=None) -> User:
+    """Every sign-in path (API token, API login, login page, admin) comes here, so one throttle
+    (accounts/signin.py) guards them all. A correct password from a browser that signed in to the
+    account before is not held by the account's delay; on success that browser is remembered."""
     from django.contrib.auth import authenticate
 
-    keys = _throttle_keys(email or "", client_ip)
-    if not login_throttle_reserve(keys):
-        raise ApplicationError(_("Too many failed sign-in attempts. Try again later."), code="throttled",
-                               status_code=429)
-    user = authenticate(request, email=(email or "").strip().lower(), password=password or "")
+    email = (email or "").strip().lower()
+    device_id = signin.request_device_id(request, email)
+    attempt = signin.attempt_begin(email=email, address=client_ip, device_id=device_id)
+    user = authenticate(request, email=email, password=password or "")
     if user is None:
         raise ApplicationError(_("The e-mail address or password is wrong."), code="invalid_credentials",
                                fields={"non_field_errors": [_("The e-mail address or password is wrong.")]})
-    login_throttle_release(keys)
+    signin.attempt_succeeded(attempt)
+    signin.remember_device(request, email=email, device_id=device_id)
     return user
 
 
-def password_reset_request(*, email: str) -> None:
-    """Queues a reset e-mail when the address belongs to an active user; says nothing either way."""
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+def email_verification_confirm(*, token: str) -> User:
+    """Marks the address of a verification link as verified (again is harmless)."""
+    from .verification_email import email_verification_read
+
+    found = email_verification_read(token)
+    user = None
+    if found is not None:
+        user = User.objects.filter(pk=found[0], email__iexact=found[1], is_active=True).first()
+    if user is None:
+        raise ApplicationError(_("This confirmation link is invalid or has expired."), code="invalid_token",
+                               fields={"token": [_("This confirmation link is invalid or has expired.")]})
+    User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(email_verified_at=timezone.now())
+    user.refresh_from_db(fields=["email_verified_at"])
+    return user
+
+
+def email_verification_resend(*, user: User) -> None:
+    """Sends the verification link again; limited per account. Nothing to do once verified."""
+    if user.email_verified_at is not None:
+        raise Conflict(_("Your e-mail address is already confirmed."), code="email_already_verified")
+    _rate_limited(f"verify-resend:{user.pk}", settings.EMAIL_VERIFICATION_RESEND_MAX,
+                  _("Too many confirmation e-mails asked for. Try again later."))
+    enqueue_on_commit(tasks.email_verification_send, user.pk)
+
+
+def _rate_limited(key: str, limit: int, message: str) -> None:
+    wait = signin.rate_limit_take(key, limit=limit)
+    if wait is not None:
+        raise signin.Throttled(message, retry_after=wait)
+
+
+def password_reset_request(*, email: str, client_ip: str | None = None) -> None:
+    """Queues a reset e-mail when the address belongs to an active user; says nothing either way.
+    Limited per client address and per e-mail address (429 when spent, whether the account exists
+    or not)."""
+    email = (email or "").strip().lower()
+    message = _("Too many password reset requests. Try again later.")
+    if client_ip:
+        _rate_limited(f"reset-ip:{client_ip}", settings.PASSWORD_RESET_MAX_PER_ADDRESS, message)
+    _rate_limited(f"reset-email:{email}", settings.PASSWORD_RESET_MAX_PER_EMAIL, message)
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is not None and user.has_usable_password():
         enqueue_on_commit(tasks.password_reset_email_send, user.pk)
 
@@ -472,5 +484,6 @@ def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> Use
     _validate_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    LoginThrottle.objects.filter(key=f"account:{user.email}").update(failures=0)
+    signin.account_clear(user.email)
+    tokens.tokens_revoke_all(user=user)
     return user

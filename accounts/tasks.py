@@ -37,3 +37,28 @@ def invite_purge_expired() -> int:
 
     deleted, _ = Invite.objects.filter(accepted_at__isnull=True, expires_at__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task
+def throttle_hits_purge() -> int:
+    """Deletes counted sign-in failures and rate-limit events older than every window."""
+    from django.conf import settings
+
+    from .signin import throttle_hits_purge as purge
+
+    return purge(older_than_seconds=max(settings.LOGIN_ADDRESS_WINDOW_SECONDS, settings.RATE_LIMIT_WINDOW_SECONDS))
+
+
+@shared_task(**RETRY)
+def email_verification_send(user_id: int) -> bool:
+    """Sends the link that confirms a new account's e-mail address (nothing once it is confirmed)."""
+    from .models import User
+    from .verification_email import email_verification_token
+
+    user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
+    if user is None:
+        return False
+    token = email_verification_token(user)
+    email_send(template="accounts/email/verify_email", to=[user.email], language=user.preferred_language,
+               context={"user": user, "verify_path": reverse("frontend:verify_email", args=[token])})
+    return True

@@ -135,8 +135,8 @@ def main() -> None:
     django.setup()
     import redis
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
+    from accounts import tokens
     from accounts.models import Company, CompanyKind, Membership, MembershipRole, User, VerificationStatus
     from core.exceptions import ApplicationError
     from fx.models import FxRate
@@ -227,24 +227,24 @@ def main() -> None:
     checkouts = len(latencies)
 
     measured_buyer, measured_user = buyers[0]
-    token, _created = Token.objects.get_or_create(user=measured_user)
+    _token, secret = tokens.token_create(user=measured_user, name="bench")
     order_ids = list(Order.objects.filter(buyer=measured_buyer).values_list("pk", flat=True))
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="bench-checkout-gunicorn-", suffix=".log", delete=False)
-    queries = queries_per_request(token.key, order_ids[0])
-    server = start_gunicorn(port, args.workers, log.name, token.key, args.conn_max_age)
+    queries = queries_per_request(secret, order_ids[0])
+    server = start_gunicorn(port, args.workers, log.name, secret, args.conn_max_age)
     timings: dict[str, list[float]] = {"list": [], "detail": []}
     try:
         for _ in range(20):  # warm-up of every worker
-            http_get(port, "/api/v1/orders/", token.key)
+            http_get(port, "/api/v1/orders/", secret)
         for n in range(args.requests):
-            status, elapsed, body = http_get(port, "/api/v1/orders/", token.key)
+            status, elapsed, body = http_get(port, "/api/v1/orders/", secret)
             assert status == 200, body
             timings["list"].append(elapsed)
-            status, elapsed, body = http_get(port, f"/api/v1/orders/{rng.choice(order_ids)}/", token.key)
+            status, elapsed, body = http_get(port, f"/api/v1/orders/{rng.choice(order_ids)}/", secret)
             assert status == 200, body
             timings["detail"].append(elapsed)
-        listed = json.loads(http_get(port, "/api/v1/orders/", token.key)[2])
+        listed = json.loads(http_get(port, "/api/v1/orders/", secret)[2])
     finally:
         server.terminate()
         server.wait(timeout=30)

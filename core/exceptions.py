@@ -104,7 +104,9 @@ def api_exception_handler(exc, context):
         return Response(unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code,
+                        headers={"Retry-After": str(retry_after)} if retry_after else None)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(fields)

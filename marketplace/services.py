@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
-from accounts.selectors import company_require_not_suspended, is_member, user_primary_membership
+from accounts.selectors import (
+    company_require_not_suspended,
+    is_member,
+    user_primary_membership,
+    user_require_verified_email,
+)
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.images import image_reencode
 from core.inputs import country_code, field_error
@@ -377,6 +382,7 @@ def _transition(*, listing_id: int, actor: User, to_status: str, role: str, reas
                 raise Forbidden(_("A moderator cannot moderate their own company's listings."))
         if role == SELLER and to_status == ListingStatus.PENDING_REVIEW:
             company_require_not_suspended(company=listing.seller)
+            user_require_verified_email(actor=actor)
         if to_status == ListingStatus.PENDING_REVIEW and not listing.seller.can_publish_listings:
             raise Forbidden(_("Only a verified seller company can submit listings for review."))
         from_status = listing.status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Company, Invite, Language, Membership, MembershipRole, User, VerificationDecision
+from accounts.models import ApiToken, Company, Invite, Language, Membership, MembershipRole, User, VerificationDecision
 from core.api import StrictInputMixin
 
 
@@ -149,3 +149,35 @@ class InviteAcceptSerializer(StrictInputMixin, serializers.Serializer):
     token = serializers.CharField(max_length=64)
     password = serializers.CharField(required=False, trim_whitespace=False, max_length=4096)
     full_name = serializers.CharField(required=False, max_length=150)
+
+
+class TokenRequestSerializer(LoginSerializer):
+    name = serializers.CharField(max_length=100, required=False, default="API token")
+    expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=3650, allow_null=False)
+
+
+class TokenInputSerializer(StrictInputMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    expires_in_days = serializers.IntegerField(required=False, min_value=1, max_value=3650, allow_null=False,
+                                               help_text="Days until the token expires (default 90).")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed: its name and first characters, never the secret."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The secret. Shown only now; store it safely.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class EmailVerificationSerializer(StrictInputMixin, serializers.Serializer):
+    token = serializers.CharField(max_length=512)

@@ -5,17 +5,17 @@ from django.contrib.auth import login, logout
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
-from accounts.models import Invite, Membership
+from accounts import selectors, services, tokens
+from accounts.models import ApiToken, Invite, Membership
 from core.api import validated
 from core.http import client_ip
+from core.pagination import DefaultPagination
 from core.permissions import IsModerator
 from core.serializers import ErrorSerializer
 
@@ -28,7 +28,7 @@ class RegisterView(APIView):
     @extend_schema(request=s.RegisterSerializer, responses={201: s.UserSerializer})
     def post(self, request):
         data = validated(s.RegisterSerializer, request.data)
-        user, company = services.user_register(**data)
+        user, company = services.user_register(**data, client_ip=client_ip(request))
         return Response({"user": s.UserSerializer(user).data, "company": s.CompanySerializer(company).data},
                         status=status.HTTP_201_CREATED)
 
@@ -48,26 +48,91 @@ class LoginView(APIView):
 
 
 class LogoutView(APIView):
+    """Ends the session; called with a token, revokes that token."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            tokens.token_revoke(user=request.user, token_id=request.auth.pk)
         logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+E400 = OpenApiResponse(ErrorSerializer, description="Invalid input, with a message by field (validation_error).")
+E401 = OpenApiResponse(ErrorSerializer, description="No credentials, or a bad, expired or revoked token "
+                                                    "(not_authenticated, authentication_failed).")
+E404 = OpenApiResponse(ErrorSerializer, description="No such token of yours (not_found).")
+E409 = OpenApiResponse(ErrorSerializer, description="Too many live tokens; revoke one first (too_many_tokens).")
+E429 = OpenApiResponse(ErrorSerializer, description="Too many failed sign-in attempts; see Retry-After (throttled).")
+
+
 class TokenView(APIView):
-    """Token for API clients (ERP integrations). Same throttle as the session sign-in."""
+    """A new API token for an integration (e-mail and password). Same throttle as every sign-in.
+    Each call creates a token; the secret is in the answer only."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=s.TokenRequestSerializer,
+                   responses={200: s.ApiTokenCreatedSerializer, 400: E400, 409: E409, 429: E429})
+    def post(self, request):
+        data = validated(s.TokenRequestSerializer, request.data)
+        user = services.user_authenticate(email=data["email"], password=data["password"],
+                                          client_ip=client_ip(request), request=request)
+        token, secret = tokens.token_create(user=user, name=data["name"], expires_in_days=data.get("expires_in_days"))
+        return Response(s.ApiTokenCreatedSerializer({**s.ApiTokenSerializer(token).data, "token": secret}).data)
+
+
+class EmailVerificationView(APIView):
+    """Confirms the e-mail address of the link sent at sign-up."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.LoginSerializer, responses={200: dict})
+    @extend_schema(request=s.EmailVerificationSerializer, responses={204: None, 400: E400})
     def post(self, request):
-        data = validated(s.LoginSerializer, request.data)
-        user = services.user_authenticate(email=data["email"], password=data["password"],
-                                          client_ip=client_ip(request), request=request)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        data = validated(s.EmailVerificationSerializer, request.data)
+        services.email_verification_confirm(token=data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerificationResendView(APIView):
+    """Sends the signed-in user's verification link again (a few times an hour at most)."""
+
+    @extend_schema(request=None, responses={
+        202: None, 401: E401,
+        409: OpenApiResponse(ErrorSerializer, description="Already confirmed (email_already_verified)."),
+        429: OpenApiResponse(ErrorSerializer, description="Asked too often; see Retry-After (throttled).")})
+    def post(self, request):
+        services.email_verification_resend(user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ApiTokenListView(APIView):
+    """The signed-in user's API tokens (newest first), and a new one."""
+
+    @extend_schema(responses={200: s.ApiTokenSerializer(many=True), 401: E401})
+    def get(self, request):
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(selectors.api_token_list(user=request.user), request, view=self)
+        return paginator.get_paginated_response(s.ApiTokenSerializer(page, many=True).data)
+
+    @extend_schema(request=s.TokenInputSerializer,
+                   responses={201: s.ApiTokenCreatedSerializer, 400: E400, 401: E401, 409: E409})
+    def post(self, request):
+        data = validated(s.TokenInputSerializer, request.data)
+        token, secret = tokens.token_create(user=request.user, name=data["name"],
+                                            expires_in_days=data.get("expires_in_days"))
+        return Response(s.ApiTokenCreatedSerializer({**s.ApiTokenSerializer(token).data, "token": secret}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class ApiTokenDetailView(APIView):
+    @extend_schema(request=None, responses={204: None, 401: E401, 404: E404})
+    def delete(self, request, token_id: int):
+        tokens.token_revoke(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PasswordResetView(APIView):
@@ -76,7 +141,7 @@ class PasswordResetView(APIView):
     @extend_schema(request=s.PasswordResetSerializer, responses={202: None})
     def post(self, request):
         data = validated(s.PasswordResetSerializer, request.data)
-        services.password_reset_request(email=data["email"])
+        services.password_reset_request(email=data["email"], client_ip=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

@@ -55,14 +55,13 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.SMEAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
@@ -90,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.signin.DeviceCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -167,9 +167,37 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Login throttling: failures per account and per client address inside a sliding window.
-LOGIN_THROTTLE_MAX_FAILURES = env_int("LOGIN_THROTTLE_MAX_FAILURES", 5)
-LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+# Sign-in protection (accounts/signin.py), for the API token and login endpoints, the login page and
+# the admin alike. An account's first LOGIN_ACCOUNT_FREE_FAILURES failures cost nothing; each further
+# one makes the next attempt wait LOGIN_ACCOUNT_DELAY_SECONDS, doubled per failure, at most
+# LOGIN_ACCOUNT_MAX_DELAY_SECONDS; failures older than LOGIN_ACCOUNT_FORGET_SECONDS are forgotten. A
+# browser that signed in to the account before (a signed device cookie, LOGIN_DEVICE_COOKIE_DAYS)
+# is not held by the account's delay, only by its own. A client address may fail on at most
+# LOGIN_ADDRESS_MAX_ACCOUNTS distinct accounts within a sliding window of LOGIN_ADDRESS_WINDOW_SECONDS
+# (the failures' timestamps are kept; repeated failures on one account count once).
+LOGIN_ACCOUNT_FREE_FAILURES = env_int("LOGIN_ACCOUNT_FREE_FAILURES", 5)
+LOGIN_ACCOUNT_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_DELAY_SECONDS", 30)
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 15 * 60)
+LOGIN_ACCOUNT_FORGET_SECONDS = env_int("LOGIN_ACCOUNT_FORGET_SECONDS", 24 * 60 * 60)
+LOGIN_ADDRESS_MAX_ACCOUNTS = env_int("LOGIN_ADDRESS_MAX_ACCOUNTS", 20)
+LOGIN_ADDRESS_WINDOW_SECONDS = env_int("LOGIN_ADDRESS_WINDOW_SECONDS", 15 * 60)
+LOGIN_DEVICE_COOKIE_NAME = "sme_device"
+LOGIN_DEVICE_COOKIE_DAYS = env_int("LOGIN_DEVICE_COOKIE_DAYS", 180)
+# Password reset requests per client address and per e-mail address, and registrations per client
+# address, within a sliding window of RATE_LIMIT_WINDOW_SECONDS.
+PASSWORD_RESET_MAX_PER_ADDRESS = env_int("PASSWORD_RESET_MAX_PER_ADDRESS", 10)
+PASSWORD_RESET_MAX_PER_EMAIL = env_int("PASSWORD_RESET_MAX_PER_EMAIL", 3)
+REGISTRATION_MAX_PER_ADDRESS = env_int("REGISTRATION_MAX_PER_ADDRESS", 10)
+RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 60 * 60)
+# API tokens (accounts/tokens.py): lifetime when none is asked for, the longest one may ask for, and
+# how many live tokens one user may hold.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 20)
+# E-mail verification: how long the link of the e-mail is valid, and how many times within
+# RATE_LIMIT_WINDOW_SECONDS one account may ask for it again.
+EMAIL_VERIFICATION_MAX_AGE_DAYS = env_int("EMAIL_VERIFICATION_MAX_AGE_DAYS", 7)
+EMAIL_VERIFICATION_RESEND_MAX = env_int("EMAIL_VERIFICATION_RESEND_MAX", 3)
 INVITE_TTL_DAYS = 14
 
 LANGUAGE_CODE = "en"
@@ -303,6 +331,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invite_purge_expired",
         "schedule": 60 * 60,
     },
+    "accounts-purge-old-throttle-hits": {
+        "task": "accounts.tasks.throttle_hits_purge",
+        "schedule": 60 * 60,
+    },
     "notifications-relay": {
         "task": "notifications.tasks.deliveries_relay",
         "schedule": env_int("NOTIFICATIONS_RELAY_INTERVAL_SECONDS", 5),
@@ -378,8 +410,9 @@ WEBHOOK_SECRET_KEYS = env_list("WEBHOOK_SECRET_KEYS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that no credentials or a bad token answer 401 with WWW-Authenticate.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.DefaultPagination",

@@ -155,3 +155,10 @@ class ModerationFilterForm(forms.Form):
     def filters(self) -> dict[str, str]:
         data = self.cleaned_data if self.is_valid() else {}
         return {"status": data.get("status") or VerificationStatus.VERIFIED, "country": data.get("country") or None}
+
+
+class ApiTokenForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("Say what uses it, for example the ERP's nightly sync."))
+    expires_in_days = forms.IntegerField(label=_("Expires after (days)"), min_value=1, max_value=3650, required=False,
+                                         help_text=_("Empty: 90 days."))

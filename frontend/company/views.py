@@ -12,7 +12,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import selectors, services
+from accounts import selectors, services, tokens
 from accounts.models import MembershipRole, VerificationStatus
 from accounts.verification import MEMBER, VERIFICATION
 from core.exceptions import ApplicationError, Forbidden
@@ -50,7 +50,7 @@ def signup(request):
     form = forms.SignupForm(request.POST or None, initial={"preferred_language": get_language()})
     if request.method == "POST" and form.is_valid():
         try:
-            user, company = services.user_register(**form.register_kwargs())
+            user, company = services.user_register(**form.register_kwargs(), client_ip=client_ip(request))
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
@@ -93,9 +93,76 @@ def logout_view(request):
 def password_reset(request):
     form = forms.PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"])
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], client_ip=client_ip(request))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return render(request, "frontend/password_reset.html", {"form": form, "sent": False},
+                          status=exc.status_code)
         return render(request, "frontend/password_reset.html", {"form": None, "sent": True})
     return render(request, "frontend/password_reset.html", {"form": form, "sent": False})
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request, token: str):
+    """The link of the verification e-mail. Confirming takes a click (POST), so a mail scanner that
+    opens links does not confirm an address for whoever registered it."""
+    error = None
+    if request.method == "POST":
+        try:
+            services.email_verification_confirm(token=token)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Thank you: your e-mail address is confirmed."))
+            return redirect("frontend:my_company" if request.user.is_authenticated else "frontend:login")
+    return render(request, "frontend/verify_email.html", {"error": error}, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def verify_email_resend(request):
+    try:
+        services.email_verification_resend(user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("We have sent the confirmation link again to %(email)s.")
+                         % {"email": request.user.email})
+    return redirect("frontend:my_company")
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The user's API tokens: create one (its secret is shown once, on this answer) and revoke."""
+    form = forms.ApiTokenForm(request.POST or None)
+    created_secret = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, created_secret = tokens.token_create(user=request.user, name=form.cleaned_data["name"],
+                                                         expires_in_days=form.cleaned_data.get("expires_in_days"))
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+            status = 400
+        else:
+            form = forms.ApiTokenForm()
+    elif request.method == "POST":
+        status = 400
+    page = Paginator(selectors.api_token_list(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "frontend/api_tokens.html", {"form": form, "page": page, "created_secret": created_secret},
+                  status=status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    tokens.token_revoke(user=request.user, token_id=pk)
+    messages.success(request, _("The token is revoked."))
+    return redirect("frontend:api_tokens")
 
 
 @require_http_methods(["GET", "POST"])

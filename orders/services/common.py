@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
-from accounts.selectors import company_require_not_suspended, is_member
+from accounts.selectors import company_require_not_suspended, is_member, user_require_verified_email
 from core.exceptions import Forbidden
 
 
@@ -20,6 +20,7 @@ def require_buyer_member(*, actor: User, buyer: Company) -> None:
     if not buyer.buys:
         raise Forbidden(_("Only a company that buys can order."), code="not_a_buyer")
     company_require_not_suspended(company=buyer)
+    user_require_verified_email(actor=actor)
     if buyer.verification_status in BLOCKED_STATUSES:
         raise Forbidden(_("A %(status)s company cannot order.") % {"status": buyer.get_verification_status_display()},
                         code="buyer_blocked")

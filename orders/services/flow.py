@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
-from accounts.selectors import company_require_not_suspended, member_company_ids
+from accounts.selectors import company_require_not_suspended, member_company_ids, user_require_verified_email
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import field_error
 from core.statemachine import MoveNotAllowed, ReasonRequired
@@ -180,8 +180,10 @@ def order_transition(*, order_id: int, actor: User | None, to_status: str, role:
             raise Conflict(str(exc), code="invalid_transition") from exc
         if role in (R.BUYER, R.SELLER):
             party = Company.objects.get(pk=order.buyer_id if role == R.BUYER else order.seller_id)
-            company_require_not_suspended(company=party,
-                                          making_whole=(current, to_status, role) in SUSPENDED_MAY)
+            making_whole = (current, to_status, role) in SUSPENDED_MAY
+            company_require_not_suspended(company=party, making_whole=making_whole)
+            if not making_whole:
+                user_require_verified_email(actor=actor)
         if len(reason) > 2000:
             raise field_error("reason", _("Ensure this field has no more than 2000 characters."))
 

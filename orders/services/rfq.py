@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User, VerificationStatus
-from accounts.selectors import company_require_not_suspended, is_member
+from accounts.selectors import company_require_not_suspended, is_member, user_require_verified_email
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import MAX_LINE_QUANTITY, amount_check, country_code, decimal_column_max, field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
@@ -174,6 +174,7 @@ def _require_verified_seller(actor: User, seller: Company) -> None:
     if not seller.sells:
         raise Forbidden(_("Only a company that sells can quote."), code="not_a_seller")
     company_require_not_suspended(company=seller)
+    user_require_verified_email(actor=actor)
     if seller.verification_status != VerificationStatus.VERIFIED:
         raise Forbidden(_("Your company must be verified before it can quote."), code="seller_not_verified")
 

@@ -6,9 +6,8 @@ from contextlib import contextmanager
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Company, Invite, Membership, User, VerificationDecision
+from accounts.models import ApiToken, Company, Invite, Membership, User, VerificationDecision
 
 ROLES = ("anonymous", "owner_a", "staff_a", "owner_b", "moderator", "admin")
 
@@ -27,7 +26,7 @@ def db_state() -> dict:
             "email_sent_at")),
         "decisions": list(VerificationDecision.objects.order_by("pk").values_list(
             "pk", "company_id", "actor_id", "from_status", "to_status", "reason", "email_sent_at")),
-        "tokens": list(Token.objects.order_by("user_id").values_list("user_id", "key")),
+        "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "user_id", "key_hash", "revoked_at")),
     }
 
 

@@ -12,10 +12,11 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Company, Invite, Membership, User, VerificationDecision
+from accounts import tokens
+from accounts.models import ApiToken, Company, Invite, Membership, User, VerificationDecision
 from accounts.models import VerificationStatus as S
+from accounts.verification_email import email_verification_token
 from tests.accounts.helpers import ROLES, actor_for, db_state, set_status
 from tests.core.helpers import assert_error_format
 from tests.factories.accounts import PASSWORD
@@ -139,7 +140,40 @@ def _check_login(w, actor, response):
 
 
 def _check_token(w, actor, response):
-    assert response.json() == {"token": Token.objects.get(user=w.owner_a).key}
+    token = ApiToken.objects.get(user=w.owner_a)
+    assert tokens.key_hash(response.json()["token"]) == token.key_hash
+
+
+def _with_owner_token(w) -> None:
+    tokens.token_create(user=w.owner_a, name="ERP")
+
+
+def _check_tokens_listed(w, actor, response):
+    rows = response.json()["results"]
+    assert [row["name"] for row in rows] == (["ERP"] if actor == w.owner_a else [])
+    assert all("token" not in row and "key_hash" not in row for row in rows)
+
+
+def _check_token_created(w, actor, response):
+    token = ApiToken.objects.get(user=actor)
+    body = response.json()
+    assert (body["name"], body["prefix"], tokens.key_hash(body["token"])) == ("Nightly sync", token.prefix,
+                                                                               token.key_hash)
+    assert (token.expires_at - token.created_at).days == 30
+
+
+def _check_token_revoked(w, actor, response):
+    assert ApiToken.objects.get(user=w.owner_a).revoked_at is not None
+
+
+def _owner_unverified(w) -> None:
+    User.objects.filter(pk=w.owner_a.pk).update(email_verified_at=None)
+    w.owner_a.refresh_from_db()
+
+
+def _check_owner_verified(w, actor, response):
+    w.owner_a.refresh_from_db()
+    assert w.owner_a.email_verified_at is not None
 
 
 def _check_reset_confirm(w, actor, response):
@@ -239,6 +273,18 @@ ENDPOINTS: dict[str, Endpoint] = {
         body=lambda w: {"token": w.invite.token, "password": "Newcomer-Passphrase-31", "full_name": "Nia Newcomer"}),
     "GET moderation/companies/ (A pending)": Endpoint("get", lambda w: "/api/v1/moderation/companies/",
                                                       _check_queue, a_status=S.PENDING),
+    "GET auth/tokens/": Endpoint("get", lambda w: "/api/v1/auth/tokens/", _check_tokens_listed,
+                                 prepare=_with_owner_token),
+    "POST auth/tokens/": Endpoint("post", lambda w: "/api/v1/auth/tokens/", _check_token_created,
+                                  body=lambda w: {"name": "Nightly sync", "expires_in_days": 30}),
+    "DELETE auth/tokens/<owner_a's>/": Endpoint(
+        "delete", lambda w: f"/api/v1/auth/tokens/{ApiToken.objects.get(user=w.owner_a).pk}/", _check_token_revoked,
+        prepare=_with_owner_token),
+    "POST auth/verify-email/ (owner_a unverified)": Endpoint(
+        "post", lambda w: "/api/v1/auth/verify-email/", _check_owner_verified, prepare=_owner_unverified,
+        body=lambda w: {"token": email_verification_token(w.owner_a)}),
+    "POST auth/verify-email/resend/": Endpoint("post", lambda w: "/api/v1/auth/verify-email/resend/",
+                                               lambda w, actor, response: None),
 }
 
 # The expected status code of every cell. Columns follow ROLES.
@@ -250,34 +296,39 @@ MATRIX = [
     ("POST auth/token/",                        200,      200,    200,    200,    200,      200),
     ("POST auth/password-reset/",               202,      202,    202,    202,    202,      202),
     ("POST auth/password-reset/confirm/",       204,      204,    204,    204,    204,      204),
-    ("GET me/",                                 403,      200,    200,    200,    200,      200),
-    ("PATCH me/",                               403,      200,    200,    200,    200,      200),
+    ("GET me/",                                 401,      200,    200,    200,    200,      200),
+    ("PATCH me/",                               401,      200,    200,    200,    200,      200),
     ("GET companies/",                          200,      200,    200,    200,    200,      200),
     ("GET companies/A/ (A unverified)",         404,      200,    200,    404,    200,      200),
     ("GET companies/A/ (A verified)",           200,      200,    200,    200,    200,      200),
-    ("PATCH companies/A/ (A unverified)",       403,      200,    403,    404,    403,      403),
-    ("PATCH companies/A/ (A verified)",         403,      200,    403,    403,    403,      403),
-    ("POST submit-verification (A unverified)", 403,      200,    200,    404,    403,      403),
-    ("POST verify (A pending)",                 403,      403,    403,    404,    200,      200),
-    ("POST reject (A pending)",                 403,      403,    403,    404,    200,      200),
-    ("POST suspend (A verified)",               403,      403,    403,    403,    200,      200),
-    ("POST reinstate (A suspended)",            403,      403,    403,    404,    200,      200),
-    ("POST approve-identity (A verified)",      403,      403,    403,    403,    200,      200),
-    ("POST reject-identity (A verified)",       403,      403,    403,    403,    200,      200),
-    ("GET verification-history (A unverified)", 403,      200,    200,    404,    200,      200),
-    ("GET verification-history (A verified)",   403,      200,    200,    404,    200,      200),
-    ("GET members (A unverified)",              403,      200,    200,    404,    200,      200),
-    ("GET members (A verified)",                403,      200,    200,    404,    200,      200),
-    ("DELETE members/<staff> (A unverified)",   403,      204,    403,    404,    403,      403),
-    ("DELETE members/<staff> (A verified)",     403,      204,    403,    403,    403,      403),
-    ("GET invites (A unverified)",              403,      200,    404,    404,    404,      404),
-    ("GET invites (A verified)",                403,      200,    404,    404,    404,      404),
-    ("POST invites (A unverified)",             403,      201,    403,    404,    403,      403),
-    ("POST invites (A verified)",               403,      201,    403,    403,    403,      403),
-    ("DELETE invites/<id> (A unverified)",      403,      204,    403,    404,    403,      403),
-    ("DELETE invites/<id> (A verified)",        403,      204,    403,    403,    403,      403),
+    ("PATCH companies/A/ (A unverified)",       401,      200,    403,    404,    403,      403),
+    ("PATCH companies/A/ (A verified)",         401,      200,    403,    403,    403,      403),
+    ("POST submit-verification (A unverified)", 401,      200,    200,    404,    403,      403),
+    ("POST verify (A pending)",                 401,      403,    403,    404,    200,      200),
+    ("POST reject (A pending)",                 401,      403,    403,    404,    200,      200),
+    ("POST suspend (A verified)",               401,      403,    403,    403,    200,      200),
+    ("POST reinstate (A suspended)",            401,      403,    403,    404,    200,      200),
+    ("POST approve-identity (A verified)",      401,      403,    403,    403,    200,      200),
+    ("POST reject-identity (A verified)",       401,      403,    403,    403,    200,      200),
+    ("GET verification-history (A unverified)", 401,      200,    200,    404,    200,      200),
+    ("GET verification-history (A verified)",   401,      200,    200,    404,    200,      200),
+    ("GET members (A unverified)",              401,      200,    200,    404,    200,      200),
+    ("GET members (A verified)",                401,      200,    200,    404,    200,      200),
+    ("DELETE members/<staff> (A unverified)",   401,      204,    403,    404,    403,      403),
+    ("DELETE members/<staff> (A verified)",     401,      204,    403,    403,    403,      403),
+    ("GET invites (A unverified)",              401,      200,    404,    404,    404,      404),
+    ("GET invites (A verified)",                401,      200,    404,    404,    404,      404),
+    ("POST invites (A unverified)",             401,      201,    403,    404,    403,      403),
+    ("POST invites (A verified)",               401,      201,    403,    403,    403,      403),
+    ("DELETE invites/<id> (A unverified)",      401,      204,    403,    404,    403,      403),
+    ("DELETE invites/<id> (A verified)",        401,      204,    403,    403,    403,      403),
     ("POST invites/accept/",                    201,      403,    403,    403,    403,      403),
-    ("GET moderation/companies/ (A pending)",   403,      403,    403,    403,    200,      200),
+    ("GET moderation/companies/ (A pending)",   401,      403,    403,    403,    200,      200),
+    ("GET auth/tokens/",                        401,      200,    200,    200,    200,      200),
+    ("POST auth/tokens/",                       401,      201,    201,    201,    201,      201),
+    ("DELETE auth/tokens/<owner_a's>/",         401,      204,    404,    404,    404,      404),
+    ("POST auth/verify-email/ (owner_a unverified)", 204,  204,    204,    204,    204,      204),
+    ("POST auth/verify-email/resend/",          401,      409,    409,    409,    409,      409),
 ]
 
 CELLS = [pytest.param(endpoint, role, code, id=f"{endpoint} | {role}")
@@ -286,8 +337,8 @@ CELLS = [pytest.param(endpoint, role, code, id=f"{endpoint} | {role}")
 
 def expected_error_code(role: str, status: int) -> str:
     if status == 403:
-        return "not_authenticated" if role == "anonymous" else "permission_denied"
-    return {404: "not_found"}[status]
+        return "permission_denied"
+    return {401: "not_authenticated", 404: "not_found", 409: "email_already_verified"}[status]
 
 
 def test_the_matrix_covers_every_endpoint():
@@ -332,7 +383,8 @@ def test_every_routed_accounts_endpoint_is_in_the_matrix():
         "^companies/(?P<pk>[^/.]+)/reject/$", "^companies/(?P<pk>[^/.]+)/submit-verification/$",
         "^companies/(?P<pk>[^/.]+)/suspend/$", "^companies/(?P<pk>[^/.]+)/verification-history/$",
         "^companies/(?P<pk>[^/.]+)/verify/$", "^companies/(?P<pk>[^/.]+)/approve-identity/$",
-        "^companies/(?P<pk>[^/.]+)/reject-identity/$",
+        "^companies/(?P<pk>[^/.]+)/reject-identity/$", "auth/tokens/", "auth/tokens/<int:token_id>/",
+        "auth/verify-email/", "auth/verify-email/resend/",
     ])
 
 
@@ -501,20 +553,23 @@ def test_inactive_moderator_is_no_moderator(world, api_client):
 
 # --- the way anonymous and bad credentials are refused ------------------------------------------------
 
-def test_anonymous_gets_403_not_authenticated_without_a_challenge(world, api_client):
+def test_anonymous_gets_401_not_authenticated_with_a_challenge(world, api_client):
     response = api_client.get("/api/v1/me/")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json() == {"error": {"code": "not_authenticated",
                                          "message": "Authentication credentials were not provided."}}
-    assert "WWW-Authenticate" not in response.headers
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
-def test_a_bad_token_gets_403_authentication_failed(world, api_client):
-    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token not-a-real-token")
+@pytest.mark.parametrize("header", ["Token not-a-real-token", "Bearer not-a-real-token"])
+def test_a_bad_token_gets_401_authentication_failed(world, api_client, header):
+    response = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=header)
 
-    assert response.status_code == 403
-    assert response.json() == {"error": {"code": "authentication_failed", "message": "Invalid token."}}
+    assert response.status_code == 401
+    assert response.json() == {"error": {"code": "authentication_failed",
+                                         "message": "Invalid, expired or revoked token."}}
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_method_not_allowed_uses_the_error_format(world, api_client):

@@ -12,11 +12,10 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts import services
-from accounts.models import LoginThrottle, User
+from accounts import tokens
+from accounts.models import ApiToken, LoginThrottle, ThrottleHit, User
 from config.settings import base as base_settings
 from tests.accounts.helpers import assert_unchanged
 from tests.core.helpers import assert_error
@@ -44,6 +43,11 @@ def throttle(key: str) -> int | None:
     return None if row is None else row.failures
 
 
+def address_accounts(address: str) -> list[str]:
+    """The distinct accounts counted against a client address."""
+    return sorted(set(ThrottleHit.objects.filter(key=f"ip:{address}").values_list("subject", flat=True)))
+
+
 # --- registration --------------------------------------------------------------------------------
 
 def test_register_returns_user_and_company_and_signs_nobody_in(api_client):
@@ -62,7 +66,7 @@ def test_register_returns_user_and_company_and_signs_nobody_in(api_client):
     assert (data["company"]["legal_name"], data["company"]["verification_status"]) == ("Delta Tools GmbH",
                                                                                        "unverified")
     assert "_auth_user_id" not in api_client.session
-    assert api_client.get(ME).status_code == 403
+    assert api_client.get(ME).status_code == 401
     assert user.password.startswith("argon2$argon2id$")
     assert user.check_password("Quiet-Harbour-Lamp-73") is True
 
@@ -88,7 +92,7 @@ def test_logout_ends_the_session(api_client, member_a):
 
     assert response.status_code == 204
     assert "_auth_user_id" not in api_client.session
-    assert api_client.get(ME).status_code == 403
+    assert api_client.get(ME).status_code == 401
 
 
 def test_token_authenticates_me(api_client, member_a):
@@ -96,7 +100,8 @@ def test_token_authenticates_me(api_client, member_a):
 
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(user=member_a).key == key
+    token = ApiToken.objects.get(user=member_a)
+    assert (token.key_hash, token.prefix, token.name) == (tokens.key_hash(key), key[:12], "API token")
     assert "_auth_user_id" not in api_client.session
     token_client = APIClient()
     token_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -104,7 +109,8 @@ def test_token_authenticates_me(api_client, member_a):
     assert me.status_code == 200
     assert me.json()["email"] == member_a.email
     again = api_client.post(TOKEN, {"email": member_a.email, "password": PASSWORD}, format="json")
-    assert again.json() == {"token": key}
+    assert again.json()["token"] != key
+    assert ApiToken.objects.filter(user=member_a).count() == 2
 
 
 @pytest.mark.parametrize("endpoint", [LOGIN, TOKEN])
@@ -116,7 +122,7 @@ def test_wrong_password_is_invalid_credentials(api_client, member_a, endpoint):
     assert response.status_code == 400
     assert response.json() == WRONG_CREDENTIALS
     assert "_auth_user_id" not in api_client.session
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
 def test_unknown_address_gets_the_same_answer(api_client, db):
@@ -136,10 +142,10 @@ def test_inactive_user_cannot_sign_in(api_client, member_a):
     assert response.json() == WRONG_CREDENTIALS
 
 
-# --- the sign-in throttle ---------------------------------------------------------------------------
+# --- the sign-in throttle (details in test_signin.py) ----------------------------------------------
 
-def test_after_the_limit_even_the_right_password_is_refused_unchecked(api_client, member_a):
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+def test_after_the_free_failures_even_the_right_password_is_refused_unchecked(api_client, member_a):
+    limit = settings.LOGIN_ACCOUNT_FREE_FAILURES
     with mock.patch("django.contrib.auth.authenticate", wraps=real_authenticate) as spy:
         for _ in range(limit):
             assert login(api_client, member_a.email, "Wrong-Password-00").status_code == 400
@@ -149,52 +155,54 @@ def test_after_the_limit_even_the_right_password_is_refused_unchecked(api_client
 
     assert response.status_code == 429
     assert response.json() == THROTTLED
+    assert response.headers["Retry-After"] == str(settings.LOGIN_ACCOUNT_DELAY_SECONDS)
     assert spy.call_count == limit
     assert "_auth_user_id" not in api_client.session
     assert throttle(f"account:{member_a.email}") == limit
-    assert throttle("ip:127.0.0.1") == limit
+    assert address_accounts("127.0.0.1") == [f"account:{member_a.email}"]
 
 
 def test_token_endpoint_shares_the_throttle(api_client, member_a):
-    for _ in range(settings.LOGIN_THROTTLE_MAX_FAILURES):
+    for _ in range(settings.LOGIN_ACCOUNT_FREE_FAILURES):
         login(api_client, member_a.email, "Wrong-Password-00")
 
     response = api_client.post(TOKEN, {"email": member_a.email, "password": PASSWORD}, format="json")
 
     assert response.status_code == 429
     assert response.json() == THROTTLED
-    assert Token.objects.count() == 0
+    assert ApiToken.objects.count() == 0
 
 
-def test_the_window_expires(api_client, member_a, time_machine):
+def test_the_delay_runs_out(api_client, member_a, time_machine):
     time_machine.move_to("2026-05-04 08:00:00+00:00", tick=False)
-    for _ in range(settings.LOGIN_THROTTLE_MAX_FAILURES):
+    for _ in range(settings.LOGIN_ACCOUNT_FREE_FAILURES):
         login(api_client, member_a.email, "Wrong-Password-00")
-    time_machine.shift(timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS - 1))
+    time_machine.shift(timedelta(seconds=settings.LOGIN_ACCOUNT_DELAY_SECONDS - 1))
     assert login(api_client, member_a.email, PASSWORD).status_code == 429
 
-    time_machine.shift(timedelta(seconds=2))
+    time_machine.shift(timedelta(seconds=1))
     response = login(api_client, member_a.email, PASSWORD)
 
     assert response.status_code == 200
     assert api_client.session["_auth_user_id"] == str(member_a.pk)
 
 
-def test_success_resets_the_account_counter_and_refunds_the_address(api_client, member_a):
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+def test_success_resets_the_account_counter_and_the_address_forgets_the_account(api_client, member_a):
+    limit = settings.LOGIN_ACCOUNT_FREE_FAILURES
     for _ in range(limit - 1):
         login(api_client, member_a.email, "Wrong-Password-00")
-    assert (throttle(f"account:{member_a.email}"), throttle("ip:127.0.0.1")) == (limit - 1, limit - 1)
+    assert (throttle(f"account:{member_a.email}"), address_accounts("127.0.0.1")) == (
+        limit - 1, [f"account:{member_a.email}"])
 
     assert login(api_client, member_a.email, PASSWORD).status_code == 200
 
-    assert (throttle(f"account:{member_a.email}"), throttle("ip:127.0.0.1")) == (0, limit - 1)
-    assert login(api_client, member_a.email, "Wrong-Password-00", ip="10.9.9.9").status_code == 400
+    assert (throttle(f"account:{member_a.email}"), address_accounts("127.0.0.1")) == (0, [])
+    assert login(APIClient(), member_a.email, "Wrong-Password-00", ip="10.9.9.9").status_code == 400
     assert throttle(f"account:{member_a.email}") == 1
 
 
 def test_throttle_is_per_account(api_client, member_a, member_b):
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+    limit = settings.LOGIN_ACCOUNT_FREE_FAILURES
     for n in range(limit):
         assert login(api_client, member_a.email, "Wrong-Password-00", ip=f"10.0.0.{n + 1}").status_code == 400
 
@@ -206,8 +214,8 @@ def test_throttle_is_per_account(api_client, member_a, member_b):
     assert other_account.json()["email"] == member_b.email
 
 
-def test_throttle_is_per_client_address(api_client, member_a):
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+def test_throttle_is_per_client_address_counting_distinct_accounts(api_client, member_a):
+    limit = settings.LOGIN_ADDRESS_MAX_ACCOUNTS
     for n in range(limit):
         assert login(api_client, f"guess{n}@example.com", "Wrong-Password-00", ip="10.0.0.66").status_code == 400
 
@@ -219,14 +227,13 @@ def test_throttle_is_per_client_address(api_client, member_a):
 
 
 def test_a_blocked_address_does_not_spend_account_budgets(api_client, member_a):
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
-    for n in range(limit):
+    for n in range(settings.LOGIN_ADDRESS_MAX_ACCOUNTS):
         login(api_client, f"guess{n}@example.com", "Wrong-Password-00", ip="10.0.0.66")
 
-    for _ in range(limit + 2):
+    for _ in range(settings.LOGIN_ACCOUNT_FREE_FAILURES + 2):
         assert login(api_client, member_a.email, "Wrong-Password-00", ip="10.0.0.66").status_code == 429
 
-    assert throttle(f"account:{member_a.email}") == 0
+    assert throttle(f"account:{member_a.email}") is None
     assert login(api_client, member_a.email, PASSWORD, ip="10.0.0.77").status_code == 200
 
 
@@ -234,54 +241,13 @@ def test_forwarded_address_is_ignored_unless_proxies_are_trusted(api_client, mem
     settings.TRUSTED_PROXY_HOPS = 0
     api_client.post(LOGIN, {"email": "x@example.com", "password": "nope-nope-nope"}, format="json",
                     REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
-    assert (throttle("ip:10.1.1.1"), throttle("ip:203.0.113.9")) == (1, None)
+    assert (address_accounts("10.1.1.1"), address_accounts("203.0.113.9")) == (["account:x@example.com"], [])
 
     settings.TRUSTED_PROXY_HOPS = 1
-    api_client.post(LOGIN, {"email": "x@example.com", "password": "nope-nope-nope"}, format="json",
+    api_client.post(LOGIN, {"email": "y@example.com", "password": "nope-nope-nope"}, format="json",
                     REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
-    assert (throttle("ip:10.1.1.1"), throttle("ip:203.0.113.9")) == (1, 1)
-
-
-def test_reserve_lets_exactly_the_limit_through(settings):
-    settings.LOGIN_THROTTLE_MAX_FAILURES = 3
-    keys = ["account:racer@example.com", "ip:192.0.2.1"]
-
-    results = [services.login_throttle_reserve(keys) for _ in range(6)]
-
-    assert results == [True, True, True, False, False, False]
-    assert (throttle(keys[0]), throttle(keys[1])) == (3, 3)
-
-
-def test_reserve_refuses_when_any_key_is_spent_and_takes_nothing_from_the_others(settings):
-    settings.LOGIN_THROTTLE_MAX_FAILURES = 2
-    LoginThrottle.objects.create(key="ip:192.0.2.9", failures=2)
-
-    assert services.login_throttle_reserve(["account:a@example.com", "ip:192.0.2.9"]) is False
-    assert (throttle("account:a@example.com"), throttle("ip:192.0.2.9")) == (0, 2)
-
-
-def test_reserve_starts_a_new_window_when_the_old_one_is_over(settings, time_machine):
-    settings.LOGIN_THROTTLE_MAX_FAILURES = 1
-    settings.LOGIN_THROTTLE_WINDOW_SECONDS = 60
-    time_machine.move_to("2026-05-04 08:00:00+00:00", tick=False)
-    assert services.login_throttle_reserve(["account:w@example.com"]) is True
-    assert services.login_throttle_reserve(["account:w@example.com"]) is False
-
-    time_machine.shift(timedelta(seconds=61))
-
-    assert services.login_throttle_reserve(["account:w@example.com"]) is True
-    row = LoginThrottle.objects.get(key="account:w@example.com")
-    assert (row.failures, row.window_started_at.isoformat()) == (1, "2026-05-04T08:01:01+00:00")
-
-
-def test_release_clears_the_account_and_gives_the_address_one_back():
-    LoginThrottle.objects.create(key="account:r@example.com", failures=4)
-    LoginThrottle.objects.create(key="ip:192.0.2.5", failures=4)
-    LoginThrottle.objects.create(key="ip:192.0.2.6", failures=0)
-
-    services.login_throttle_release(["account:r@example.com", "ip:192.0.2.5", "ip:192.0.2.6"])
-
-    assert (throttle("account:r@example.com"), throttle("ip:192.0.2.5"), throttle("ip:192.0.2.6")) == (0, 3, 0)
+    assert (address_accounts("10.1.1.1"), address_accounts("203.0.113.9")) == (["account:x@example.com"],
+                                                                               ["account:y@example.com"])
 
 
 # --- password reset --------------------------------------------------------------------------------
@@ -377,7 +343,7 @@ def test_reset_validates_the_new_password(api_client, member_a):
 
 
 def test_reset_clears_the_account_throttle(api_client, member_a):
-    for _ in range(settings.LOGIN_THROTTLE_MAX_FAILURES):
+    for _ in range(settings.LOGIN_ACCOUNT_FREE_FAILURES):
         login(api_client, member_a.email, "Wrong-Password-00", ip="10.3.3.3")
 
     response = api_client.post(CONFIRM, reset_body(member_a, NEW_PASSWORD), format="json")

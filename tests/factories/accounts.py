@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 from django.contrib.auth.models import Group
 
 from accounts.models import MODERATORS_GROUP, Company, CompanyKind, Membership, MembershipRole, User
@@ -14,6 +15,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Faker("name")
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -1,4 +1,4 @@
-"""Parallel sign-in attempts on PostgreSQL: the failure budget is never overspent."""
+"""Parallel sign-in attempts on PostgreSQL: the free failures of an account are never overspent."""
 from __future__ import annotations
 
 from collections import Counter
@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 
-from accounts import services
-from accounts.models import LoginThrottle
+from accounts import services, signin
+from accounts.models import LoginThrottle, ThrottleHit
 from core.exceptions import ApplicationError
 from tests.factories.accounts import PASSWORD, UserFactory
 from tests.integration.threads import run_pool
@@ -21,14 +21,21 @@ def run_in_parallel(count: int, work: Callable[[int], object]) -> list[object]:
     return run_pool([lambda index=index: work(index) for index in range(count)], workers=count)
 
 
-def test_parallel_reservations_never_exceed_the_limit():
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
-    key = "account:x@example.com"
+def _begin(index: int) -> str:
+    try:
+        signin.attempt_begin(email="x@example.com", address=f"198.51.100.{index + 1}")
+    except ApplicationError as exc:
+        return exc.code
+    return "counted"
 
-    results = run_in_parallel(30, lambda _i: services.login_throttle_reserve([key]))
 
-    assert Counter(results) == Counter({True: limit, False: 30 - limit})
-    assert LoginThrottle.objects.get(key=key).failures == limit
+def test_parallel_attempts_never_get_more_than_the_free_failures():
+    limit = settings.LOGIN_ACCOUNT_FREE_FAILURES
+
+    results = run_in_parallel(30, _begin)
+
+    assert Counter(results) == Counter({"counted": limit, "throttled": 30 - limit})
+    assert LoginThrottle.objects.get(key="account:x@example.com").failures == limit
 
 
 def _attempt(email: str, password: str, client_ip: str) -> str:
@@ -39,8 +46,8 @@ def _attempt(email: str, password: str, client_ip: str) -> str:
     return "ok"
 
 
-def test_parallel_wrong_passwords_spend_exactly_the_budget_then_the_account_is_throttled():
-    limit = settings.LOGIN_THROTTLE_MAX_FAILURES
+def test_parallel_wrong_passwords_spend_exactly_the_free_failures_then_the_account_waits():
+    limit = settings.LOGIN_ACCOUNT_FREE_FAILURES
     assert 0 < limit < 20
     user = UserFactory(email="target@example.com")
 
@@ -51,4 +58,4 @@ def test_parallel_wrong_passwords_spend_exactly_the_budget_then_the_account_is_t
 
     assert _attempt(user.email, PASSWORD, "203.0.113.7") == "throttled"
     assert LoginThrottle.objects.get(key="account:target@example.com").failures == limit
-    assert not LoginThrottle.objects.filter(key="ip:203.0.113.7").exists()
+    assert not ThrottleHit.objects.filter(key="ip:203.0.113.7").exists()

@@ -281,7 +281,7 @@ def test_create_by_a_buyer_or_a_user_without_company_is_refused(as_user, buyer):
 
 def test_anonymous_cannot_create(api_client, seller):
     with assert_unchanged():
-        assert api_client.post(LISTINGS, valid_body(), format="json").status_code == 403
+        assert api_client.post(LISTINGS, valid_body(), format="json").status_code == 401
 
 
 def test_an_unverified_seller_may_create_drafts(as_user, company_a, member_a):
@@ -329,7 +329,7 @@ def test_mine_lists_every_listing_of_the_actors_companies(as_user, make_listing,
 
 
 def test_mine_needs_a_signed_in_user(api_client):
-    assert api_client.get(f"{LISTINGS}mine/").status_code == 403
+    assert api_client.get(f"{LISTINGS}mine/").status_code == 401
 
 
 # --- categories -----------------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def test_report_needs_a_reason_and_a_stranger(as_user, api_client, published, ow
         assert_error(as_user(owner).post(f"{detail_url(published)}report/", {"reason": "Mine"}, format="json"),
                      403, "permission_denied", message="You cannot report your own company's listing.")
         assert as_user(None).post(f"{detail_url(published)}report/", {"reason": "x"},
-                                  format="json").status_code == 403
+                                  format="json").status_code == 401
 
 
 def test_decisions_are_listed_for_members_and_moderators(as_user, draft, owner, staff_a, moderator, buyer,
@@ -470,7 +470,7 @@ def test_decisions_are_listed_for_members_and_moderators(as_user, draft, owner, 
             ("draft", "pending_review", "", owner.email, False)]
     for user in (buyer, other_owner):
         assert_error(as_user(user).get(f"{detail_url(draft)}decisions/"), 404, "not_found")
-    assert_error(as_user(None).get(f"{detail_url(draft)}decisions/"), 403, "not_authenticated")
+    assert_error(as_user(None).get(f"{detail_url(draft)}decisions/"), 401, "not_authenticated")
 
 
 def test_decisions_of_a_published_listing_stay_private(as_user, published, buyer):
@@ -493,10 +493,11 @@ def test_moderation_endpoints_are_for_moderators_only(as_user, owner, buyer, pub
     with assert_unchanged():
         for user in (None, owner, buyer, staff):
             client = as_user(user)
-            assert client.get(QUEUE).status_code == 403
-            assert client.post(BULK, {"ids": [published.pk]}, format="json").status_code == 403
-            assert client.get(REPORTS).status_code == 403
-            assert client.post(f"{REPORTS}{report.pk}/resolve/").status_code == 403
+            refused = 401 if user is None else 403  # no credentials: 401
+            assert client.get(QUEUE).status_code == refused
+            assert client.post(BULK, {"ids": [published.pk]}, format="json").status_code == refused
+            assert client.get(REPORTS).status_code == refused
+            assert client.post(f"{REPORTS}{report.pk}/resolve/").status_code == refused
 
 
 def test_queue_rows_oldest_first_with_reports_and_pending_changes(as_user, make_listing, owner, buyer, moderator,

@@ -80,7 +80,7 @@ def test_test_events_waiting_are_bounded(as_user, member_a, endpoint, django_cap
 
 
 def test_only_the_owner_of_the_endpoints_company_may_test_it(as_user, staff_a, member_b, endpoint):
-    assert_error(as_user(None).post(_test_url(endpoint)), 403, "not_authenticated")
+    assert_error(as_user(None).post(_test_url(endpoint)), 401, "not_authenticated")
     assert_error(as_user(staff_a).post(_test_url(endpoint)), 403, "permission_denied")
     assert_error(as_user(member_b).post(_test_url(endpoint)), 404, "not_found")
     assert Delivery.objects.count() == 0

@@ -187,7 +187,7 @@ def test_only_owners_manage_webhooks(as_user, company_a, member_a, staff_a, comp
         response = getattr(as_user(staff_a), method)(url, body if method == "post" else None, format="json")
         assert_error(response, 403, "permission_denied",
                      message="Only an owner of the company can manage its webhooks.")
-        assert_error(as_user(None).get(url), 403, "not_authenticated")
+        assert_error(as_user(None).get(url), 401, "not_authenticated")
 
     # The owner of another company sees none of A's endpoints.
     assert as_user(member_b).get(WEBHOOKS).json() == []

@@ -404,20 +404,20 @@ SHIP = {"carrier": "DHL", "tracking_number": "JD0001", "documents": ["invoice.pd
 
 # endpoint (state the order is in, method, path suffix, body): expected status per ROLES
 MATRIX = [
-    ((S.PLACED, "get", "", None),                                     (200, 200, 404, 200, 403)),
-    ((S.PLACED, "post", "accept/", {}),                               (403, 200, 404, 403, 403)),
-    ((S.PLACED, "post", "refuse/", {"reason": "No capacity."}),       (403, 200, 404, 403, 403)),
-    ((S.PLACED, "post", "cancel/", {}),                               (200, 409, 404, 403, 403)),
-    ((S.ACCEPTED, "post", "cancel/", {"reason": "Changed plans."}),   (200, 200, 404, 403, 403)),
-    ((S.ACCEPTED, "post", "pay/", PAY),                               (403, 200, 404, 403, 403)),
-    ((S.PAID, "post", "ship/", SHIP),                                 (403, 200, 404, 403, 403)),
-    ((S.SHIPPED, "post", "confirm-delivery/", {}),                    (200, 403, 404, 403, 403)),
-    ((S.DELIVERED, "post", "complete/", {}),                          (200, 403, 404, 403, 403)),
-    ((S.DELIVERED, "post", "dispute/", {"reason": "Wet cartons."}),   (200, 403, 404, 403, 403)),
+    ((S.PLACED, "get", "", None),                                     (200, 200, 404, 200, 401)),
+    ((S.PLACED, "post", "accept/", {}),                               (403, 200, 404, 403, 401)),
+    ((S.PLACED, "post", "refuse/", {"reason": "No capacity."}),       (403, 200, 404, 403, 401)),
+    ((S.PLACED, "post", "cancel/", {}),                               (200, 409, 404, 403, 401)),
+    ((S.ACCEPTED, "post", "cancel/", {"reason": "Changed plans."}),   (200, 200, 404, 403, 401)),
+    ((S.ACCEPTED, "post", "pay/", PAY),                               (403, 200, 404, 403, 401)),
+    ((S.PAID, "post", "ship/", SHIP),                                 (403, 200, 404, 403, 401)),
+    ((S.SHIPPED, "post", "confirm-delivery/", {}),                    (200, 403, 404, 403, 401)),
+    ((S.DELIVERED, "post", "complete/", {}),                          (200, 403, 404, 403, 401)),
+    ((S.DELIVERED, "post", "dispute/", {"reason": "Wet cartons."}),   (200, 403, 404, 403, 401)),
     ((S.DISPUTED, "post", "resolve/", {"reason": "Refund half.", "refund_amount": "100.00"}),
-     (403, 403, 404, 200, 403)),
-    ((S.RESOLVED, "post", "complete/", {}),                           (200, 403, 404, 403, 403)),
-    ((S.COMPLETED, "post", "dispute/", {"reason": "Late claim."}),    (409, 403, 404, 403, 403)),
+     (403, 403, 404, 200, 401)),
+    ((S.RESOLVED, "post", "complete/", {}),                           (200, 403, 404, 403, 401)),
+    ((S.COMPLETED, "post", "dispute/", {"reason": "Late claim."}),    (409, 403, 404, 403, 401)),
 ]
 
 CELLS = [pytest.param(spec, role, code, id=f"{spec[0]} {spec[1]} {spec[2] or 'detail'} | {role}")
@@ -433,8 +433,8 @@ def client_for(api_client, world, role):
 
 def expected_code(role: str, status: int) -> str:
     if status == 403:
-        return "not_authenticated" if role == "anonymous" else "permission_denied"
-    return {404: "not_found", 409: "invalid_transition"}[status]
+        return "permission_denied"
+    return {401: "not_authenticated", 404: "not_found", 409: "invalid_transition"}[status]
 
 
 @pytest.mark.parametrize(("spec", "role", "expected"), CELLS)
@@ -466,7 +466,7 @@ def test_anonymous_clients_are_refused_everywhere(api_client, world, method, pat
 
     response = getattr(api_client, method)(path, body)
 
-    assert (response.status_code, error_of(response)["code"]) == (403, "not_authenticated")
+    assert (response.status_code, error_of(response)["code"]) == (401, "not_authenticated")
     assert snapshot() == before
 
 

@@ -125,7 +125,7 @@ def test_non_member_gets_404_everywhere(as_user, company_a, member_b):
 def test_anonymous_is_asked_to_sign_in(api_client, company_a):
     response = api_client.get(_list_url(company_a))
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json() == {"error": {"code": "not_authenticated",
                                          "message": "Authentication credentials were not provided."}}
 

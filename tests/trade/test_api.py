@@ -74,7 +74,7 @@ def test_anonymous_is_refused_everywhere(as_user, zones):
                         ("delete", f"{ZONES}{zones.europe.pk}/")):
         response = getattr(client, method)(url, {"name": "X"}) if method in ("post", "put", "patch") \
             else getattr(client, method)(url)
-        assert_error(response, 403, "not_authenticated", message=NOT_AUTHENTICATED)
+        assert_error(response, 401, "not_authenticated", message=NOT_AUTHENTICATED)
     assert trade_state() == before
 
 
