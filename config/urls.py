@@ -17,7 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL_PATH, admin.site.urls),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     # Unknown API addresses get a JSON 404. Only paths ending in a slash match, so a missing slash is
     # still redirected (APPEND_SLASH) to the endpoint that has it.

@@ -449,6 +449,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+# Where the Django admin is served, relative to the site root (README "Sign-in protection").
+ADMIN_URL_PATH = env_str("ADMIN_URL_PATH", "admin/")
+if not ADMIN_URL_PATH.endswith("/") or ADMIN_URL_PATH.startswith("/") or " " in ADMIN_URL_PATH:
+    raise ImproperlyConfigured(f"ADMIN_URL_PATH must be a relative path ending in '/', got {ADMIN_URL_PATH!r}")
 # The addresses or networks of those proxies (the peer that connects to the app). X-Forwarded-For and
 # X-Forwarded-Proto are believed only from them, and only when TRUSTED_PROXY_HOPS is above 0.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
