@@ -7,7 +7,7 @@ the same rules and name the same fields in their errors.
   (`destination.country`, `incoterms.<seller id>`, `payment_terms.<seller id>`, `currency`).
 - The cart is priced from the listings as read: each line against the cart rules, one draft order
   per seller with its Incoterm, landed cost, exchange rate and payment terms. trade's errors are
-  named with the request's fields (`destination_country` -> `destination.country`, `lines` -> `cart`).
+  asked to name the request's fields (`destination.country`, `cart`), so no error key is renamed.
 Nothing here locks or writes."""
 from __future__ import annotations
 
@@ -124,10 +124,6 @@ def check_line(*, buyer: Company, listing: Listing | None, terms: ListingTerms |
     return LineCheck(listing=listing, unit_price=unit_price)
 
 
-# Field names of trade's errors, as the checkout input names them.
-TRADE_FIELDS = {"destination_country": "destination.country", "lines": "cart", "incoterm": "incoterm"}
-
-
 DESTINATION_KEYS = frozenset({"country", "address"})
 
 
@@ -205,11 +201,6 @@ def clean_request(*, destination: dict[str, Any] | None, incoterms: dict[Any, An
             raise field_error("currency", _("%(value)s is not an ISO 4217 currency code.") % {"value": currency})
     return CheckoutRequest(destination_country=country, destination_address=address, incoterms=terms, currency=code,
                            payment_terms=_clean_payment_terms(payment_terms))
-
-
-def _trade_error(exc: ApplicationError) -> ApplicationError:
-    fields = {TRADE_FIELDS.get(name, name): messages for name, messages in exc.fields.items()}
-    return ApplicationError(exc.message, code=exc.code, fields=fields, status_code=exc.status_code)
 
 
 def _line_error(exc: ApplicationError, line: CartLine) -> ApplicationError:
@@ -302,11 +293,9 @@ def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutReques
         pk__in=sorted({line.listing_id for line in lines}))}
     terms = listing_terms([line.listing_id for line in lines], country=country)
 
-    try:
-        destination_check(country=country, hs_codes=sorted({listings[line.listing_id].hs_code for line in lines
-                                                            if line.listing_id in listings}))
-    except ApplicationError as exc:
-        raise _trade_error(exc) from None
+    destination_check(country=country, hs_codes=sorted({listings[line.listing_id].hs_code for line in lines
+                                                        if line.listing_id in listings}),
+                      field="destination.country")
 
     prices: dict[int, Decimal] = {}
     for line in lines:
@@ -345,12 +334,10 @@ def cart_price(*, buyer: Company, lines: list[CartLine], request: CheckoutReques
                                      "seller": seller.legal_name, "currency": currency}, code="currency_mismatch")
         inputs = [LineInput(hs_code=listings[line.listing_id].hs_code, goods_value=prices[line.pk] * line.quantity,
                             weight_kg=listings[line.listing_id].weight_kg * line.quantity) for line in seller_lines]
-        try:
-            landed = landed_cost_estimate(seller=seller, destination_country=country, incoterm=incoterm, lines=inputs)
-            if currency not in quotes:
-                quotes[currency] = fx_quote(base=currency, quote=buyer_currency)
-        except ApplicationError as exc:
-            raise _trade_error(exc) from None
+        landed = landed_cost_estimate(seller=seller, destination_country=country, incoterm=incoterm, lines=inputs,
+                                      country_field="destination.country", lines_field="cart")
+        if currency not in quotes:
+            quotes[currency] = fx_quote(base=currency, quote=buyer_currency)
         # The order also keeps its amounts in the buyer's currency: they must fit the columns too.
         amount_check(landed.total * quotes[currency].rate, field="currency" if request.currency else "cart")
         chosen = terms_choose(offered=offered_terms[seller_id], code=request.payment_terms.get(seller_id),

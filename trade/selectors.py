@@ -50,8 +50,9 @@ def _hs_digits(value: Any) -> str:
 
 # --- restricted destinations ----------------------------------------------------------------------
 
-def destination_check(*, country: str, hs_codes: list[str]) -> None:
-    """Refuses a destination that may not be shipped to at all, or not for one of these HS codes.
+def destination_check(*, country: str, hs_codes: list[str], field: str = "destination_country") -> None:
+    """Refuses a destination that may not be shipped to at all, or not for one of these HS codes; the
+    error is on `field`, the caller's name for the destination country.
 
     One query: the restrictions of the country that are whole-country or equal to a 2-6 digit
     prefix of one of the codes."""
@@ -76,26 +77,27 @@ def destination_check(*, country: str, hs_codes: list[str]) -> None:
                 messages.append(_("Goods with HS code %(hs)s cannot be shipped to %(country)s (restricted HS "
                                   "%(prefix)s): %(reason)s") % {"hs": hs, "country": name, "prefix": prefix,
                                                                 "reason": reason})
-    raise ApplicationError(messages[0], code="restricted_destination", fields={"destination_country": messages})
+    raise ApplicationError(messages[0], code="restricted_destination", fields={field: messages})
 
 
 # --- shipping ------------------------------------------------------------------------------------
 
-def shipping_quote(*, seller: Company, destination_country: str, weight_kg: Decimal) -> Decimal:
+def shipping_quote(*, seller: Company, destination_country: str, weight_kg: Decimal,
+                   field: str = "destination_country") -> Decimal:
     """Price of the smallest rate band of the seller's zone for the country that takes `weight_kg`,
-    in the seller's default currency. One query."""
+    in the seller's default currency; no_shipping is an error on `field`. One query."""
     code = country_code(destination_country)
     weight = _decimal_at_least("weight_kg", weight_kg, minimum=Decimal("0"))
     bands = list(ShippingRate.objects.filter(zone__seller=seller, zone__countries__country=code)
                  .order_by("max_weight_kg").values_list("max_weight_kg", "price"))
     name = country_name(code)
     if not bands:
-        raise field_error("destination_country", _("%(seller)s does not ship to %(country)s.")
+        raise field_error(field, _("%(seller)s does not ship to %(country)s.")
                            % {"seller": seller.legal_name, "country": name}, code="no_shipping")
     for max_weight, price in bands:
         if weight <= max_weight:
             return price
-    raise field_error("destination_country",
+    raise field_error(field,
                        _("The shipment weighs %(weight)s kg; %(seller)s ships at most %(max)s kg to %(country)s.")
                        % {"weight": plain_number(weight), "seller": seller.legal_name,
                           "max": plain_number(bands[-1][0]), "country": name}, code="no_shipping")
@@ -167,37 +169,41 @@ def _incoterm(value: Any) -> str:
     return term
 
 
-def _clean_lines(lines: list[LineInput]) -> list[LineInput]:
+def _clean_lines(lines: list[LineInput], field: str = "lines") -> list[LineInput]:
     if not lines:
-        raise field_error("lines", _("Give at least one line."))
+        raise field_error(field, _("Give at least one line."))
     cleaned = []
     for line in lines:
         hs = _hs_digits(line.hs_code)
         if len(hs) != 6 or not hs.isdigit():
-            raise field_error("lines", _("An HS code has exactly 6 digits."))
+            raise field_error(field, _("An HS code has exactly 6 digits."))
         cleaned.append(LineInput(hs_code=hs,
-                                 goods_value=_decimal_at_least("lines", line.goods_value, minimum=Decimal("0")),
-                                 weight_kg=_decimal_at_least("lines", line.weight_kg, minimum=Decimal("0"))))
+                                 goods_value=_decimal_at_least(field, line.goods_value, minimum=Decimal("0")),
+                                 weight_kg=_decimal_at_least(field, line.weight_kg, minimum=Decimal("0"))))
     return cleaned
 
 
 def landed_cost_estimate(*, seller: Company, destination_country: str, incoterm: str,
-                         lines: list[LineInput]) -> LandedCost:
+                         lines: list[LineInput], country_field: str = "destination_country",
+                         lines_field: str = "lines") -> LandedCost:
     """Goods, shipping, insurance, import duty and import VAT of a basket from one seller, and who
     pays which under the Incoterm. Raises restricted_destination before anything else is looked at,
-    then no_shipping. Four queries, however many lines."""
-    code = country_code(destination_country)
-    cleaned = _clean_lines(lines)
-    destination_check(country=code, hs_codes=[line.hs_code for line in cleaned])
-    return _estimate(seller=seller, country=code, incoterm=_incoterm(incoterm), lines=cleaned)
+    then no_shipping. Errors name the caller's fields: `country_field` for the destination,
+    `lines_field` for the lines. Four queries, however many lines."""
+    code = country_code(destination_country, field=country_field)
+    cleaned = _clean_lines(lines, field=lines_field)
+    destination_check(country=code, hs_codes=[line.hs_code for line in cleaned], field=country_field)
+    return _estimate(seller=seller, country=code, incoterm=_incoterm(incoterm), lines=cleaned,
+                     amount_field=lines_field, country_field=country_field)
 
 
 def _estimate(*, seller: Company, country: str, incoterm: str, lines: list[LineInput],
-              amount_field: str = "lines") -> LandedCost:
+              amount_field: str = "lines", country_field: str = "destination_country") -> LandedCost:
     """The estimate; a 400 on `amount_field` (amount_too_large) when its landed cost is more than an
     amount can be (core.inputs.MAX_AMOUNT), so an order of it could not be recorded."""
     weight = sum((line.weight_kg for line in lines), Decimal("0"))
-    shipping = money(shipping_quote(seller=seller, destination_country=country, weight_kg=weight))
+    shipping = money(shipping_quote(seller=seller, destination_country=country, weight_kg=weight,
+                                    field=country_field))
     goods_exact = sum((line.goods_value for line in lines), Decimal("0"))
     goods = money(goods_exact)
     insurance = money(goods * INSURANCE_RATE_PERCENT / HUNDRED) if incoterm in incoterms.INSURANCE_REQUIRED \
