@@ -112,8 +112,12 @@ class CompanyForm(ServiceErrorsMixin, forms.Form):
 
     @classmethod
     def for_company(cls, company, *args, **kwargs) -> CompanyForm:
+        """The form filled with the company's profile. Identity changes waiting for review are shown
+        as asked, so that saving other fields keeps them waiting (and putting back the reviewed
+        value withdraws one)."""
         initial = {name: getattr(company, name) for name in (*COMPANY_FIELDS, "preferred_language")}
         initial["country"] = company.country.code
+        initial.update(company.pending_changes or {})
         return cls(*args, initial=initial, **kwargs)
 
     def update_data(self) -> dict[str, Any]:

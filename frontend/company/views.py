@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import selectors, services, tokens
 from accounts.models import MembershipRole, VerificationStatus
-from accounts.verification import MEMBER, VERIFICATION
+from accounts.verification import IDENTITY_REVIEWED, MEMBER, VERIFICATION
 from core.exceptions import ApplicationError, Forbidden
 from core.http import client_ip
 
@@ -22,6 +22,7 @@ from .. import selectors as frontend_selectors
 from ..common import moderation_action
 from ..decorators import moderator_required, safe_next
 from . import forms
+from .identity import identity_changes
 
 MODERATION_PAGE_SIZE = 50
 
@@ -197,6 +198,8 @@ def _my_company_page(request, membership, *, company_form=None, invite_form=None
         "history": selectors.verification_history(actor=request.user, company=company),
         "invites": selectors.company_invite_list(actor=request.user, company=company) if is_owner else [],
         "company_form": (company_form or forms.CompanyForm.for_company(company)) if is_owner else None,
+        "identity_reviewed": company.verification_status in IDENTITY_REVIEWED,
+        "identity_changes": identity_changes(company),
         "invite_form": (invite_form or forms.InviteForm()) if is_owner else None,
     }
     return render(request, "frontend/my_company.html", context, status=status)
@@ -217,14 +220,19 @@ def my_company_edit(request):
     form = forms.CompanyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.company_update(company=membership.company, actor=request.user, data=form.update_data())
+            saved = services.company_update(company=membership.company, actor=request.user, data=form.update_data())
         except Forbidden as exc:
             messages.error(request, exc.message)
             return redirect("frontend:my_company")
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("The company profile is saved."))
+            if saved.pending_changes and saved.pending_changes != membership.company.pending_changes:
+                messages.success(request, _("The company profile is saved. Your changes to the company's identity "
+                                            "wait for a moderator's review; until they are approved, the company "
+                                            "keeps its verified details."))
+            else:
+                messages.success(request, _("The company profile is saved."))
             return redirect("frontend:my_company")
     return _my_company_page(request, membership, company_form=form)
 
