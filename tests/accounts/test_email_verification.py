@@ -149,3 +149,20 @@ def test_accepting_an_emailed_invite_verifies_the_new_account(db):
     membership = services.invite_accept(token=invite.token, password="Quiet-Harbour-Lamp-73", full_name="New")
 
     assert membership.user.email_verified_at is not None
+
+
+def test_my_company_page_offers_the_link_again(client, db, django_capture_on_commit_callbacks):
+    user = unverify(MembershipFactory().user)
+    client.force_login(user)
+    page = client.get("/my-company/").content.decode()
+    assert 'id="email-unconfirmed"' in page and 'href="/account/tokens/"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/verify-email/resend/")
+
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    client.post(link_path(mail.outbox[0]))
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+    assert 'id="email-unconfirmed"' not in client.get("/my-company/").content.decode()
