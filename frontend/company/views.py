@@ -329,11 +329,27 @@ def moderation(request):
     filters = filter_form.filters()
     companies = selectors.company_list(actor=request.user, status=filters["status"], country=filters["country"])
     page = Paginator(companies, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = list(selectors.company_pending_list(actor=request.user))
     return render(request, "frontend/moderation.html", {
-        "pending": selectors.company_pending_list(actor=request.user),
+        "pending": [company for company in queue if company.verification_status == VerificationStatus.PENDING],
+        "identity_queue": [(company, identity_changes(company)) for company in queue
+                           if company.verification_status != VerificationStatus.PENDING],
         "filter_form": filter_form,
         "filter_status": filters["status"],
         "page": page,
+    })
+
+
+@moderator_required
+@require_safe
+def moderation_company(request, pk: int):
+    """One company as a moderator reviews it: its reviewed identity, the identity changes waiting
+    beside it, a name that reads like a verified company's, the decisions it may take, the history."""
+    company = selectors.company_get(actor=request.user, pk=pk)
+    return render(request, "frontend/moderation_company.html", {
+        "company": company,
+        "identity_changes": identity_changes(company),
+        "history": selectors.verification_history(actor=request.user, company=company),
     })
 
 
@@ -347,3 +363,8 @@ moderation_verify = _company_decision(services.company_verify, gettext_lazy("%(n
 moderation_reject = _company_decision(services.company_reject, gettext_lazy("%(name)s was rejected."))
 moderation_suspend = _company_decision(services.company_suspend, gettext_lazy("%(name)s is suspended."))
 moderation_reinstate = _company_decision(services.company_reinstate, gettext_lazy("%(name)s is verified again."))
+moderation_identity_approve = _company_decision(
+    services.company_identity_approve, gettext_lazy("The identity changes of %(name)s are approved and now shown."))
+moderation_identity_reject = _company_decision(
+    services.company_identity_reject,
+    gettext_lazy("The identity changes of %(name)s are rejected; the company keeps its verified identity."))

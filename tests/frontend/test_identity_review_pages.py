@@ -162,3 +162,199 @@ def test_identity_decisions_read_as_such_in_the_company_history(client, waiting,
 
     assertContains(page, '<td colspan="2">Identity changes rejected</td>', html=True)
     assertContains(page, "Show us the new registry entry.")
+
+
+# --- the moderators' queue and decisions ------------------------------------------------------------
+
+def test_queue_shows_identity_changes_side_by_side_with_approve_and_reject(moderator_client, waiting,
+                                                                           pending_company):
+    company, _owner = waiting
+    asking = pending_company(legal_name="Asking Ltd")
+
+    response = moderator_client.get("/moderation/companies/")
+
+    assert response.context["pending"] == [asking]
+    assert [c for c, _changes in response.context["identity_queue"]] == [company]
+    assertContains(response, '<tr class="identity-change-legal_name"><th scope="row">Legal name</th>'
+                             '<td>Alpha Textiles</td><td><ins>Alpha Textiles GmbH</ins></td></tr>', html=True)
+    assertContains(response, '<tr class="identity-change-country"><th scope="row">Country</th>'
+                             '<td>Türkiye</td><td><ins>Germany</ins></td></tr>', html=True)
+    assertContains(response, f'action="/moderation/companies/{company.pk}/identity/approve/"')
+    assertContains(response, f'<textarea id="identity-reject-reason-{company.pk}" name="reason" rows="2" '
+                             f'maxlength="2000" required></textarea>', html=True)
+    assertNotContains(response, f'action="/moderation/companies/{company.pk}/verify/"')
+    assertContains(response, f'action="/moderation/companies/{asking.pk}/verify/"')
+
+
+def test_empty_identity_queue(moderator_client):
+    response = moderator_client.get("/moderation/companies/")
+
+    assert response.context["identity_queue"] == []
+    assertContains(response, 'id="identity-queue-empty"')
+
+
+def test_moderator_approves_the_changes(moderator_client, moderator, waiting):
+    company, _owner = waiting
+
+    response = moderator_client.post(f"/moderation/companies/{company.pk}/identity/approve/", {"reason": ""})
+
+    assertRedirects(response, "/moderation/companies/", fetch_redirect_response=False)
+    assert _identity(company) == ("Alpha Textiles GmbH", "TR-100", "DE", "both", None, None)
+    assert company.verification_status == VerificationStatus.VERIFIED
+    decision = VerificationDecision.objects.get()
+    assert (decision.actor, decision.identity_changes, decision.applied_changes, decision.reason) == (
+        moderator, {"legal_name": "Alpha Textiles GmbH", "country": "DE", "kind": "both"}, True, "")
+    page = moderator_client.get("/moderation/companies/")
+    assert _messages(page) == ["The identity changes of Alpha Textiles are approved and now shown."]
+    assert page.context["identity_queue"] == []
+
+
+def test_moderator_rejects_the_changes_with_a_reason(moderator_client, waiting):
+    company, _owner = waiting
+
+    response = moderator_client.post(f"/moderation/companies/{company.pk}/identity/reject/",
+                                     {"reason": "The registry still lists the old name."}, follow=True)
+
+    assert _messages(response) == [
+        "The identity changes of Alpha Textiles are rejected; the company keeps its verified identity."]
+    assert _identity(company) == ("Alpha Textiles", "TR-100", "TR", "seller", None, None)
+    assert list(VerificationDecision.objects.values_list("applied_changes", "reason")) == [
+        (False, "The registry still lists the old name.")]
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_rejecting_without_a_reason_changes_nothing(moderator_client, waiting, reason):
+    company, _owner = waiting
+    before = _identity(company)
+
+    response = moderator_client.post(f"/moderation/companies/{company.pk}/identity/reject/", {"reason": reason},
+                                     follow=True)
+
+    assert _messages(response) == ["Alpha Textiles: A reason is required for this decision."]
+    assert _identity(company) == before
+    assert VerificationDecision.objects.count() == 0
+
+
+def test_approving_when_nothing_waits_changes_nothing(moderator_client, verified):
+    company, _owner = verified
+    before = _identity(company)
+
+    response = moderator_client.post(f"/moderation/companies/{company.pk}/identity/approve/", follow=True)
+
+    assert _messages(response) == ["Alpha Textiles: This company has no identity changes waiting for review."]
+    assert _identity(company) == before
+    assert VerificationDecision.objects.count() == 0
+
+
+def test_a_member_cannot_decide_on_identity_changes(client, waiting):
+    company, owner = waiting
+    before = _identity(company)
+    client.force_login(owner)
+
+    approve = client.post(f"/moderation/companies/{company.pk}/identity/approve/")
+    page = client.get(f"/moderation/companies/{company.pk}/")
+
+    assert (approve.status_code, page.status_code) == (403, 403)
+    assert _identity(company) == before
+
+
+def test_unknown_company_is_404(moderator_client):
+    assert moderator_client.get("/moderation/companies/999999/").status_code == 404
+    assert moderator_client.post("/moderation/companies/999999/identity/approve/").status_code == 404
+
+
+# --- the moderation page of one company --------------------------------------------------------------
+
+def test_company_moderation_page_shows_both_identities_and_decides_back_to_itself(moderator_client, waiting):
+    company, _owner = waiting
+    url = f"/moderation/companies/{company.pk}/"
+
+    page = moderator_client.get(url)
+
+    assert page.status_code == 200
+    assertContains(page, "<dt>Legal name</dt><dd>Alpha Textiles</dd>", html=True)
+    assertContains(page, '<tr class="identity-change-kind"><th scope="row">Trading role</th>'
+                         '<td>Seller</td><td><ins>Buyer and seller</ins></td></tr>', html=True)
+    for action in ("approve", "reject"):  # both decision forms come back to this page
+        form = re.search(rf'<form[^>]*action="/moderation/companies/{company.pk}/identity/{action}/"[^>]*>.*?</form>',
+                         page.content.decode(), re.S).group(0)
+        assertInHTML(f'<input type="hidden" name="next" value="{url}">', form)
+    response = moderator_client.post(f"/moderation/companies/{company.pk}/identity/approve/", {"next": url})
+    assertRedirects(response, url, fetch_redirect_response=False)
+    page = moderator_client.get(url)
+    assertContains(page, "<dt>Legal name</dt><dd>Alpha Textiles GmbH</dd>", html=True)
+    assertNotContains(page, 'id="identity-review"')
+    assertContains(page, "Identity changes approved")
+
+
+def test_company_moderation_page_of_a_verification_request_offers_verify_and_reject(moderator_client,
+                                                                                    pending_company):
+    company = pending_company(legal_name="Asking Ltd")
+
+    page = moderator_client.get(f"/moderation/companies/{company.pk}/")
+
+    assertContains(page, f'action="/moderation/companies/{company.pk}/verify/"')
+    assertContains(page, f'action="/moderation/companies/{company.pk}/reject/"')
+    assertNotContains(page, "/identity/approve/")
+
+
+# --- lookalike names ------------------------------------------------------------------------------
+
+@pytest.fixture
+def beta(db):
+    return CompanyFactory(legal_name="Beta Circuits", country="CN", verification_status=VerificationStatus.VERIFIED)
+
+
+def test_a_lookalike_asking_for_verification_is_flagged_in_the_queue_and_on_its_page(moderator_client, beta):
+    company = CompanyFactory(legal_name="Вета Сircuits")
+    owner = MembershipFactory(company=company).user
+    services.company_verification_submit(company=company, actor=owner)
+    flag = (f'<p class="notice notice-warn" id="confusable-{company.pk}"><strong>Lookalike name:</strong> '
+            f'reads like <a href="/moderation/companies/{beta.pk}/">Beta Circuits</a>, a verified company</p>')
+
+    queue = moderator_client.get("/moderation/companies/")
+    page = moderator_client.get(f"/moderation/companies/{company.pk}/")
+
+    assertContains(queue, flag, html=True)
+    assertContains(page, flag, html=True)
+    assertNotContains(queue, f'id="confusable-{beta.pk}"')
+
+
+def test_a_verified_company_asking_for_a_lookalike_name_is_flagged_on_its_identity_change(moderator_client, beta,
+                                                                                           verified):
+    company, owner = verified
+    services.company_update(company=company, actor=owner, data={"legal_name": "Вета Сircuits"})
+
+    queue = moderator_client.get("/moderation/companies/")
+
+    row = f'id="identity-{company.pk}"'
+    assertContains(queue, row)
+    assertContains(queue, f'<p class="notice notice-warn" id="confusable-{company.pk}"><strong>Lookalike name:'
+                          f'</strong> reads like <a href="/moderation/companies/{beta.pk}/">Beta Circuits</a>, '
+                          f'a verified company</p>', html=True)
+
+
+def _queue_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/moderation/companies/")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_queue_query_count_does_not_grow_with_identity_changes(moderator_client, moderator, beta):
+    def lookalike_waiting(n):
+        company = CompanyFactory(legal_name=f"Alpha {n}", verification_status=VerificationStatus.VERIFIED)
+        owner = MembershipFactory(company=company).user
+        services.company_update(company=company, actor=owner,
+                                data={"legal_name": "Вета Сircuits", "registration_number": f"NEW-{n}"})
+        Company.objects.filter(pk=company.pk).update(pending_changes_at=timezone.now() - timedelta(minutes=n))
+
+    lookalike_waiting(0)
+    _queue_queries(moderator_client)
+    with_one = _queue_queries(moderator_client)
+    for n in range(1, 10):
+        lookalike_waiting(n)
+    with_ten = _queue_queries(moderator_client)
+
+    assert Company.objects.filter(pending_changes__isnull=False, confusable_with=beta).count() == 10
+    assert with_ten == with_one
