@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from core.admin import apply_service, reasoned_action
 
 from . import hooks, services
+from .admin_site import PasswordSetRevokingTokensForm
 from .models import ApiToken, Company, Invite, LoginThrottle, Membership, ThrottleHit, User, VerificationDecision
 
 
@@ -23,6 +24,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    change_password_form = PasswordSetRevokingTokensForm
 
 
 class MembershipInline(admin.TabularInline):

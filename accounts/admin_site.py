@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminPasswordChangeForm as OwnPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm as SetPasswordForm
 
 from core.exceptions import ApplicationError
 from core.http import client_ip
@@ -25,5 +27,27 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
+class _RevokesTokens:
+    """A password set in the admin (one's own, or a user's by a superuser) revokes the user's API
+    tokens, as a password reset does."""
+
+    def save(self, commit=True):
+        from accounts import tokens
+
+        user = super().save(commit=commit)
+        if commit:
+            tokens.tokens_revoke_all(user=user)
+        return user
+
+
+class OwnPasswordChangeRevokingTokensForm(_RevokesTokens, OwnPasswordChangeForm):
+    pass
+
+
+class PasswordSetRevokingTokensForm(_RevokesTokens, SetPasswordForm):
+    pass
+
+
 class SMEAdminSite(AdminSite):
     login_form = ThrottledAdminAuthenticationForm
+    password_change_form = OwnPasswordChangeRevokingTokensForm

@@ -225,3 +225,27 @@ def test_drf_keys_become_hashed_tokens_that_keep_working(user):
     response = APIClient().get(ME, HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
     assert response.status_code == 200
     assert response.json()["email"] == user.email
+
+
+def test_a_password_set_in_the_admin_revokes_the_users_tokens(client, user):
+    _token, secret = tokens.token_create(user=user, name="ERP")
+    client.force_login(AdminFactory())
+
+    response = client.post(f"/admin/accounts/user/{user.pk}/password/",
+                           {"password1": "Velvet-Compass-Mango-84", "password2": "Velvet-Compass-Mango-84"})
+
+    assert response.status_code == 302
+    assert bearer(secret).get(ME).status_code == 401
+
+
+def test_changing_ones_own_password_in_the_admin_revokes_ones_tokens(client):
+    admin = AdminFactory()
+    _token, secret = tokens.token_create(user=admin, name="ERP")
+    client.force_login(admin)
+
+    response = client.post("/admin/password_change/", {
+        "old_password": PASSWORD, "new_password1": "Velvet-Compass-Mango-84",
+        "new_password2": "Velvet-Compass-Mango-84"})
+
+    assert response.status_code == 302
+    assert bearer(secret).get(ME).status_code == 401
