@@ -358,3 +358,20 @@ def test_queue_query_count_does_not_grow_with_identity_changes(moderator_client,
 
     assert Company.objects.filter(pending_changes__isnull=False, confusable_with=beta).count() == 10
     assert with_ten == with_one
+
+
+# --- the admin -----------------------------------------------------------------------------------
+
+def test_company_admin_shows_the_waiting_changes_and_the_lookalike_read_only(client, admin_user, waiting, beta):
+    company, _owner = waiting
+    Company.objects.filter(pk=company.pk).update(confusable_with=beta)
+    client.force_login(admin_user)
+
+    page = client.get(reverse("admin:accounts_company_change", args=[company.pk]))
+
+    assert page.status_code == 200
+    readonly = page.context["adminform"].readonly_fields
+    assert {"pending_changes", "pending_changes_at", "confusable_with"} <= set(readonly)
+    assertContains(page, "Alpha Textiles GmbH")
+    assertContains(page, "Beta Circuits")
+    assertNotContains(page, 'name="pending_changes_at"')
