@@ -135,6 +135,7 @@ def main() -> None:
     django.setup()
     import redis
     from django.db import connection
+    from django.utils import timezone
 
     from accounts import tokens
     from accounts.models import Company, CompanyKind, Membership, MembershipRole, User, VerificationStatus
@@ -158,7 +159,7 @@ def main() -> None:
                                       registration_number=f"BENCH-CHK-{tag}-{name}", address="1 Bench street",
                                       default_currency=currency, verification_status=VerificationStatus.VERIFIED)
         user = User.objects.create_user(email=f"bench-{tag}-{name.replace(' ', '-').lower()}@example.com",
-                                        password=None, full_name=name)
+                                        password=None, full_name=name, email_verified_at=timezone.now())
         Membership.objects.create(user=user, company=made, role=MembershipRole.OWNER)
         return made, user
 
