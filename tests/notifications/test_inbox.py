@@ -124,7 +124,7 @@ def test_other_channels_are_not_in_the_inbox(as_user, company_a, member_a):
 def test_anonymous_is_refused(as_user):
     for response in (as_user(None).get(API), as_user(None).post(f"{API}read-all/"),
                      as_user(None).get(f"{API}unread-count/")):
-        assert response.status_code == 403
+        assert response.status_code == 401
 
 
 # --- pages ----------------------------------------------------------------------------------------
