@@ -65,10 +65,21 @@ def _api_error(status: int, code: str, message: str, field: str | None = None):
     return JsonResponse(error_body(code, message, {field: [message]} if field else None), status=status)
 
 
+def _without_nul(query):
+    """A copy of a QueryDict with every NUL character of its keys and values replaced by U+FFFD."""
+    cleaned = query.copy()
+    cleaned.clear()
+    for key, values in query.lists():
+        cleaned.setlist(key.replace("\x00", "\ufffd"), [value.replace("\x00", "\ufffd") for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
 class RequestGuardMiddleware:
     """Refuses what no view can use, before a view or the database sees it:
-    - a NUL character in the path (404) or the query string (400: PostgreSQL refuses NUL in text,
-      so such a value would otherwise fail deep in a query);
+    - a NUL character in the path (404) or in an API query string (400: PostgreSQL refuses NUL in
+      text, so such a value would otherwise fail deep in a query); on pages it becomes U+FFFD, so a
+      form shows its usual error on that field and nothing reaches the database with a NUL;
     - a JSON body of an API request whose arrays/objects nest deeper than core.parsers.MAX_DEPTH
       (400), or larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413), whichever parser the view names.
     API requests (/api/) get the API's JSON error body; pages get the standard 400/404 pages."""
@@ -77,7 +88,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.core.exceptions import BadRequest, RequestDataTooBig
+        from django.core.exceptions import RequestDataTooBig
         from django.http import Http404
         from django.utils.translation import gettext as _
 
@@ -91,10 +102,10 @@ class RequestGuardMiddleware:
         bad_query = next((key for key, values in request.GET.lists()
                           if "\x00" in key or any("\x00" in value for value in values)), None)
         if bad_query is not None:
-            message = _("Remove the NUL character from this parameter.")
             if api:
+                message = _("Remove the NUL character from this parameter.")
                 return _api_error(400, "validation_error", message, field=bad_query.replace("\x00", "") or "query")
-            raise BadRequest(message)
+            request.GET = _without_nul(request.GET)
         content_type = request.content_type or ""
         if api and (content_type == "application/json" or content_type.endswith("+json")):
             try:

@@ -30,8 +30,12 @@ def test_a_nul_in_an_api_path_is_a_404(api_client, url):
     assert_error(api_client.get(url), 404, "not_found", message="Not found.")
 
 
-def test_pages_answer_400_and_404(client):
-    assert client.get("/?q=%00").status_code == 400
+def test_pages_show_a_form_error_or_404(client):
+    assert client.get("/?q=%00").status_code == 200
+    listings = client.get("/listings/?q=a%00b&seller_country=%00")
+    assert listings.status_code == 200
+    assert "seller_country" in listings.context["form"].errors
+    assert "\x00" not in listings.context["form"].data["q"]
     assert client.get("/listings/%00/").status_code == 404
 
 
