@@ -148,7 +148,7 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
             value = None if value in (None, "") else _decimal(field, value)
         elif field == "hs_code":
             value = str(value or "").replace(".", "").replace(" ", "")
-        elif field == "title":
+        elif field == "title" and isinstance(value, str) and value.strip():  # an empty one is refused as blank
             try:
                 value = name_normalise(value)
             except ValidationError as exc:
