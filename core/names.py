@@ -1,7 +1,7 @@
 """Names people read as identities: company names and listing titles.
 
-`name_normalise` is what is stored: NFKC form (full-width and compatibility letters become plain
-ones), without invisible characters (zero-width spaces and joiners, word joiner, byte-order mark),
+`name_normalise` is what is stored: NFKC form for company names (full-width and compatibility
+letters become plain ones; listing titles keep theirs, NFC, so "m²" stays), without invisible characters (zero-width spaces and joiners, word joiner, byte-order mark),
 without direction overrides and isolates (which can make a name read differently from how it is
 stored), without other control characters, with runs of white space made one space. A name that is
 empty once they are gone is refused.
@@ -53,9 +53,11 @@ def _is_dropped(char: str) -> bool:
     return category in {"Cc", "Cf", "Co", "Cs", "Cn"}
 
 
-def name_normalise(value: str) -> str:
-    """The name as it is stored. Raises ValidationError when nothing visible is left."""
-    text = unicodedata.normalize("NFKC", str(value or ""))
+def name_normalise(value: str, *, compatibility: bool = True) -> str:
+    """The name as it is stored. Raises ValidationError when nothing visible is left. With
+    `compatibility` off (listing titles) the text keeps its compatibility characters (NFC instead of
+    NFKC), so "500 g/m²" stays as written; invisible, direction and control characters go either way."""
+    text = unicodedata.normalize("NFKC" if compatibility else "NFC", str(value or ""))
     text = "".join(" " if char in "\t\n\r\x0b\x0c" else char for char in text)
     text = "".join(char for char in text if not _is_dropped(char))
     text = _SPACES.sub(" ", text).strip()

@@ -150,7 +150,7 @@ def listing_clean_input(data: dict[str, Any], *, partial: bool) -> ListingData:
             value = str(value or "").replace(".", "").replace(" ", "")
         elif field == "title" and isinstance(value, str) and value.strip():  # an empty one is refused as blank
             try:
-                value = name_normalise(value)
+                value = name_normalise(value, compatibility=False)
             except ValidationError as exc:
                 raise field_error("title", exc.messages[0]) from exc
         elif isinstance(value, str):

@@ -169,3 +169,10 @@ def test_a_listing_title_with_nothing_visible_is_refused(as_user, seller, owner,
     assert_error(updated, 400, "validation_error", fields={"title": [EMPTY_NAME]})
     draft.refresh_from_db()
     assert draft.title == "Cotton towel"
+
+
+def test_listing_titles_keep_compatibility_characters_but_lose_invisible_ones():
+    from core.names import name_normalise
+
+    assert name_normalise("Towel 500\u200b g/m², 70×140", compatibility=False) == "Towel 500 g/m², 70×140"
+    assert name_normalise("Towel 500 g/m²") == "Towel 500 g/m2"
