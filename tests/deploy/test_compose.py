@@ -76,7 +76,9 @@ def test_web_migrates_seeds_then_serves_and_has_a_healthcheck(compose):
     assert web["command"] == [
         "sh", "-c",
         "python manage.py migrate --noinput && python manage.py seed_demo"
-        " && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -",
+        " && rm -rf /tmp/prometheus-multiproc && mkdir -p /tmp/prometheus-multiproc"
+        " && PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus-multiproc"
+        " exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -",
     ]
     assert web["ports"] == ["127.0.0.1:8000:8000"]
     assert web["healthcheck"]["test"][:2] == ["CMD", "python"]
