@@ -35,12 +35,12 @@ STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Webhooks never go to this machine in production, whatever the environment says.
+WEBHOOKS_ALLOW_LOOPBACK = False
 
 
 # Probes and scrapes over plain HTTP inside the network are not redirected to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
-# Webhooks never go to this machine in production, whatever the environment says.
-WEBHOOKS_ALLOW_LOOPBACK = False
 # One JSON object per log line, each request logged, Celery's processes logging through the same
 # handler (core/logging.py).
 LOGGING = copy.deepcopy(LOGGING)  # noqa: F405
