@@ -15,6 +15,7 @@ deciding, so parallel attempts cannot all pass a free slot) and given back when 
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 from dataclasses import dataclass, field
@@ -46,7 +47,12 @@ class Throttled(ApplicationError):
 
 
 def account_key(email: str) -> str:
-    return f"account:{(email or '').strip().lower()}"
+    """The throttle key of an account: its e-mail address, or the address's SHA-256 when it is too long
+    for the key columns (200 characters), as an attacker's made-up address can be."""
+    email = (email or "").strip().lower()
+    if len(email) > 150:
+        email = "sha256:" + hashlib.sha256(email.encode()).hexdigest()
+    return f"account:{email}"
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:

@@ -247,3 +247,21 @@ def frozen_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+@pytest.mark.parametrize("email", ["0" * 254, "x" * 240 + "@example.com"])
+def test_a_long_made_up_address_is_refused_as_wrong_not_a_server_error(api_client, email):
+    for _ in range(2):
+        response = api_client.post("/api/v1/auth/login/", {"email": email, "password": "wrong"}, format="json")
+
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] in {"invalid_credentials", "validation_error"}
+
+
+def test_long_addresses_get_a_key_that_fits_the_column():
+    from accounts.signin import account_key
+
+    assert account_key("Ayse@Example.com ") == "account:ayse@example.com"
+    long_key = account_key("y" * 250 + "@example.com")
+    assert len(long_key) <= 200 and long_key.startswith("account:sha256:")
+    assert long_key == account_key("Y" * 250 + "@example.com")
