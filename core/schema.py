@@ -8,6 +8,7 @@ Each view declares its success responses (and, where it wants its own wording, s
 - 401 `not_authenticated` / `authentication_failed` for every operation: a missing, bad or expired
   token is refused before the view runs, even where visitors may read;
 - 413 `body_too_large` for a body over the size bound (core.parsers, core.http);
+- 415 `unsupported_media_type` for a body that is not JSON (or multipart where an endpoint takes files);
 - 403 `permission_denied` where the view is not open to everyone;
 - 404 `not_found` where the path names an object, for a page number past the last page, and for a
   write whose body names an object the caller cannot see;
@@ -34,6 +35,8 @@ DESCRIPTIONS = {
     "401": "No valid credentials: the token is missing, wrong, expired or revoked (WWW-Authenticate says how "
            "to sign in).",
     "413": "The body is larger than the API accepts.",
+    "415": "The body's Content-Type is not one this operation takes (application/json, or multipart/form-data "
+           "where it takes files).",
     "403": "Signed in, but this company or person may not do this.",
     "404": "Nothing here that you may see (also answered for another company's objects, and for an object "
            "named in the body that you may not see).",
@@ -54,7 +57,7 @@ class AutoSchema(SpectacularAutoSchema):
         if takes_input:
             codes.append("400")
         if method in {"POST", "PUT", "PATCH"}:
-            codes.append("413")
+            codes += ["413", "415"]
         if not self._open_to_everyone():
             codes.append("403")
         if "{" in self.path or self._is_list_view() or method in WRITE_METHODS:

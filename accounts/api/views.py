@@ -23,6 +23,7 @@ from . import serializers as s
 
 
 class RegisterView(APIView):
+    rate_limited = True  # sign-in protection answers 429 (documented by core.schema)
     permission_classes = [AllowAny]
 
     @extend_schema(request=s.RegisterSerializer, responses={201: s.UserSerializer})
@@ -35,6 +36,8 @@ class RegisterView(APIView):
 
 class LoginView(APIView):
     """Session sign-in for the web client. Throttled per account and per client address."""
+
+    rate_limited = True  # sign-in protection answers 429 (documented by core.schema)
 
     permission_classes = [AllowAny]
 
@@ -72,6 +75,8 @@ class TokenView(APIView):
     """A new API token for an integration (e-mail and password). Same throttle as every sign-in.
     Each call creates a token; the secret is in the answer only."""
 
+    rate_limited = True  # sign-in protection answers 429 (documented by core.schema)
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
@@ -100,6 +105,8 @@ class EmailVerificationView(APIView):
 class EmailVerificationResendView(APIView):
     """Sends the signed-in user's verification link again (a few times an hour at most)."""
 
+    rate_limited = True  # sign-in protection answers 429 (documented by core.schema)
+
     @extend_schema(request=None, responses={
         202: None, 401: E401,
         409: OpenApiResponse(ErrorSerializer, description="Already confirmed (email_already_verified)."),
@@ -112,9 +119,11 @@ class EmailVerificationResendView(APIView):
 class ApiTokenListView(APIView):
     """The signed-in user's API tokens (newest first), and a new one."""
 
+    pagination_class = DefaultPagination  # also tells the schema that the list is paged
+
     @extend_schema(responses={200: s.ApiTokenSerializer(many=True), 401: E401})
     def get(self, request):
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.api_token_list(user=request.user), request, view=self)
         return paginator.get_paginated_response(s.ApiTokenSerializer(page, many=True).data)
 
@@ -136,6 +145,7 @@ class ApiTokenDetailView(APIView):
 
 
 class PasswordResetView(APIView):
+    rate_limited = True  # sign-in protection answers 429 (documented by core.schema)
     permission_classes = [AllowAny]
 
     @extend_schema(request=s.PasswordResetSerializer, responses={202: None})
