@@ -183,7 +183,12 @@ class CompanyViewSet(viewsets.GenericViewSet):
     """Public company profiles; owners edit their own; moderators decide on verification."""
 
     serializer_class = s.CompanySerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_parsers(self):
+        """JSON everywhere; the profile edit also takes multipart, for the logo."""
+        if getattr(self, "action", None) == "partial_update":
+            return [JSONParser(), MultiPartParser(), FormParser()]
+        return super().get_parsers()
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):

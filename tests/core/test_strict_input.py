@@ -51,3 +51,11 @@ def test_a_form_encoded_body_to_a_json_endpoint_is_a_415(as_user, member_a):
 
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+@pytest.mark.django_db
+def test_a_moderator_decision_takes_json_only(as_user, moderator, company_a):
+    response = as_user(moderator).post(f"/api/v1/companies/{company_a.pk}/verify/", "garbage",
+                                       content_type="multipart/form-data; boundary=x")
+
+    assert response.status_code == 415
