@@ -186,7 +186,10 @@ class CompanyViewSet(viewsets.GenericViewSet):
 
     def get_parsers(self):
         """JSON everywhere; the profile edit also takes multipart, for the logo."""
-        if getattr(self, "action", None) == "partial_update":
+        action = getattr(self, "action", None)
+        if action is None and getattr(self, "request", None) is not None:  # parsers are chosen before the action
+            action = getattr(self, "action_map", {}).get(self.request.method.lower())
+        if action == "partial_update":
             return [JSONParser(), MultiPartParser(), FormParser()]
         return super().get_parsers()
 
