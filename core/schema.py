@@ -81,6 +81,9 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
+        for code, response in responses.items():
+            if code >= "400" and not response.get("content"):  # a view's own wording, without the body
+                response["content"] = self._get_response_for_code(ErrorSerializer, code, direction=direction)["content"]
         for code in self._error_codes():
             if code in responses:
                 continue

@@ -78,3 +78,10 @@ def test_operations_with_a_body_document_413(operations):
     for method, path, operation in operations:
         if method in {"POST", "PUT", "PATCH"}:
             assert _error_schema(operation, "413") == {"$ref": ERROR_REF}, (method, path)
+
+
+def test_every_error_response_carries_the_error_body(operations):
+    for method, path, operation in operations:
+        for code, response in operation["responses"].items():
+            if code >= "400":
+                assert _error_schema(operation, code) == {"$ref": ERROR_REF}, (method, path, code)
