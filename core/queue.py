@@ -9,9 +9,9 @@ quarter of the bound, without retries, so a publish ends within the bound whatev
 
 After a publish failed, publishing from this process pauses for QUEUE_PUBLISH_PAUSE_SECONDS: many
 requests at once must not each wait the full bound on a broker known to be away. What is not
-published is not lost as long as it can be found again: notification deliveries are rows of the
-outbox that beat's relay publishes again (notifications/relay.py); README.md, "Faults and recovery",
-lists what each queued task relies on."""
+published is not lost: a task queued after a commit is kept as an UnsentTask row that beat publishes
+again (`core.unsent_tasks_resend`), and notification deliveries are rows of the outbox that beat's
+relay publishes again (notifications/relay.py); README.md, "Faults and recovery", says how late."""
 from __future__ import annotations
 
 import logging
@@ -118,5 +118,39 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Queues `task` once the current transaction commits; nothing is queued if it rolls back.
 
     A broker that is down or hangs is logged and does not turn an already committed change into
-    an error for the caller, nor hold the request for longer than the publish bound."""
-    transaction.on_commit(partial(publish, task, *args, **kwargs), robust=True)
+    an error for the caller, nor hold the request for longer than the publish bound. What could not
+    be published is kept as an UnsentTask row, which beat publishes again when the broker is back."""
+    transaction.on_commit(partial(_publish_or_keep, task, *args, **kwargs), robust=True)
+
+
+def _publish_or_keep(task, *args, **kwargs) -> None:
+    if publish(task, *args, **kwargs) or task.app.conf.task_always_eager:
+        return
+    from .models import UnsentTask
+
+    UnsentTask.objects.create(task=task.name, args=list(args), kwargs=kwargs)
+
+
+def unsent_tasks_resend(*, limit: int = 500) -> int:
+    """Publishes the kept tasks again, oldest first, and deletes each one that is queued; stops at the
+    first that fails (the broker is still away). Rows are claimed with SKIP LOCKED, so two runs at
+    once never send one twice. Returns how many were queued."""
+    from celery import current_app
+
+    from .models import UnsentTask
+
+    sent = 0
+    with transaction.atomic():
+        rows = list(UnsentTask.objects.select_for_update(skip_locked=True).order_by("pk")[:limit])
+        for row in rows:
+            task = current_app.tasks.get(row.task)
+            if task is None:  # a task that no longer exists: nothing can run it
+                logger.error("Dropping unsent task %s: no such task", row.task)
+                row.delete()
+                continue
+            if not publish(task, *row.args, **row.kwargs):
+                UnsentTask.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+                break
+            row.delete()
+            sent += 1
+    return sent

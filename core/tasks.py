@@ -37,3 +37,11 @@ def heartbeat(self, *, source: str = "probe") -> None:
         keys.append(worker_key(self.request.hostname))
     heartbeat_record(*keys)
     heartbeat_prune()
+
+
+@shared_task(name="core.unsent_tasks_resend", ignore_result=True, soft_time_limit=60, time_limit=90)
+def unsent_tasks_resend() -> int:
+    """Publishes again what requests could not queue while the broker was away (core/queue.py)."""
+    from .queue import unsent_tasks_resend as resend
+
+    return resend()

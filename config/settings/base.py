@@ -490,6 +490,12 @@ HEALTH_PROBES = [
     "core.health.broker_probe",
     "notifications.monitoring.outbox_probe",
 ]
+# Tasks that requests could not queue while the broker was away are published again (core/queue.py).
+CELERY_BEAT_SCHEDULE["core-unsent-tasks"] = {
+    "task": "core.unsent_tasks_resend",
+    "schedule": env_int("UNSENT_TASKS_RESEND_SECONDS", 30),
+    "options": {"expires": 30},
+}
 CELERY_BEAT_SCHEDULE["core-heartbeat"] = {
     "task": "core.heartbeat",
     "schedule": HEALTH_HEARTBEAT_INTERVAL_SECONDS,

@@ -13,6 +13,7 @@ from kombu import Connection
 from config import celery_app
 from core import queue
 from core.queue import enqueue_on_commit, publish, publishing_paused
+from accounts.tasks import password_reset_email_send
 from notifications.tasks import deliveries_relay
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +162,50 @@ def test_waiting_for_a_free_publishing_connection_is_bounded_too(broker, setting
     assert queued is False
     assert 0.2 <= seconds <= 0.5
     assert publishing_paused() is True
+
+
+def test_what_a_request_could_not_queue_is_kept_and_sent_again_when_the_broker_is_back(
+        broker, django_capture_on_commit_callbacks):
+    from core.models import UnsentTask
+    from core.queue import unsent_tasks_resend
+
+    broker("memory://")
+    queue._pause()  # the broker failed a moment ago
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(password_reset_email_send, 42)
+
+    kept = UnsentTask.objects.get()
+    assert (kept.task, kept.args, kept.kwargs) == ("accounts.tasks.password_reset_email_send", [42], {})
+
+    assert unsent_tasks_resend() == 0  # still paused: kept, one more attempt counted
+    assert UnsentTask.objects.get().attempts == 1
+
+    queue.resume_publishing()
+    assert unsent_tasks_resend() == 1
+    assert not UnsentTask.objects.exists()
+    with Connection("memory://") as connection:
+        message = connection.SimpleQueue("celery").get(timeout=1)
+        assert (message.headers["task"], message.payload[0]) == ("accounts.tasks.password_reset_email_send", [42])
+        message.ack()
+
+
+def test_nothing_is_kept_when_the_publish_works(broker, django_capture_on_commit_callbacks):
+    from core.models import UnsentTask
+
+    broker("memory://")
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_on_commit(deliveries_relay)
+
+    assert not UnsentTask.objects.exists()
+    with Connection("memory://") as connection:
+        connection.SimpleQueue("celery").get(timeout=1).ack()
+
+
+def test_a_kept_task_that_no_longer_exists_is_dropped():
+    from core.models import UnsentTask
+    from core.queue import unsent_tasks_resend
+
+    UnsentTask.objects.create(task="gone.task")
+
+    assert unsent_tasks_resend() == 0
+    assert not UnsentTask.objects.exists()
