@@ -198,6 +198,16 @@ def run_probes(probes: Iterable[Probe], *, timeout: float) -> list[CheckResult]:
     return results
 
 
+def unsent_tasks_probe() -> list[CheckResult]:
+    """Failing when a task kept while the broker was away (core/queue.py) has waited more than
+    HEALTH_UNSENT_MAX_AGE_SECONDS: beat or the broker is not taking them."""
+    from .queue import unsent_backlog
+
+    count, oldest = unsent_backlog()
+    return [CheckResult("unsent_tasks", oldest <= settings.HEALTH_UNSENT_MAX_AGE_SECONDS,
+                        {"kept": count, "oldest_age_seconds": round(oldest, 1)})]
+
+
 def configured_probes() -> list[Probe]:
     return [import_string(path) for path in settings.HEALTH_PROBES]
 

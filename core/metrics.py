@@ -75,6 +75,18 @@ def heartbeat_metrics() -> Iterable[Metric]:
     return [family]
 
 
+def unsent_task_metrics() -> Iterable[Metric]:
+    """Tasks requests could not queue while the broker was away, waiting for beat to send them again
+    (core/queue.py), and the age of the oldest. One query."""
+    from .queue import unsent_backlog
+
+    count, oldest = unsent_backlog()
+    return [GaugeMetricFamily(f"{PREFIX}_unsent_tasks", "Tasks kept because the broker was away when queued.",
+                              value=count),
+            GaugeMetricFamily(f"{PREFIX}_unsent_task_oldest_age_seconds",
+                              "Seconds the oldest kept task has waited (0: none).", value=oldest)]
+
+
 def _queue_names(app) -> list[str]:
     queues = app.conf.task_queues
     names = [queue.name for queue in queues] if queues else []

@@ -154,3 +154,15 @@ def unsent_tasks_resend(*, limit: int = 500) -> int:
             row.delete()
             sent += 1
     return sent
+
+
+def unsent_backlog() -> tuple[int, float]:
+    """How many tasks are kept for sending again, and how many seconds the oldest has waited."""
+    from django.db.models import Count, Min
+    from django.utils import timezone
+
+    from .models import UnsentTask
+
+    row = UnsentTask.objects.aggregate(count=Count("pk"), oldest=Min("created_at"))
+    oldest = max(0.0, (timezone.now() - row["oldest"]).total_seconds()) if row["oldest"] else 0.0
+    return row["count"], oldest

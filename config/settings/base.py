@@ -489,7 +489,9 @@ HEALTH_PROBES = [
     "core.health.cache_probe",
     "core.health.broker_probe",
     "notifications.monitoring.outbox_probe",
+    "core.health.unsent_tasks_probe",
 ]
+HEALTH_UNSENT_MAX_AGE_SECONDS = env_int("HEALTH_UNSENT_MAX_AGE_SECONDS", 5 * 60)
 # Tasks that requests could not queue while the broker was away are published again (core/queue.py).
 CELERY_BEAT_SCHEDULE["core-unsent-tasks"] = {
     "task": "core.unsent_tasks_resend",
@@ -512,6 +514,7 @@ METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", 
 METRICS_COLLECTORS = [
     "core.metrics.heartbeat_metrics",
     "core.metrics.queue_metrics",
+    "core.metrics.unsent_task_metrics",
     "notifications.monitoring.outbox_metrics",
     "orders.monitoring.order_metrics",
 ]

@@ -71,6 +71,7 @@ def test_readyz_is_200_when_every_check_passes(client, memory_broker, frozen):
         "cache": {"status": "ok"},
         "broker": {"status": "ok"},
         "outbox": {"status": "ok", "due": 1, "oldest_due_age_seconds": 30.0},
+        "unsent_tasks": {"status": "ok", "kept": 0, "oldest_age_seconds": 0.0},
     }}
 
 
@@ -289,3 +290,17 @@ def test_beat_alive_reads_beats_tick(frozen, capsys):
     with pytest.raises(SystemExit) as exit_info:
         call_command("beat_alive")
     assert exit_info.value.code == 1
+
+
+
+@pytest.mark.django_db
+@override_settings(HEALTH_UNSENT_MAX_AGE_SECONDS=300)
+def test_unsent_tasks_fail_when_the_oldest_kept_one_waited_too_long(frozen):
+    from core.health import unsent_tasks_probe
+    from core.models import UnsentTask
+
+    row = UnsentTask.objects.create(task="accounts.tasks.password_reset_email_send", args=[1])
+    assert unsent_tasks_probe() == [CheckResult("unsent_tasks", True, {"kept": 1, "oldest_age_seconds": 0.0})]
+
+    UnsentTask.objects.filter(pk=row.pk).update(created_at=NOW - timedelta(seconds=301))
+    assert unsent_tasks_probe() == [CheckResult("unsent_tasks", False, {"kept": 1, "oldest_age_seconds": 301.0})]

@@ -128,7 +128,7 @@ def _scrape_queries(client) -> int:
 @pytest.mark.django_db
 def test_a_scrape_costs_the_same_queries_whatever_the_amount_of_data(client):
     empty = _scrape_queries(client)
-    assert empty == 4  # heartbeats, open deliveries, dead letters, orders by state
+    assert empty == 5  # heartbeats, kept tasks, open deliveries, dead letters, orders by state
     now = timezone.now()
     for n in range(30):
         _delivery(n, status=[DeliveryStatus.PENDING, DeliveryStatus.DEAD, DeliveryStatus.SENT][n % 3], due_at=now)
@@ -174,3 +174,14 @@ def test_queue_lengths_are_read_from_a_redis_broker(client, monkeypatch):
         broker.close()
     assert samples['smemarket_celery_queue_length{queue="celery"}'] == 3
     assert samples["smemarket_celery_unacked_messages"] == 2
+
+
+
+@pytest.mark.django_db
+def test_kept_tasks_are_counted(client):
+    from core.models import UnsentTask
+
+    UnsentTask.objects.create(task="accounts.tasks.password_reset_email_send", args=[1])
+    samples = _samples(client.get("/metrics").content.decode())
+
+    assert samples["smemarket_unsent_tasks"] == 1

@@ -58,7 +58,7 @@ def test_a_worker_that_stops_consuming_is_reported_not_ready(celery_worker_proce
     _send_as_beat()
     status, body = wait_until(lambda: (lambda answer: answer if answer[0] == 200 else None)(_readyz(client)),
                               timeout=15, message="readyz did not become ready with a consuming worker")
-    assert set(body["checks"]) == {"database", "workers", "beat", "cache", "broker", "outbox"}
+    assert set(body["checks"]) == {"database", "workers", "beat", "cache", "broker", "outbox", "unsent_tasks"}
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
     os.killpg(worker.process.pid, signal.SIGSTOP)
