@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from accounts.models import CompanyKind, Language, MembershipRole, VerificationStatus
 

@@ -15,7 +15,7 @@ from core.inputs import MAX_AMOUNT, field_error
 from core.validators import CURRENCY_CODES
 from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 
-from ..models import CartLine, Order
+from ..models import CartLine
 from .common import ListingTerms, convert, listing_terms, tier_price
 
 
