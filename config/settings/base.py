@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "payments",
     "orders",
     "statements",
+    "trust",
+    "reviews",
     "notifications",
     "frontend",
     "demo",

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Lowest first. An app may import the apps below it; the middle row (fx, marketplace, trade,
 # payments) is ordered too, so that its cross imports run one way only.
 LAYERS = ["core", "accounts", "notifications", "fx", "marketplace", "trade", "payments", "orders", "statements",
-          "frontend", "demo"]
+          "trust", "reviews", "frontend", "demo"]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 # The one import that goes up: the account services tell people about their company through the
