@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -101,6 +103,7 @@ class VerificationStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
+    EXPIRED = "expired", _("Verification expired")
 
 
 def company_logo_path(instance: Company, filename: str) -> str:
@@ -131,6 +134,14 @@ class Company(TimeStampedModel):
                                            default=VerificationStatus.UNVERIFIED, db_index=True)
     verification_changed_at = models.DateTimeField(_("verification changed at"), null=True, blank=True)
     verification_reason = models.TextField(_("reason of the last decision"), blank=True)
+    # Stored compact (accounts/registry_numbers.py); blank until the company asks for verification.
+    tax_number = models.CharField(_("tax number"), max_length=64, blank=True, validators=[validate_plain_text])
+    # Set when a moderator verifies (or renews); the company's verification expires at this time.
+    verified_until = models.DateTimeField(_("verified until"), null=True, blank=True, db_index=True)
+    # The `verified_until` whose expiry reminder was sent: one reminder per verification period.
+    expiry_reminder_sent_for = models.DateTimeField(null=True, blank=True, editable=False)
+    # A verified company asked to renew its verification before it expires (it keeps its badge).
+    renewal_requested_at = models.DateTimeField(_("renewal requested at"), null=True, blank=True, editable=False)
     # Identity under review: changes to the identity fields of a verified (or suspended) company wait
     # here for a moderator; the company keeps its reviewed identity until they are approved.
     pending_changes = models.JSONField(_("identity changes waiting for review"), null=True, blank=True,
@@ -166,6 +177,26 @@ class Company(TimeStampedModel):
             except ValidationError as exc:
                 raise ValidationError({"legal_name": exc.messages}) from exc
         self.name_skeleton = name_skeleton(self.legal_name)
+        self._clean_numbers()
+
+    def _clean_numbers(self) -> None:
+        """The registration and tax numbers are checked against the country's format where it is
+        known (accounts/registry_numbers.py) and stored compact."""
+        from .registry_numbers import REGISTRATION, TAX, number_normalise
+
+        if not self.country:
+            return
+        errors = {}
+        for field, kind in (("registration_number", REGISTRATION), ("tax_number", TAX)):
+            value = getattr(self, field)
+            if not value:
+                continue
+            try:
+                setattr(self, field, number_normalise(country=str(self.country), kind=kind, number=value).number)
+            except ValidationError as exc:
+                errors[field] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_verified(self) -> bool:
@@ -232,11 +263,63 @@ class Invite(TimeStampedModel):
         return f"{self.email} -> {self.company}"
 
 
+class DocumentKind(models.TextChoices):
+    REGISTRATION_CERTIFICATE = "registration_certificate", _("Registration certificate")
+    TAX_CERTIFICATE = "tax_certificate", _("Tax certificate")
+    OTHER = "other", _("Other document")
+
+
+def private_storage():
+    """Files no URL serves (STORAGES["private"], under PRIVATE_MEDIA_ROOT)."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def verification_document_path(instance: VerificationDocument, filename: str) -> str:
+    """A name made here; the extension is that of the decoded content (accounts/documents.py)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"verification/{instance.company_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class VerificationDocument(models.Model):
+    """Evidence a company uploads for its verification (a PDF or an image), kept privately: only the
+    company's members and the moderators can fetch it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="verification_documents")
+    kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=verification_document_path,
+                            max_length=200)
+    content_type = models.CharField(max_length=50, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    original_name = models.CharField(_("original file name"), max_length=150, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verification document")
+        verbose_name_plural = _("verification documents")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values),
+                                   name="accounts_verificationdocument_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.get_kind_display()} ({self.original_name})"
+
+
 class VerificationDecision(models.Model):
-    """Every move of a company's verification state: who, when, from what to what, and why."""
+    """Every move of a company's verification state: who (none for a move of the system: an
+    expiry), when, from what to what, why, and the documents it rested on."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="verification_decisions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                              blank=True)
+    documents = models.ManyToManyField(VerificationDocument, through="DecisionDocument", related_name="decisions",
+                                       blank=True)
     from_status = models.CharField(max_length=12, choices=VerificationStatus.choices)
     to_status = models.CharField(max_length=12, choices=VerificationStatus.choices)
     reason = models.TextField(blank=True)
@@ -253,6 +336,17 @@ class VerificationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company}: {self.from_status} -> {self.to_status}"
+
+
+class DecisionDocument(models.Model):
+    """A document a decision rested on. Such a document cannot be deleted (PROTECT)."""
+
+    decision = models.ForeignKey(VerificationDecision, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(VerificationDocument, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["decision", "document"],
+                                               name="accounts_decisiondocument_unique")]
 
 
 class LoginThrottle(models.Model):
