@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -69,8 +71,10 @@ class Review(models.Model):
         return self.hidden_at is not None
 
     @property
-    def average(self):
-        return round((self.product + self.communication + self.shipping) / 3, 1)
+    def average(self) -> Decimal:
+        """The mean of the three ratings, to two places."""
+        total = Decimal(self.product + self.communication + self.shipping)
+        return (total / 3).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class ReviewDecision(models.Model):

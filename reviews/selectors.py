@@ -1,0 +1,68 @@
+"""Reads of reviews. Each takes the acting user, so no query forgets its tenant.
+
+Public lists show visible reviews only; moderators also see hidden ones with the reason. The
+parties of an order (its buyer's and seller's members) see their own review even when it is
+hidden, with the moderator's reason."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Company
+from accounts.selectors import Actor, company_get, is_member
+from orders.selectors.orders import order_visible_id
+
+from .models import Review, ReviewReport, SellerRating
+
+
+def _is_moderator(actor: Actor) -> bool:
+    return bool(actor.is_authenticated and actor.is_moderator)
+
+
+def _int(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def review_for_order(*, actor: Actor, order_id: int | str) -> Review | None:
+    """The review of an order the actor may see (404 otherwise), or None while there is none."""
+    order_id = order_visible_id(actor=actor, pk=order_id)
+    return Review.objects.select_related("buyer", "seller", "author", "replied_by").filter(order_id=order_id).first()
+
+
+def review_list_for_seller(*, actor: Actor, seller: Company) -> QuerySet[Review]:
+    """The seller's reviews, newest first: visible ones for everyone, hidden ones too for
+    moderators. Buyer and reply in the same query."""
+    qs = Review.objects.filter(seller=seller).select_related("buyer")
+    if not _is_moderator(actor):
+        qs = qs.filter(hidden_at__isnull=True)
+    return qs.order_by("-created_at", "-pk")
+
+
+def seller_rating_get(*, seller_id: int) -> SellerRating | None:
+    return SellerRating.objects.filter(seller_id=seller_id).first()
+
+
+def review_get_visible(*, actor: Actor, pk: int | str) -> Review:
+    """A review the actor may see: a visible one of a company the actor may see; hidden ones for
+    moderators and the order's parties. 404 otherwise."""
+    review = Review.objects.select_related("buyer", "seller").filter(pk=_int(pk)).first()
+    if review is None:
+        raise Http404
+    company_get(actor=actor, pk=review.seller_id)
+    if review.hidden_at is not None and not (
+            _is_moderator(actor) or is_member(actor=actor, company_id=review.buyer_id)
+            or is_member(actor=actor, company_id=review.seller_id)):
+        raise Http404
+    return review
+
+
+def review_report_list(*, actor: Actor) -> QuerySet[ReviewReport]:
+    """Open reports of reviews, oldest first, with the review and who reported (moderators only)."""
+    if not _is_moderator(actor):
+        return ReviewReport.objects.none()
+    return (ReviewReport.objects.filter(resolved_at__isnull=True)
+            .select_related("review", "review__buyer", "review__seller", "reporter", "company")
+            .order_by("created_at", "pk"))
