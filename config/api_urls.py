@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("reviews.api.urls")),
     path("", include("statements.api.urls")),
     path("", include("trade.api.urls")),
 ]
