@@ -32,6 +32,7 @@ from core.inputs import field_error
 from core.statemachine import MoveNotAllowed, ReasonRequired
 
 from ..events.orders import order_parties_notify
+from ..hooks import order_event_recorded
 from ..locks import lock_order, stock_give_back
 from ..models import Order, OrderEvent, OrderRole, OrderStatus, PaymentMethod
 from ..transitions import ORDER_FLOW, STOCK_RELEASING, SUSPENDED_MAY, TIMESTAMP_FIELD
@@ -205,6 +206,7 @@ def order_transition(*, order_id: int, actor: User | None, to_status: str, role:
         event = OrderEvent.objects.create(order=order, actor=actor, role=role, from_status=current,
                                           to_status=to_status, reason=reason, payload=details, created_at=now)
         order_parties_notify(order=order, move=event)
+        order_event_recorded(order_id=order.pk, seller_id=order.seller_id, event_id=event.pk)
     return order
 
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Max
+
 from accounts.models import Company, User
 from fx.selectors import FxQuote
+from marketplace.models import Listing
 from trade.selectors import LandedCost
 
 from ..events.orders import order_parties_notify
+from ..hooks import order_event_recorded
 from ..models import Order, OrderEvent, OrderLine, OrderRole, OrderStatus, PurchaseGroup
 from ..selectors import convert
 from ..payment_terms import ADVANCE, Terms
@@ -22,9 +26,11 @@ from .payments import order_schedule_create
 def order_create_placed(*, group: PurchaseGroup, actor: User, buyer: Company, seller: Company, currency: str,
                         buyer_currency: str, fx: FxQuote, incoterm: str, country: str, address: str,
                         landed: LandedCost, lines: list[OrderLine], now: datetime,
-                        payload: dict[str, Any], terms: Terms = ADVANCE) -> Order:
+                        payload: dict[str, Any], terms: Terms = ADVANCE, lead_time_days: int | None = None) -> Order:
     """Writes the order, its `lines` (unsaved, without their order), its payment schedule under
-    `terms`, its payment reference and the account to pay into, and its first event."""
+    `terms`, its payment reference and the account to pay into, and its first event. The event
+    records the lead time the seller promised: `lead_time_days` when given (a quote's), else the
+    longest of the lines' listings."""
     ORDER_FLOW.check(from_status=NEW, to_status=OrderStatus.PLACED, role=OrderRole.BUYER)
     order = Order.objects.create(
         buyer=buyer, seller=seller, purchase_group=group, placed_by=actor, status=OrderStatus.PLACED,
@@ -40,8 +46,15 @@ def order_create_placed(*, group: PurchaseGroup, actor: User, buyer: Company, se
         line.order = order
     OrderLine.objects.bulk_create(lines)
     order_schedule_create(order=order, terms=terms)
+    if lead_time_days is None:
+        listing_ids = {line.listing_id for line in lines if line.listing_id is not None}
+        lead_time_days = (Listing.objects.filter(pk__in=listing_ids).aggregate(days=Max("lead_time_days"))["days"]
+                          if listing_ids else None)
     payload = {**payload, "payment_terms": terms.code}
+    if lead_time_days is not None:
+        payload["lead_time_days"] = lead_time_days
     event = OrderEvent.objects.create(order=order, actor=actor, role=OrderRole.BUYER, from_status=NEW,
                                       to_status=OrderStatus.PLACED, payload=payload, created_at=now)
     order_parties_notify(order=order, move=event)
+    order_event_recorded(order_id=order.pk, seller_id=order.seller_id, event_id=event.pk)
     return order

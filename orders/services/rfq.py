@@ -56,6 +56,7 @@ from ..events.rfq import (
     rfq_closed_notify,
     rfq_invited_notify,
 )
+from ..hooks import quote_submitted
 from ..models import (
     Order,
     OrderLine,
@@ -381,6 +382,7 @@ def quote_submit(*, actor: User, seller: Company, rfq_id: int, **data: Any) -> Q
             terms = _clean_terms(rfq=rfq, seller=seller, data=data)
             quote = Quote.objects.create(rfq=rfq, seller=seller, submitted_by=actor, **terms)
             quote_received_notify(quote=quote, rfq=rfq, revised=False, actor=actor)
+            quote_submitted(rfq_id=rfq.pk, seller_id=seller.pk, quote_id=quote.pk)
     except IntegrityError:
         # Only the one-live-quote constraint can fail here: a parallel submission of the same seller won.
         if not Quote.objects.filter(rfq_id=rfq_id, seller=seller, status__in=[QuoteStatus.SUBMITTED,
@@ -535,7 +537,8 @@ def quote_accept(*, actor: User, rfq_id: int, quote_id: int, currency: str | Non
             payload={"purchase_group": group.pk, "rfq": rfq.pk, "quote": quote.pk,
                      "landed_cost_estimated": estimated},
             terms=terms_choose(offered=payment_terms_offered(seller_ids=[seller.pk], buyer_id=buyer.pk)[seller.pk],
-                               code=payment_terms, seller=seller, field_name="payment_terms"))
+                               code=payment_terms, seller=seller, field_name="payment_terms"),
+            lead_time_days=quote.lead_time_days)
 
         others = Quote.objects.filter(rfq=rfq, status=QuoteStatus.SUBMITTED).exclude(pk=quote.pk)
         rejected = list(others.select_related("seller").order_by("pk"))

@@ -91,9 +91,11 @@ def test_the_cart_is_split_into_one_order_per_seller_with_exact_totals(world, dj
     assert CartLine.objects.count() == 0
     assert list(OrderEvent.objects.order_by("pk").values_list("order_id", "actor_id", "role", "from_status",
                                                               "to_status", "payload")) == [
-        (towel_order.pk, world.buyer_owner.pk, "buyer", "", "placed", {"purchase_group": group.pk, "payment_terms": "advance"}),
-        (cable_order.pk, world.buyer_owner.pk, "buyer", "", "placed", {"purchase_group": group.pk, "payment_terms": "advance"})]
-    assert len(callbacks) == 2
+        (towel_order.pk, world.buyer_owner.pk, "buyer", "", "placed",
+         {"purchase_group": group.pk, "payment_terms": "advance", "lead_time_days": 14}),
+        (cable_order.pk, world.buyer_owner.pk, "buyer", "", "placed",
+         {"purchase_group": group.pk, "payment_terms": "advance", "lead_time_days": 14})]
+    assert len(callbacks) == 4  # per order: the seller's notification and its performance update
 
 
 def test_the_incoterm_chosen_on_the_cart_lines_is_used(world):

@@ -108,7 +108,7 @@ def test_post_quote_compare_accept(world):
     assert (event.from_status, event.to_status, event.role, event.actor_id, event.payload) == (
         "", OrderStatus.PLACED, "buyer", world.buyer_staff.pk,
         {"purchase_group": order.purchase_group_id, "rfq": rfq.pk, "quote": quote_t.pk,
-         "landed_cost_estimated": True, "payment_terms": "advance"})
+         "landed_cost_estimated": True, "payment_terms": "advance", "lead_time_days": 21})
     assert list(Event.objects.filter(name="rfq.quote_accepted").values_list("company_id", "context__order_id")) == [
         (world.seller_t.pk, order.pk)]
     assert Event.objects.filter(name="order.placed", company=world.seller_t).count() == 1
