@@ -224,7 +224,17 @@ MEDIA_SERVED_BY_DJANGO = env_bool("DJANGO_MEDIA_SERVED_BY_DJANGO", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "accounts.storage.PrivateStorage"},
 }
+# Files only their owners and the moderators may fetch (verification documents): outside MEDIA_ROOT,
+# never under /media/; web and worker share the directory.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private" / "media")))
+# Company verification: documents (PDF or image) of at most this size and count per company; a
+# verification lasts VERIFICATION_VALID_DAYS and its members are reminded this many days before.
+VERIFICATION_DOCUMENT_MAX_BYTES = env_int("VERIFICATION_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+VERIFICATION_DOCUMENTS_MAX = env_int("VERIFICATION_DOCUMENTS_MAX", 20)
+VERIFICATION_VALID_DAYS = env_int("VERIFICATION_VALID_DAYS", 365)
+VERIFICATION_EXPIRY_REMINDER_DAYS = env_int("VERIFICATION_EXPIRY_REMINDER_DAYS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -332,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-purge-expired-invites": {
         "task": "accounts.tasks.invite_purge_expired",
         "schedule": 60 * 60,
+    },
+    "accounts-verification-expiry": {
+        "task": "accounts.tasks.verification_expiry_run",
+        "schedule": 60 * 60,
+        "options": {"expires": 50 * 60},
     },
     "accounts-purge-old-throttle-hits": {
         "task": "accounts.tasks.throttle_hits_purge",

@@ -34,6 +34,7 @@ SECURE_HSTS_PRELOAD = True
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "private": {"BACKEND": "accounts.storage.PrivateStorage"},
 }
 # Webhooks never go to this machine in production, whatever the environment says.
 WEBHOOKS_ALLOW_LOOPBACK = False
