@@ -1,4 +1,5 @@
-"""The company notifications: a moderator's verification decision and an invitation to join.
+"""The company notifications: a verification decision (a moderator's, or an expiry), a verification
+expiring soon, and an invitation to join.
 
 Registered from AccountsConfig.ready() into the notifications registry; the account services call
 notify() with these names inside the transaction that records the change."""
@@ -24,6 +25,7 @@ from notifications.models import Channel
 from .models import Invite, VerificationDecision, VerificationStatus
 
 VERIFICATION_DECIDED = "company.verification_decided"
+VERIFICATION_EXPIRING = "company.verification_expiring"
 INVITE = "company.invite"
 
 
@@ -56,6 +58,34 @@ register(EventType(
     email_template="accounts/email/verification_decision",
     email_context=_verification_email_context,
     on_email_sent=_verification_email_sent,
+    link=lambda context: page_path("frontend:my_company"),
+))
+
+
+# --- company.verification_expiring ---------------------------------------------------------------------
+
+def _expiring_summary(context: dict) -> str:
+    return _("The verification of %(name)s expires in %(days)s days. Upload current documents and ask for "
+             "renewal to keep the Verified badge.") % {"name": context["company_name"], "days": context["days_left"]}
+
+
+def _expiring_email_context(context: dict) -> dict:
+    from .models import Company
+
+    company = Company.objects.filter(pk=context["company_id"]).first()
+    if company is None or company.verification_status != VerificationStatus.VERIFIED:
+        raise DeliverySkipped("the company is no longer verified")
+    return {"company": company, "days_left": context["days_left"]}
+
+
+register(EventType(
+    name=VERIFICATION_EXPIRING,
+    label=gettext_lazy("My company's verification expires soon"),
+    summary=_expiring_summary,
+    audience=COMPANY_MEMBERS,
+    webhook=True,
+    email_template="accounts/email/verification_expiring",
+    email_context=_expiring_email_context,
     link=lambda context: page_path("frontend:my_company"),
 ))
 

@@ -130,6 +130,12 @@ def _expected(fmt: NumberFormat) -> str:
     return str(fmt.expected) % {"prefix": fmt.vat_prefix} if "%(prefix)s" in str(fmt.expected) else str(fmt.expected)
 
 
+def expected_format(*, country: str, kind: str) -> str:
+    """The country's format of the number in words ("" when it is not checked)."""
+    fmt = number_format(country=country, kind=kind)
+    return _expected(fmt) if fmt else ""
+
+
 def number_normalise(*, country: str, kind: str, number: str) -> NumberCheck:
     """The number in the form it is stored, and whether its format was checked. Raises a
     ValidationError naming the expected format when the country's format is known and the number

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -12,11 +12,13 @@ from core.exceptions import Forbidden
 from .models import (
     ApiToken,
     Company,
+    DecisionDocument,
     Invite,
     Membership,
     MembershipRole,
     User,
     VerificationDecision,
+    VerificationDocument,
     VerificationStatus,
 )
 
@@ -61,9 +63,13 @@ def company_pending_list(*, actor: Actor) -> QuerySet[Company]:
     if not _is_moderator(actor):
         return Company.objects.none()
     return (Company.objects.filter(Q(verification_status=VerificationStatus.PENDING)
-                                   | Q(pending_changes__isnull=False))
+                                   | Q(pending_changes__isnull=False)
+                                   | Q(verification_status=VerificationStatus.VERIFIED,
+                                       renewal_requested_at__isnull=False))
             .select_related("confusable_with")
-            .annotate(waiting_since=Coalesce("pending_changes_at", "verification_changed_at"))
+            .prefetch_related(Prefetch("verification_documents",
+                                       queryset=VerificationDocument.objects.order_by("uploaded_at", "pk")))
+            .annotate(waiting_since=Coalesce("pending_changes_at", "renewal_requested_at", "verification_changed_at"))
             .order_by(F("waiting_since").asc(nulls_first=True), "pk"))
 
 
@@ -144,7 +150,36 @@ def company_invite_list(*, actor: Actor, company: Company) -> QuerySet[Invite]:
 def verification_history(*, actor: Actor, company: Company) -> QuerySet[VerificationDecision]:
     if not (_is_moderator(actor) or membership_get(actor=actor, company=company)):
         raise Http404
-    return VerificationDecision.objects.filter(company=company).select_related("actor").order_by("-created_at", "-pk")
+    return (VerificationDecision.objects.filter(company=company).select_related("actor")
+            .prefetch_related(Prefetch("documents", queryset=VerificationDocument.objects.order_by("pk")))
+            .order_by("-created_at", "-pk"))
+
+
+# --- verification documents ----------------------------------------------------------------------
+
+def verification_document_list(*, actor: Actor, company: Company) -> QuerySet[VerificationDocument]:
+    """The company's verification documents, for its members and the moderators (404 for anyone
+    else), oldest first, each with whether a decision rested on it (`in_use`)."""
+    if not company_shows_private(actor=actor, company=company):
+        raise Http404
+    return (VerificationDocument.objects.filter(company=company).select_related("uploaded_by")
+            .annotate(in_use=Exists(DecisionDocument.objects.filter(document=OuterRef("pk"))))
+            .order_by("uploaded_at", "pk"))
+
+
+def verification_document_get(*, actor: Actor, pk: int | str, company_id: int | str | None = None
+                              ) -> VerificationDocument:
+    """One verification document, for the members of its company and the moderators; 404 for
+    anyone else (another company's member, a visitor), whether or not it exists."""
+    try:
+        document = VerificationDocument.objects.select_related("company").filter(pk=int(pk)).first()
+        if company_id is not None and document is not None and document.company_id != int(company_id):
+            document = None
+    except (TypeError, ValueError, OverflowError):
+        document = None
+    if document is None or not company_shows_private(actor=actor, company=document.company):
+        raise Http404
+    return document
 
 
 def api_token_list(*, user: Actor) -> QuerySet[ApiToken]:

@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -18,26 +19,32 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.names import name_skeleton
 from core.images import image_reencode
+from core.inputs import field_error
 from core.queue import enqueue_on_commit
 from core.statemachine import MoveNotAllowed, ReasonRequired
 from notifications.services import notify
 
 from . import hooks, signin, tasks, tokens
+from .documents import display_name, document_extension, document_type
 from .models import (
     Company,
+    DecisionDocument,
+    DocumentKind,
     Invite,
     Membership,
     MembershipRole,
     User,
     VerificationDecision,
+    VerificationDocument,
     VerificationStatus,
 )
-from .events import COMPANY_IDENTITY_CHANGED, COMPANY_IDENTITY_DECIDED, COMPANY_NAME_CONFUSABLE
+from .events import COMPANY_IDENTITY_CHANGED, COMPANY_IDENTITY_DECIDED, COMPANY_NAME_CONFUSABLE, VERIFICATION_EXPIRING
+from .registry_numbers import INVALID, REGISTRATION, company_number_checks, expected_format
 from .selectors import is_member, membership_get
-from .verification import IDENTITY_FIELDS, IDENTITY_REVIEWED, MEMBER, MODERATOR, VERIFICATION
+from .verification import IDENTITY_FIELDS, IDENTITY_REVIEWED, MEMBER, MODERATOR, RENEWABLE, SYSTEM, VERIFICATION
 
 COMPANY_EDITABLE_FIELDS = (
-    "legal_name", "country", "registration_number", "address", "website", "description", "logo",
+    "legal_name", "country", "registration_number", "tax_number", "address", "website", "description", "logo",
     "default_currency", "preferred_language", "kind",
 )
 USER_EDITABLE_FIELDS = ("full_name", "preferred_language")
@@ -211,24 +218,36 @@ def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Co
 
 # --- verification -------------------------------------------------------------------------------
 
-def _company_transition(*, company_id: int, actor: User, to_status: str, reason: str = "",
-                        only_from: str | None = None, only_from_message: str = "") -> Company:
+def _company_transition(*, company_id: int, actor: User | None, to_status: str, reason: str = "",
+                        only_from: str | None = None, only_from_message: str = "",
+                        renewal: str | None = None, check=None) -> Company:
+    """One move of a company's verification, under the company's row lock, recorded as a decision
+    (with the company's documents when a moderator decides) and told to the company when a moderator
+    or time made it. `actor` None is a move of the system (an expiry). `renewal`: "approve" or
+    "refuse" a verified company's renewal request (the status stays verified). `check(company)` runs
+    under the lock before the move (e.g. the evidence a request needs)."""
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company_id)
-        actor_is_member = is_member(actor=actor, company_id=company.pk)
-        if to_status == VerificationStatus.PENDING:
-            if not actor_is_member:
-                raise Forbidden(_("Only a member of this company can ask for verification."))
-            role = MEMBER
+        if actor is None:
+            role = SYSTEM
         else:
-            if not actor.is_moderator:
-                raise Forbidden(_("Only a moderator can decide on a company's verification."))
-            if actor_is_member:
-                raise Forbidden(_("A moderator cannot decide on their own company."))
-            role = MODERATOR
+            actor_is_member = is_member(actor=actor, company_id=company.pk)
+            if to_status == VerificationStatus.PENDING:
+                if not actor_is_member:
+                    raise Forbidden(_("Only a member of this company can ask for verification."))
+                role = MEMBER
+            else:
+                if not actor.is_moderator:
+                    raise Forbidden(_("Only a moderator can decide on a company's verification."))
+                if actor_is_member:
+                    raise Forbidden(_("A moderator cannot decide on their own company."))
+                role = MODERATOR
         from_status = company.verification_status
         if only_from is not None and from_status != only_from:
             raise Conflict(only_from_message, code="invalid_transition")
+        if (from_status == to_status == VerificationStatus.VERIFIED) != (renewal is not None) or (
+                renewal is not None and company.renewal_requested_at is None):
+            raise Conflict(_("This company has no renewal request waiting for review."), code="invalid_transition")
         try:
             VERIFICATION.check(from_status=from_status, to_status=to_status, role=role, reason=reason)
         except ReasonRequired as exc:
@@ -236,36 +255,94 @@ def _company_transition(*, company_id: int, actor: User, to_status: str, reason:
                                    fields={"reason": [_("This field is required.")]}) from exc
         except MoveNotAllowed as exc:
             raise Conflict(str(exc), code="invalid_transition") from exc
+        if renewal == "refuse" and not reason.strip():
+            raise ApplicationError(_("A reason is required for this decision."), code="validation_error",
+                                   fields={"reason": [_("This field is required.")]})
+        if check is not None:
+            check(company)
         now = timezone.now()
+        fields = ["verification_status", "verification_changed_at", "verification_reason", "updated_at"]
         company.verification_status = to_status
         company.verification_changed_at = now
         company.verification_reason = reason.strip()
-        company.save(update_fields=["verification_status", "verification_changed_at", "verification_reason",
-                                    "updated_at"])
+        if role == MODERATOR and to_status == VerificationStatus.VERIFIED and renewal != "refuse" and (
+                from_status != VerificationStatus.SUSPENDED):
+            # A verification (or an approved renewal) runs VERIFICATION_VALID_DAYS from now; a
+            # reinstatement keeps the period the suspension interrupted.
+            company.verified_until = now + timedelta(days=settings.VERIFICATION_VALID_DAYS)
+            fields.append("verified_until")
+        if renewal is not None or to_status != VerificationStatus.VERIFIED:
+            company.renewal_requested_at = None
+            fields.append("renewal_requested_at")
+        company.save(update_fields=fields)
         decision = VerificationDecision.objects.create(company=company, actor=actor, from_status=from_status,
                                                        to_status=to_status, reason=reason.strip(), created_at=now)
         if role == MODERATOR:
+            DecisionDocument.objects.bulk_create(
+                DecisionDocument(decision=decision, document_id=pk)
+                for pk in VerificationDocument.objects.filter(company=company).order_by("pk").values_list(
+                    "pk", flat=True))
+        if role != MEMBER:
             notify(event="company.verification_decided", company=company, context={
                 "company_id": company.pk, "company_name": company.legal_name, "decision_id": decision.pk,
                 "from_status": from_status, "to_status": to_status, "reason": decision.reason})
     return company
 
 
+def _require_evidence(company: Company) -> None:
+    """What a request for verification (or its renewal) needs: a tax number, registration and tax
+    numbers that pass their country's format, and a registration certificate."""
+    fields: dict[str, list[str]] = {}
+    if not company.tax_number:
+        fields["tax_number"] = [_("Enter the company's tax number before asking for verification.")]
+    for field, check in company_number_checks(company).items():
+        if check.result == INVALID:
+            key = "registration_number" if field == REGISTRATION else "tax_number"
+            fields.setdefault(key, []).append(expected_format(country=str(company.country), kind=field))
+    if not VerificationDocument.objects.filter(company=company,
+                                               kind=DocumentKind.REGISTRATION_CERTIFICATE).exists():
+        fields["documents"] = [_("Upload the company's registration certificate before asking for verification.")]
+    if fields:
+        raise ApplicationError(next(iter(fields.values()))[0], code="validation_error", fields=fields)
+
+
 def company_verification_submit(*, company: Company, actor: User) -> Company:
-    """A member asks for verification. A name that reads like a verified company's is flagged for
-    the moderator who decides."""
+    """A member asks for verification, with the evidence it needs (_require_evidence). A verified
+    company asks to renew: it stays verified while the request waits. A name that reads like a
+    verified company's is flagged for the moderator who decides."""
     with transaction.atomic():
-        company = _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.PENDING)
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        if locked.verification_status in RENEWABLE:
+            if not is_member(actor=actor, company_id=locked.pk):
+                raise Forbidden(_("Only a member of this company can ask for verification."))
+            if locked.renewal_requested_at is not None:
+                raise Conflict(_("A renewal request of this company already waits for review."),
+                               code="invalid_transition")
+            _require_evidence(locked)
+            locked.renewal_requested_at = timezone.now()
+            locked.save(update_fields=["renewal_requested_at", "updated_at"])
+            company = locked
+        else:
+            company = _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.PENDING,
+                                          check=_require_evidence)
         _flag_confusable(company)
     return company
 
 
 def company_verify(*, company: Company, actor: User, reason: str = "") -> Company:
+    """A moderator verifies a pending company, or approves a verified company's renewal request;
+    either way it is verified until VERIFICATION_VALID_DAYS from now."""
+    renewal = "approve" if company.verification_status == VerificationStatus.VERIFIED else None
     return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
-                               reason=reason)
+                               reason=reason, renewal=renewal)
 
 
 def company_reject(*, company: Company, actor: User, reason: str) -> Company:
+    """A moderator rejects a pending company, or refuses a verified company's renewal request (it
+    stays verified until its verification expires)."""
+    if company.verification_status == VerificationStatus.VERIFIED:
+        return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
+                                   reason=reason, renewal="refuse")
     return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.REJECTED,
                                reason=reason)
 
@@ -279,6 +356,115 @@ def company_reinstate(*, company: Company, actor: User, reason: str = "") -> Com
     return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
                                reason=reason, only_from=VerificationStatus.SUSPENDED,
                                only_from_message=_("Only a suspended company can be reinstated."))
+
+
+# --- expiry of verifications ---------------------------------------------------------------------
+
+def _reminder_due() -> Q:
+    return Q(expiry_reminder_sent_for__isnull=True) | Q(expiry_reminder_sent_for__lt=F("verified_until"))
+
+
+def verification_expiry_remind(*, company_id: int, now=None) -> bool:
+    """Tells a verified company's members (and its webhooks) that its verification expires within
+    VERIFICATION_EXPIRY_REMINDER_DAYS, once per verification period: the reminder is claimed by a
+    conditional UPDATE, so two runs (two beats, a retry) send it once."""
+    now = now or timezone.now()
+    window_end = now + timedelta(days=settings.VERIFICATION_EXPIRY_REMINDER_DAYS)
+    with transaction.atomic():
+        due = Company.objects.filter(_reminder_due(), pk=company_id, verification_status=VerificationStatus.VERIFIED,
+                                     verified_until__gt=now, verified_until__lte=window_end)
+        company = due.first()
+        if company is None:
+            return False
+        claimed = due.filter(verified_until=company.verified_until).update(
+            expiry_reminder_sent_for=company.verified_until)
+        if not claimed:
+            return False
+        days_left = max(0, (company.verified_until - now).days)
+        notify(event=VERIFICATION_EXPIRING, company=company, context={
+            "company_id": company.pk, "company_name": company.legal_name,
+            "verified_until": company.verified_until.isoformat(), "days_left": days_left})
+    return True
+
+
+def verification_expire(*, company_id: int, now=None) -> bool:
+    """Moves a verified company whose verified_until has passed to expired (a move of the system,
+    recorded as a decision without an actor and told to the company)."""
+    now = now or timezone.now()
+    if not Company.objects.filter(pk=company_id, verification_status=VerificationStatus.VERIFIED,
+                                  verified_until__lte=now).exists():
+        return False
+
+    def still_due(company: Company) -> None:
+        if company.verified_until is None or company.verified_until > now:
+            raise Conflict(_("This verification has not expired."), code="invalid_transition")
+
+    try:
+        _company_transition(company_id=company_id, actor=None, to_status=VerificationStatus.EXPIRED,
+                            reason=_("The verification period ended."), check=still_due)
+    except Conflict:  # renewed or moved by a moderator meanwhile
+        return False
+    return True
+
+
+def verification_expiry_run(*, now=None, batch: int = 500) -> dict[str, int]:
+    """The beat's scan: reminders for verifications expiring soon, then the expiries. Safe to run
+    twice or in parallel: each reminder is claimed, each expiry re-checked under the row lock."""
+    now = now or timezone.now()
+    window_end = now + timedelta(days=settings.VERIFICATION_EXPIRY_REMINDER_DAYS)
+    verified = Company.objects.filter(verification_status=VerificationStatus.VERIFIED)
+    remind = list(verified.filter(_reminder_due(), verified_until__gt=now, verified_until__lte=window_end)
+                  .order_by("verified_until", "pk").values_list("pk", flat=True)[:batch])
+    expire = list(verified.filter(verified_until__lte=now).order_by("verified_until", "pk")
+                  .values_list("pk", flat=True)[:batch])
+    return {"reminded": sum(verification_expiry_remind(company_id=pk, now=now) for pk in remind),
+            "expired": sum(verification_expire(company_id=pk, now=now) for pk in expire)}
+
+
+# --- verification documents ----------------------------------------------------------------------
+
+def verification_document_upload(*, company: Company, actor: User, kind: str, file) -> VerificationDocument:
+    """A member adds a document to the company's evidence. Its type is decided from its content
+    (accounts/documents.py); at most VERIFICATION_DOCUMENTS_MAX documents per company."""
+    if not is_member(actor=actor, company_id=company.pk):
+        raise Forbidden(_("Only a member of this company can upload its documents."))
+    if kind not in DocumentKind.values:
+        raise field_error("kind", _("Choose the kind of document."))
+    typed = document_type(file, field="file")
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        limit = settings.VERIFICATION_DOCUMENTS_MAX
+        if VerificationDocument.objects.filter(company=locked).count() >= limit:
+            raise Conflict(_("A company keeps at most %(max)s documents. Delete one first.") % {"max": limit},
+                           code="too_many_documents", fields={"file": [
+                               _("A company keeps at most %(max)s documents. Delete one first.") % {"max": limit}]})
+        document = VerificationDocument(company=locked, kind=kind, content_type=typed.content_type, size=typed.size,
+                                        sha256=typed.sha256, original_name=display_name(getattr(file, "name", "")),
+                                        uploaded_by=actor)
+        document.file.save(f"document.{document_extension(typed.content_type)}", typed.content, save=False)
+        stored = document.file.name
+        try:
+            document.save()
+        except Exception:
+            document.file.storage.delete(stored)
+            raise
+    return document
+
+
+def verification_document_delete(*, document: VerificationDocument, actor: User) -> None:
+    """A member deletes a document no decision rested on (those are kept as the decision's evidence)."""
+    if not is_member(actor=actor, company_id=document.company_id):
+        raise Forbidden(_("Only a member of this company can delete its documents."))
+    with transaction.atomic():
+        locked = VerificationDocument.objects.select_for_update().filter(pk=document.pk).first()
+        if locked is None:
+            return
+        if DecisionDocument.objects.filter(document=locked).exists():
+            raise Conflict(_("A verification decision rested on this document; it is kept."),
+                           code="document_in_use")
+        name, storage = locked.file.name, locked.file.storage
+        locked.delete()
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _identity_decide(*, company_id: int, actor: User, approve: bool, reason: str = "") -> Company:

@@ -62,3 +62,12 @@ def email_verification_send(user_id: int) -> bool:
     email_send(template="accounts/email/verify_email", to=[user.email], language=user.preferred_language,
                context={"user": user, "verify_path": reverse("frontend:verify_email", args=[token])})
     return True
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def verification_expiry_run() -> dict[str, int]:
+    """Beat, hourly: reminders for verifications that expire within VERIFICATION_EXPIRY_REMINDER_DAYS
+    (once per verification period) and the expiry of those whose verified_until has passed."""
+    from .services import verification_expiry_run as run
+
+    return run()

@@ -14,6 +14,7 @@ VERIFICATION = TransitionTable("company", {
     (S.PENDING, S.REJECTED): Move(MODERATOR, reason_required=True),
     (S.VERIFIED, S.SUSPENDED): Move(MODERATOR, reason_required=True),
     (S.SUSPENDED, S.VERIFIED): Move(MODERATOR),
+    (S.VERIFIED, S.VERIFIED): Move(MODERATOR),  # a renewal request approved or refused
     (S.VERIFIED, S.EXPIRED): Move(SYSTEM),
     (S.EXPIRED, S.PENDING): Move(MEMBER),
 })
@@ -27,5 +28,5 @@ RENEWABLE = frozenset({S.VERIFIED})
 # What identifies a company: the moderator checked these when verifying it. Once the company is
 # verified (and while it is suspended) a change to them waits in `pending_changes` for a moderator
 # and the reviewed identity stays in place until the change is approved.
-IDENTITY_FIELDS = ("legal_name", "registration_number", "country", "kind")
+IDENTITY_FIELDS = ("legal_name", "registration_number", "tax_number", "country", "kind")
 IDENTITY_REVIEWED = frozenset({S.VERIFIED, S.SUSPENDED})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth import login, logout
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services, tokens
+from accounts.downloads import DOCUMENT_CONTENT_TYPES, document_response
 from accounts.models import ApiToken, Invite, Membership
 from core.api import validated
 from core.http import client_ip
@@ -179,6 +181,9 @@ class MeView(APIView):
         return Response(s.UserSerializer(user).data)
 
 
+DOCUMENT_ACTIONS = ("documents", "delete_document", "download_document")
+
+
 class CompanyViewSet(viewsets.GenericViewSet):
     """Public company profiles; owners edit their own; moderators decide on verification."""
 
@@ -191,10 +196,18 @@ class CompanyViewSet(viewsets.GenericViewSet):
             action = getattr(self, "action_map", {}).get(self.request.method.lower())
         if action == "partial_update":
             return [JSONParser(), MultiPartParser(), FormParser()]
+        if action == "documents" and getattr(self, "request", None) is not None and self.request.method == "POST":
+            return [MultiPartParser(), FormParser()]  # an upload; nothing else takes multipart
         return super().get_parsers()
+
+    def perform_content_negotiation(self, request, force=False):
+        """A download answers with the file's own type, whatever the client accepts."""
+        return super().perform_content_negotiation(request, force=force or self.action == "download_document")
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        if self.action in DOCUMENT_ACTIONS:  # the selector answers 404 to anyone not a member or moderator
             return [AllowAny()]
         return [IsAuthenticated()]
 
@@ -291,6 +304,55 @@ class CompanyViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.DecisionSerializer(page, many=True).data)
 
+    @extend_schema(
+        methods=["GET"], request=None,
+        responses={200: s.VerificationDocumentSerializer(many=True), 401: E401,
+                   404: OpenApiResponse(ErrorSerializer, description="No such company of yours (not_found).")})
+    @extend_schema(
+        methods=["POST"], request={"multipart/form-data": s.DocumentUploadSerializer},
+        responses={201: s.VerificationDocumentSerializer,
+                   400: OpenApiResponse(ErrorSerializer, description="Not a PDF or an image, too large, or an "
+                                                                     "unknown kind (validation_error)."),
+                   401: E401,
+                   403: OpenApiResponse(ErrorSerializer, description="Only the company's members upload."),
+                   404: OpenApiResponse(ErrorSerializer, description="No such company of yours (not_found)."),
+                   409: OpenApiResponse(ErrorSerializer, description="The company has as many documents as "
+                                                                     "allowed (too_many_documents).")})
+    @action(detail=True, methods=["get", "post"])
+    def documents(self, request, pk=None):
+        """The company's verification documents (its members and the moderators; 404 for anyone
+        else); a member uploads one as multipart/form-data (`kind`, `file`)."""
+        company = self.get_object()
+        documents = selectors.verification_document_list(actor=request.user, company=company)
+        if request.method == "GET":
+            page = self.paginate_queryset(documents)
+            return self.get_paginated_response(s.VerificationDocumentSerializer(page, many=True).data)
+        data = validated(s.DocumentUploadSerializer, request.data)
+        document = services.verification_document_upload(company=company, actor=request.user, kind=data["kind"],
+                                                         file=data["file"])
+        return Response(s.VerificationDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={
+        204: None, 401: E401,
+        403: OpenApiResponse(ErrorSerializer, description="Only the company's members delete its documents."),
+        404: OpenApiResponse(ErrorSerializer, description="No such document of yours (not_found)."),
+        409: OpenApiResponse(ErrorSerializer, description="A decision rested on the document (document_in_use).")})
+    @action(detail=True, methods=["delete"], url_path=r"documents/(?P<document_id>\d+)")
+    def delete_document(self, request, pk=None, document_id=None):
+        document = selectors.verification_document_get(actor=request.user, pk=document_id, company_id=pk)
+        services.verification_document_delete(document=document, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={
+        **{(200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attachment.")
+           for content_type in DOCUMENT_CONTENT_TYPES},
+        401: E401, 404: OpenApiResponse(ErrorSerializer, description="No such document of yours (not_found).")})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>\d+)/download")
+    def download_document(self, request, pk=None, document_id=None):
+        """The file of a verification document, for the company's members and the moderators."""
+        document = selectors.verification_document_get(actor=request.user, pk=document_id, company_id=pk)
+        return document_response(document)
+
     @extend_schema(responses={200: s.MembershipSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def members(self, request, pk=None):
@@ -345,9 +407,10 @@ class ModerationCompanyQueueView(APIView):
     permission_classes = [IsModerator]
     pagination_class = CompanyViewSet.pagination_class  # also tells the schema that the list is paged
 
-    @extend_schema(responses={200: s.CompanySerializer(many=True)})
+    @extend_schema(responses={200: s.ModerationCompanySerializer(many=True)})
     def get(self, request):
+        """Each with its documents and the checks of its registration and tax numbers."""
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.company_pending_list(actor=request.user), request, view=self)
         context = {"show_private": True, "moderator": True}
-        return paginator.get_paginated_response(s.CompanySerializer(page, many=True, context=context).data)
+        return paginator.get_paginated_response(s.ModerationCompanySerializer(page, many=True, context=context).data)

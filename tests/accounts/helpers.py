@@ -7,7 +7,16 @@ from contextlib import contextmanager
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.models import ApiToken, Company, Invite, Membership, User, VerificationDecision
+from accounts.models import (
+    ApiToken,
+    Company,
+    DecisionDocument,
+    Invite,
+    Membership,
+    User,
+    VerificationDecision,
+    VerificationDocument,
+)
 
 ROLES = ("anonymous", "owner_a", "staff_a", "owner_b", "moderator", "admin")
 
@@ -27,6 +36,10 @@ def db_state() -> dict:
         "decisions": list(VerificationDecision.objects.order_by("pk").values_list(
             "pk", "company_id", "actor_id", "from_status", "to_status", "reason", "email_sent_at")),
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "user_id", "key_hash", "revoked_at")),
+        "documents": list(VerificationDocument.objects.order_by("pk").values_list(
+            "pk", "company_id", "kind", "file", "sha256", "original_name")),
+        "decision_documents": list(DecisionDocument.objects.order_by("pk").values_list(
+            "decision_id", "document_id")),
     }
 
 
@@ -57,3 +70,26 @@ def upload(name: str, content: bytes, content_type: str = "image/png") -> Simple
 
 def actor_for(world, role: str) -> User | None:
     return None if role == "anonymous" else getattr(world, role)
+
+
+VALID_VKN = "1234567890"  # a Turkish tax number (VKN) whose check digit is right
+
+
+def pdf_bytes(body: bytes = b"1 0 obj << /Type /Catalog >> endobj\n") -> bytes:
+    """The smallest file our check takes for a PDF: the %PDF- header and the %%EOF trailer."""
+    return b"%PDF-1.4\n" + body + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def give_evidence(company: Company, *, tax_number: str = VALID_VKN, kinds=("registration_certificate",)) -> Company:
+    """What a request for verification needs, without going through the upload: a tax number and
+    the documents (a registration certificate by default)."""
+    from django.core.files.base import ContentFile
+
+    Company.objects.filter(pk=company.pk).update(tax_number=tax_number)
+    for kind in kinds:
+        document = VerificationDocument(company=company, kind=kind, content_type="application/pdf",
+                                        size=len(pdf_bytes()), sha256="0" * 64, original_name=f"{kind}.pdf")
+        document.file.save("document.pdf", ContentFile(pdf_bytes()), save=False)
+        document.save()
+    company.refresh_from_db()
+    return company

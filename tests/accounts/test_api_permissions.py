@@ -14,10 +14,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import tokens
-from accounts.models import ApiToken, Company, Invite, Membership, User, VerificationDecision
+from accounts.models import ApiToken, Company, Invite, Membership, User, VerificationDecision, VerificationDocument
 from accounts.models import VerificationStatus as S
 from accounts.verification_email import email_verification_token
-from tests.accounts.helpers import ROLES, actor_for, db_state, set_status
+from tests.accounts.helpers import ROLES, actor_for, db_state, pdf_bytes, set_status
 from tests.core.helpers import assert_error_format
 from tests.factories.accounts import PASSWORD
 
@@ -185,6 +185,26 @@ def _nothing_more(w, actor, response):
     assert response.content == b""
 
 
+def _document_a(w) -> VerificationDocument:
+    return VerificationDocument.objects.get(company=w.a)
+
+
+def _check_documents(w, actor, response):
+    document = _document_a(w)
+    assert [(row["id"], row["kind"], row["content_type"], row["in_use"]) for row in response.json()["results"]] == [
+        (document.pk, "registration_certificate", "application/pdf", False)]
+
+
+def _check_download(w, actor, response):
+    assert (response["Content-Type"], response["X-Content-Type-Options"], response["Content-Disposition"]) == (
+        "application/pdf", "nosniff", f'attachment; filename="registration-certificate-{_document_a(w).pk}.pdf"')
+    assert b"".join(response.streaming_content) == pdf_bytes()
+
+
+def _check_document_deleted(w, actor, response):
+    assert VerificationDocument.objects.filter(company=w.a).exists() is False
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -249,6 +269,13 @@ ENDPOINTS: dict[str, Endpoint] = {
                                                         prepare=_with_history),
     "GET verification-history (A verified)": Endpoint("get", a_url("verification-history/"), _check_history,
                                                       prepare=_with_history, a_status=S.VERIFIED),
+    "GET documents (A unverified)": Endpoint("get", a_url("documents/"), _check_documents),
+    "GET documents (A verified)": Endpoint("get", a_url("documents/"), _check_documents, a_status=S.VERIFIED),
+    "GET documents/<id>/download/ (A verified)": Endpoint(
+        "get", lambda w: f"/api/v1/companies/{w.a.pk}/documents/{_document_a(w).pk}/download/", _check_download,
+        a_status=S.VERIFIED),
+    "DELETE documents/<id> (A unverified)": Endpoint(
+        "delete", lambda w: f"/api/v1/companies/{w.a.pk}/documents/{_document_a(w).pk}/", _check_document_deleted),
     "GET members (A unverified)": Endpoint("get", a_url("members/"), _check_members),
     "GET members (A verified)": Endpoint("get", a_url("members/"), _check_members, a_status=S.VERIFIED),
     "DELETE members/<staff> (A unverified)": Endpoint(
@@ -312,6 +339,10 @@ MATRIX = [
     ("POST reject-identity (A verified)",       401,      403,    403,    403,    200,      200),
     ("GET verification-history (A unverified)", 401,      200,    200,    404,    200,      200),
     ("GET verification-history (A verified)",   401,      200,    200,    404,    200,      200),
+    ("GET documents (A unverified)",            404,      200,    200,    404,    200,      200),
+    ("GET documents (A verified)",              404,      200,    200,    404,    200,      200),
+    ("GET documents/<id>/download/ (A verified)", 404,    200,    200,    404,    200,      200),
+    ("DELETE documents/<id> (A unverified)",    404,      204,    204,    404,    403,      403),
     ("GET members (A unverified)",              401,      200,    200,    404,    200,      200),
     ("GET members (A verified)",                401,      200,    200,    404,    200,      200),
     ("DELETE members/<staff> (A unverified)",   401,      204,    403,    404,    403,      403),
@@ -384,7 +415,9 @@ def test_every_routed_accounts_endpoint_is_in_the_matrix():
         "^companies/(?P<pk>[^/.]+)/suspend/$", "^companies/(?P<pk>[^/.]+)/verification-history/$",
         "^companies/(?P<pk>[^/.]+)/verify/$", "^companies/(?P<pk>[^/.]+)/approve-identity/$",
         "^companies/(?P<pk>[^/.]+)/reject-identity/$", "auth/tokens/", "auth/tokens/<int:token_id>/",
-        "auth/verify-email/", "auth/verify-email/resend/",
+        "auth/verify-email/", "auth/verify-email/resend/", "^companies/(?P<pk>[^/.]+)/documents/$",
+        "^companies/(?P<pk>[^/.]+)/documents/(?P<document_id>\\d+)/$",
+        "^companies/(?P<pk>[^/.]+)/documents/(?P<document_id>\\d+)/download/$",
     ])
 
 

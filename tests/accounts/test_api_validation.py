@@ -181,6 +181,8 @@ def test_bad_company_patch_is_refused_and_changes_nothing(owner_client, company_
 
 def test_patch_to_a_registration_number_taken_in_that_country_is_refused(owner_client, company_a, company_b):
     message = "Company with this Country and Registration number already exists."
+    Company.objects.filter(pk=company_b.pk).update(registration_number="91110000600037341L")  # a valid USCC
+    company_b.refresh_from_db()
 
     with assert_unchanged():
         response = patch_a(owner_client, company_a, {"country": "CN",

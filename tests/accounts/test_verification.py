@@ -10,12 +10,12 @@ from django.db import transaction
 from accounts import services
 from accounts.models import Company, VerificationDecision
 from accounts.models import VerificationStatus as S
-from accounts.verification import MEMBER, MODERATOR, VERIFICATION
+from accounts.verification import MEMBER, MODERATOR, SYSTEM, VERIFICATION
 from core.exceptions import ApplicationError
 from core.statemachine import MoveNotAllowed, ReasonRequired
 from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.tasks import delivery_send
-from tests.accounts.helpers import assert_unchanged, set_status
+from tests.accounts.helpers import assert_unchanged, give_evidence, set_status
 from tests.core.helpers import assert_error
 from tests.factories.accounts import MembershipFactory
 
@@ -29,6 +29,9 @@ ALLOWED = {
     (S.PENDING, S.REJECTED): (MODERATOR, True),
     (S.VERIFIED, S.SUSPENDED): (MODERATOR, True),
     (S.SUSPENDED, S.VERIFIED): (MODERATOR, False),
+    (S.VERIFIED, S.VERIFIED): (MODERATOR, False),  # a renewal request approved or refused
+    (S.VERIFIED, S.EXPIRED): (SYSTEM, False),
+    (S.EXPIRED, S.PENDING): (MEMBER, False),
 }
 
 
@@ -36,7 +39,7 @@ ALLOWED = {
 
 @pytest.mark.parametrize(("from_status", "to_status", "role"), [
     pytest.param(f, t, r, id=f"{f}->{t} by {r}") for f, t, r in itertools.product(STATUSES, STATUSES,
-                                                                                   [MEMBER, MODERATOR])])
+                                                                                   [MEMBER, MODERATOR, SYSTEM])])
 def test_transition_table(from_status, to_status, role):
     allowed = ALLOWED.get((from_status, to_status))
     if allowed is not None and allowed[0] == role:
@@ -70,7 +73,9 @@ def test_targets_lists_the_next_states_per_role():
     assert VERIFICATION.targets(S.UNVERIFIED, MODERATOR) == []
     assert VERIFICATION.targets(S.PENDING, MODERATOR) == [S.VERIFIED, S.REJECTED]
     assert VERIFICATION.targets(S.PENDING, MEMBER) == []
-    assert VERIFICATION.targets(S.VERIFIED, MODERATOR) == [S.SUSPENDED]
+    assert VERIFICATION.targets(S.VERIFIED, MODERATOR) == [S.SUSPENDED, S.VERIFIED]
+    assert VERIFICATION.targets(S.VERIFIED, SYSTEM) == [S.EXPIRED]
+    assert VERIFICATION.targets(S.EXPIRED, MEMBER) == [S.PENDING]
     assert VERIFICATION.targets(S.SUSPENDED, MODERATOR) == [S.VERIFIED]
     assert VERIFICATION.targets(S.REJECTED, MEMBER) == [S.PENDING]
 
@@ -86,14 +91,17 @@ ACTIONS = {
     "reinstate": ("moderator", S.VERIFIED),
 }
 
-# from-state x action: 200 when the move happens, 409 when the table forbids it.
+# from-state x action: 200 when the move happens, 409 when the table forbids it. A verified company's
+# request is a renewal (tests/accounts/test_verification_expiry.py): it stays verified; verify and
+# reject on a verified company without a renewal request are 409.
 OUTCOMES = [
     # from          submit  verify  reject  suspend reinstate
     (S.UNVERIFIED,  200,    409,    409,    409,    409),
     (S.PENDING,     409,    200,    200,    409,    409),
-    (S.VERIFIED,    409,    409,    409,    200,    409),
+    (S.VERIFIED,    "renewal", 409, 409,    200,    409),
     (S.REJECTED,    200,    409,    409,    409,    409),
     (S.SUSPENDED,   409,    200,    409,    409,    200),
+    (S.EXPIRED,     200,    409,    409,    409,    409),
 ]
 
 
@@ -114,6 +122,8 @@ def test_api_moves(world, api_client, django_capture_on_commit_callbacks, from_s
             response = api_client.post(f"/api/v1/companies/{world.a.pk}/{action}/", body, format="json")
         if action == "reinstate":
             message = "Only a suspended company can be reinstated."
+        elif from_status == S.VERIFIED and action in ("verify", "reject"):
+            message = "This company has no renewal request waiting for review."
         else:
             message = f"A company cannot go from {from_status} to {to_status}."
         assert_error(response, 409, "invalid_transition", message=message)
@@ -125,6 +135,11 @@ def test_api_moves(world, api_client, django_capture_on_commit_callbacks, from_s
 
     assert response.status_code == 200
     world.a.refresh_from_db()
+    if expected == "renewal":
+        assert (world.a.verification_status, response.json()["renewal_requested_at"] is not None) == (
+            S.VERIFIED, True)
+        assert (VerificationDecision.objects.count(), mail.outbox) == (0, [])
+        return
     decision = VerificationDecision.objects.get()
     assert (decision.company, decision.actor, decision.from_status, decision.to_status, decision.reason) == (
         world.a, actor, from_status, to_status, reason)
@@ -158,14 +173,17 @@ def test_reject_and_suspend_need_a_reason(world, api_client, action, from_status
 
 
 @pytest.mark.django_db
-def test_verified_to_pending_by_a_member_is_refused(world, api_client):
+def test_a_second_renewal_request_while_one_waits_is_refused(world, api_client):
     set_status(world.a, S.VERIFIED)
     api_client.force_authenticate(user=world.owner_a)
+    first = api_client.post(f"/api/v1/companies/{world.a.pk}/submit-verification/", {}, format="json")
 
     with assert_unchanged():
         response = api_client.post(f"/api/v1/companies/{world.a.pk}/submit-verification/", {}, format="json")
 
-    assert_error(response, 409, "invalid_transition", message="A company cannot go from verified to pending.")
+    assert (first.status_code, first.json()["verification_status"]) == (200, S.VERIFIED)
+    assert_error(response, 409, "invalid_transition",
+                 message="A renewal request of this company already waits for review.")
 
 
 @pytest.mark.django_db
@@ -372,8 +390,8 @@ def test_email_task_skips_a_member_deactivated_before_sending(world):
 
 @pytest.mark.django_db
 def test_moderation_queue_is_oldest_request_first(world, api_client, time_machine):
-    c = Company.objects.create(legal_name="Gamma Foods", country="TR", registration_number="G-1",
-                               address="Somewhere 1", default_currency="TRY", kind="buyer")
+    c = give_evidence(Company.objects.create(legal_name="Gamma Foods", country="TR", registration_number="G-1",
+                                             address="Somewhere 1", default_currency="TRY", kind="buyer"))
     owner_c = MembershipFactory(company=c).user
     time_machine.move_to("2026-03-01 09:00:00+00:00", tick=False)
     services.company_verification_submit(company=c, actor=owner_c)
