@@ -88,3 +88,8 @@ class SellerPerformance(models.Model):
     @property
     def all_time(self) -> dict:
         return self.period("all")
+
+    @property
+    def periods(self) -> list[tuple[str, dict]]:
+        """(label, figures) of each period, as the pages show them."""
+        return [(_("Last 90 days"), self.last_90_days), (_("All time"), self.all_time)]
