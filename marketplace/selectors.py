@@ -75,8 +75,9 @@ LIST_DEFERRED_FIELDS = ("description", "description_html", "search_document", "p
 
 
 def _with_card_data(qs: QuerySet[Listing]) -> QuerySet[Listing]:
-    """Everything a listing card or API row shows, in a fixed number of queries."""
-    return qs.select_related("seller", "category", "category__parent").prefetch_related(
+    """Everything a listing card or API row shows, in a fixed number of queries (the seller's stored
+    performance figures come in the same join; trust writes them)."""
+    return qs.select_related("seller", "seller__performance", "category", "category__parent").prefetch_related(
         Prefetch("price_tiers", queryset=PriceTier.objects.order_by("min_quantity")),
         Prefetch("incoterm_rows", queryset=ListingIncoterm.objects.order_by("incoterm")),
     )
@@ -104,6 +105,7 @@ def listing_is_public(listing: Listing) -> bool:
 def listing_get_for_actor(*, actor: Actor, pk: int) -> Listing:
     """A listing as its seller's members and moderators see it (any state); others only published."""
     qs = _with_card_data(Listing.objects.all()).prefetch_related("certificates", "images", "ships_to_countries")
+    qs = qs.select_related("seller__rating")  # the seller's average and count, in the same query
     listing = qs.filter(pk=pk).first()
     if listing is None:
         raise Http404
@@ -308,11 +310,16 @@ class SearchParams:
     incoterm: str = ""
     ships_to: str = ""
     verified_only: bool = False
-    sort: str = "relevance"  # relevance | price_asc | price_desc | newest
+    # The seller's last 90 days (trust.models.SellerPerformance): median hours to accept an order at
+    # most, on-time shipping share at least (%). A seller without enough orders for a figure is left out.
+    responds_within: int | None = None
+    on_time_min: int | None = None
+    sort: str = "relevance"  # relevance | price_asc | price_desc | newest | fastest_response | most_on_time
     display: DisplayCurrency = EUR_DISPLAY
 
 
-SORTS = ("relevance", "price_asc", "price_desc", "newest")
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "fastest_response", "most_on_time")
+RESPONDS_WITHIN_HOURS = (24, 48, 72)
 
 
 def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
@@ -337,11 +344,18 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         qs = qs.filter(effective_ships_to_filter(params.ships_to))
     if params.verified_only:
         qs = qs.filter(seller__verification_status=VerificationStatus.VERIFIED)
+    if params.responds_within is not None:
+        qs = qs.filter(seller__performance__accept_hours_90d__lte=params.responds_within)
+    if params.on_time_min is not None:
+        qs = qs.filter(seller__performance__on_time_pct_90d__gte=params.on_time_min)
     qs, ranked = _text_search(qs, params.q)
     order = {
         "price_asc": [F("price_eur").asc(nulls_last=True), "-pk"],
         "price_desc": [F("price_eur").desc(nulls_last=True), "-pk"],
         "newest": ["-published_at", "-pk"],
+        "fastest_response": [F("seller__performance__accept_hours_90d").asc(nulls_last=True), "-published_at",
+                             "-pk"],
+        "most_on_time": [F("seller__performance__on_time_pct_90d").desc(nulls_last=True), "-published_at", "-pk"],
     }.get(params.sort)
     if order is None:
         order = ["-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]

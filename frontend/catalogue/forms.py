@@ -22,6 +22,14 @@ SORT_CHOICES = [
     ("price_asc", _("Price: low to high")),
     ("price_desc", _("Price: high to low")),
     ("newest", _("Newest first")),
+    ("fastest_response", _("Fastest response")),
+    ("most_on_time", _("Most on time")),
+]
+RESPONDS_WITHIN_CHOICES = [
+    ("", _("Any response time")),
+    ("24", _("Responds within 24 h")),
+    ("48", _("Responds within 48 h")),
+    ("72", _("Responds within 72 h")),
 ]
 QUEUE_KIND_CHOICES = [
     ("", _("Everything waiting")),
@@ -77,6 +85,12 @@ class SearchForm(forms.Form):
     incoterm = forms.ChoiceField(label=_("Incoterm"), required=False, choices=_any_incoterm)
     ships_to = forms.ChoiceField(label=_("Ships to"), required=False, choices=country_choices(_("Anywhere")))
     verified = forms.BooleanField(label=_("Verified sellers only"), required=False)
+    responds_within = forms.TypedChoiceField(
+        label=_("Seller's response time"), required=False, choices=RESPONDS_WITHIN_CHOICES, coerce=int,
+        empty_value=None, help_text=_("Median time to accept an order over the last 90 days."))
+    on_time_min = forms.IntegerField(
+        label=_("On-time shipping at least (%)"), required=False, min_value=0, max_value=100,
+        help_text=_("Share of orders shipped within the lead time over the last 90 days."))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, currencies: dict[str, marketplace_selectors.DisplayCurrency] | None = None,
@@ -107,6 +121,8 @@ class SearchForm(forms.Form):
             incoterm=data.get("incoterm") or "",
             ships_to=data.get("ships_to") or "",
             verified_only=bool(data.get("verified")),
+            responds_within=data.get("responds_within"),
+            on_time_min=data.get("on_time_min"),
             sort=data.get("sort") or "relevance",
             display=self.currencies.get(data.get("currency") or "", marketplace_selectors.EUR_DISPLAY),
         )

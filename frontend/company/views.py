@@ -17,6 +17,7 @@ from accounts.models import MembershipRole, VerificationStatus
 from accounts.verification import IDENTITY_REVIEWED, MEMBER, VERIFICATION
 from core.exceptions import ApplicationError, Forbidden
 from core.http import client_ip
+from trust import selectors as trust_selectors
 
 from .. import selectors as frontend_selectors
 from ..common import moderation_action
@@ -39,7 +40,8 @@ def home(request):
 @require_safe
 def company_detail(request, pk: int):
     company = selectors.company_get(actor=request.user, pk=pk)
-    return render(request, "frontend/company_detail.html", {"company": company})
+    performance = trust_selectors.seller_performance_get(seller=company) if company.sells else None
+    return render(request, "frontend/company_detail.html", {"company": company, "performance": performance})
 
 
 # --- sign-up, sign-in, passwords ----------------------------------------------------------------

@@ -18,7 +18,7 @@ from marketplace.models import (
     ListingReport,
     ListingStatus,
 )
-from marketplace.selectors import SORTS, listing_price_in, listing_shipping_warnings
+from marketplace.selectors import RESPONDS_WITHIN_HOURS, SORTS, listing_price_in, listing_shipping_warnings
 
 # --- input ----------------------------------------------------------------------------------------
 
@@ -108,8 +108,18 @@ class ListingSearchQuerySerializer(serializers.Serializer):
                                 help_text="ISO 3166 code: listings whose effective destinations include it (the "
                                           "listing's ships-to setting and a shipping zone of the seller with a rate).")
     verified_only = serializers.BooleanField(required=False, default=False)
+    responds_within = serializers.ChoiceField(
+        choices=RESPONDS_WITHIN_HOURS, required=False, default=None,
+        help_text="Hours: sellers whose median time to accept an order over the last 90 days is at most this "
+                  "(sellers with fewer than 5 accepted orders are left out).")
+    on_time_min = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, default=None,
+        help_text="Percent: sellers who shipped at least this share of their orders within the lead time over "
+                  "the last 90 days (sellers with fewer than 5 orders to judge are left out).")
     sort = serializers.ChoiceField(choices=SORTS, required=False, allow_blank=True, default="relevance",
-                                   help_text="Empty means relevance.")
+                                   help_text="Empty means relevance. fastest_response: the sellers' median hours "
+                                             "to accept, shortest first; most_on_time: the on-time shipping "
+                                             "share, highest first (sellers without enough orders last).")
     currency = serializers.CharField(required=False, allow_blank=True, default="EUR", max_length=3,
                                      help_text="Display currency (ISO 4217, default EUR): price_min, price_max and "
                                                "the price sorts are in it, and each row's display_price. A currency "
