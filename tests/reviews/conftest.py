@@ -16,3 +16,14 @@ def world(db):
 def completed(world):
     """An order of Gamma Handel GmbH from Tekstil A.S., completed."""
     return order_in(world, OrderStatus.COMPLETED)
+
+
+@pytest.fixture
+def client_as(client):
+    """Returns a function that signs the test client in as the given user."""
+
+    def _as(user):
+        client.force_login(user)
+        return client
+
+    return _as
