@@ -5,6 +5,7 @@ from .company import views as company
 from .notifications import views as notifications
 from .orders import views as orders
 from .payments import views as payments
+from .reviews import views as reviews
 from .rfq import views as rfq
 from .shipping import views as shipping
 
@@ -91,6 +92,13 @@ urlpatterns = [
     path("orders/", orders.orders, name="orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
     path("orders/<int:pk>/messages/", orders.order_message, name="order_message"),
+    path("orders/<int:pk>/review/", reviews.review_post, name="review_post"),
+    path("reviews/<int:pk>/reply/", reviews.review_reply, name="review_reply"),
+    path("reviews/<int:pk>/report/", reviews.review_report, name="review_report"),
+    path("moderation/reviews/", reviews.review_moderation, name="review_moderation"),
+    path("moderation/reviews/<int:pk>/hide/", reviews.review_moderation_hide, name="review_moderation_hide"),
+    path("moderation/reviews/<int:pk>/dismiss/", reviews.review_moderation_dismiss,
+         name="review_moderation_dismiss"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order_action"),
     path("seller/orders/", orders.seller_orders, name="seller_orders"),
     path("seller/shipping/", shipping.shipping_zones, name="seller_shipping"),

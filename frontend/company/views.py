@@ -22,6 +22,7 @@ from trust import selectors as trust_selectors
 from .. import selectors as frontend_selectors
 from ..common import moderation_action
 from ..decorators import moderator_required, safe_next
+from ..reviews.views import company_reviews_context
 from . import forms
 from .identity import identity_changes
 
@@ -41,7 +42,9 @@ def home(request):
 def company_detail(request, pk: int):
     company = selectors.company_get(actor=request.user, pk=pk)
     performance = trust_selectors.seller_performance_get(seller=company) if company.sells else None
-    return render(request, "frontend/company_detail.html", {"company": company, "performance": performance})
+    reviews = company_reviews_context(request, company) if company.sells else {}
+    return render(request, "frontend/company_detail.html", {"company": company, "performance": performance,
+                                                             **reviews})
 
 
 # --- sign-up, sign-in, passwords ----------------------------------------------------------------

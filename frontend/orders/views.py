@@ -45,6 +45,7 @@ from payments.references import rf_format
 from trade.incoterms import paid_to
 
 from ..decorators import safe_next, seller_required
+from ..reviews.views import order_review_context
 from ..rfq.forms import OrderMessageForm
 from . import forms
 
@@ -397,6 +398,7 @@ def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionF
         "documents": _document_links(order),
         "thread": thread,
         "message_form": message_form,
+        **order_review_context(order=order, roles=roles),
         "components": [(name, getattr(order, field), order.payer.get(name, ""), paid_to_label(payees[name]))
                        for name, field in ORDER_COMPONENT_FIELDS],
     }, status=status)
