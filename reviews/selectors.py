@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import Company
+from accounts.models import Company, Membership
 from accounts.selectors import Actor, company_get, is_member
 from orders.selectors.orders import order_visible_id
 
@@ -32,6 +32,11 @@ def review_for_order(*, actor: Actor, order_id: int | str) -> Review | None:
     return Review.objects.select_related("buyer", "seller", "author", "replied_by").filter(order_id=order_id).first()
 
 
+def review_of_order(*, order) -> Review | None:
+    """The review of an order already read for the actor (orders.selectors.order_get), or None."""
+    return Review.objects.select_related("buyer", "seller").filter(order_id=order.pk).first()
+
+
 def review_list_for_seller(*, actor: Actor, seller: Company) -> QuerySet[Review]:
     """The seller's reviews, newest first: visible ones for everyone, hidden ones too for
     moderators. Buyer and reply in the same query."""
@@ -42,7 +47,29 @@ def review_list_for_seller(*, actor: Actor, seller: Company) -> QuerySet[Review]
 
 
 def seller_rating_get(*, seller_id: int) -> SellerRating | None:
+    """The seller's average and count; None while nobody reviewed it."""
     return SellerRating.objects.filter(seller_id=seller_id).first()
+
+
+def reviews_reportable(*, actor: Actor, reviews: list[Review]) -> set[int]:
+    """The ids of the reviews on the list the actor may report: signed in, a member of a company,
+    and not a member of the review's author company. One query, whatever the number of reviews."""
+    if not actor.is_authenticated or not reviews:
+        return set()
+    memberships = set(Membership.objects.filter(user=actor).values_list("company_id", flat=True))
+    if not memberships:
+        return set()
+    return {review.pk for review in reviews if review.buyer_id not in memberships}
+
+
+def review_get_for_party(*, actor: Actor, pk: int | str) -> Review:
+    """A review of an order the actor may see (its buyer's and seller's members, moderators), hidden
+    or not; 404 otherwise."""
+    review = Review.objects.select_related("order", "buyer", "seller").filter(pk=_int(pk)).first()
+    if review is None:
+        raise Http404
+    order_visible_id(actor=actor, pk=review.order_id)
+    return review
 
 
 def review_get_visible(*, actor: Actor, pk: int | str) -> Review:

@@ -36,6 +36,7 @@ from orders.models import Order, OrderStatus
 from orders.selectors.orders import order_visible_id
 
 from . import events
+from .selectors import review_get_for_party
 from .models import (
     RATING_FIELDS,
     RATING_MAX,
@@ -158,7 +159,7 @@ def review_reply(*, actor: User, review_id: int, text: str) -> Review:
     """The seller answers a review once. 404 for a review the actor may not see; 403 for anyone but
     a member of the seller; 409 when the review already has a reply (two replies at once: the
     conditional update lets one through)."""
-    review = _review_for_party(actor=actor, review_id=review_id)
+    review = review_get_for_party(actor=actor, pk=review_id)
     if not is_member(actor=actor, company_id=review.seller_id):
         raise Forbidden(_("Only the reviewed company can reply."))
     user_require_verified_email(actor=actor)
@@ -174,19 +175,6 @@ def review_reply(*, actor: User, review_id: int, text: str) -> Review:
             raise Conflict(_("This review already has a reply."), code="already_replied")
         review.refresh_from_db()
         events.review_replied_notify(review=review)
-    return review
-
-
-def _review_for_party(*, actor: User, review_id: int) -> Review:
-    """A review of an order the actor may see (as buyer, seller or moderator); 404 otherwise."""
-    try:
-        review_id = int(review_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    review = Review.objects.select_related("order", "buyer", "seller", "author").filter(pk=review_id).first()
-    if review is None:
-        raise Http404
-    order_visible_id(actor=actor, pk=review.order_id)
     return review
 
 
