@@ -16,5 +16,6 @@ MAILERS = mailers_from_env("django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = env_str("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", "/tmp/sme-market-test-media"))
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", "/tmp/sme-market-test-private"))
 # Lets tests receive webhooks on a local plain-HTTP server.
 WEBHOOKS_ALLOW_LOOPBACK = True
