@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CompanyKind, Language, MembershipRole, VerificationStatus
+from accounts.models import CompanyKind, DocumentKind, Language, MembershipRole, VerificationStatus
 
 from ..common import ServiceErrorsMixin, country_choices, currency_choices
 
@@ -98,6 +99,9 @@ class CompanyForm(ServiceErrorsMixin, forms.Form):
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     country = forms.ChoiceField(label=_("Country"), choices=country_choices(_("Choose a country")))
     registration_number = forms.CharField(label=_("Registration number"), max_length=64)
+    tax_number = forms.CharField(label=_("Tax number"), max_length=64, required=False,
+                                 help_text=_("Needed to ask for verification. Checked against your country's "
+                                             "format where we know it (for example VKN, USCC, CNPJ, VAT)."))
     address = forms.CharField(label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     website = forms.URLField(label=_("Website"), required=False, max_length=200)
     description = forms.CharField(label=_("Description"), required=False, max_length=5000,
@@ -114,7 +118,7 @@ class CompanyForm(ServiceErrorsMixin, forms.Form):
         """The form filled with the company's profile. Identity changes waiting for review are shown
         as asked, so that saving other fields keeps them waiting (and putting back the reviewed
         value withdraws one)."""
-        initial = {name: getattr(company, name) for name in (*COMPANY_FIELDS, "preferred_language")}
+        initial = {name: getattr(company, name) for name in (*COMPANY_FIELDS, "tax_number", "preferred_language")}
         initial["country"] = company.country.code
         initial.update(company.pending_changes or {})
         return cls(*args, initial=initial, **kwargs)
@@ -124,6 +128,20 @@ class CompanyForm(ServiceErrorsMixin, forms.Form):
         if not data.get("logo"):
             data.pop("logo", None)
         return data
+
+
+class VerificationDocumentForm(ServiceErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=[("", _("Choose the kind of document")),
+                                                           *DocumentKind.choices])
+    file = forms.FileField(label=_("File"), max_length=255,
+                           widget=forms.FileInput(attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("A PDF (at most %(pdf)s MB) or a PNG, JPEG or WebP image (at most "
+                                          "%(image)s MB).") % {
+            "pdf": settings.VERIFICATION_DOCUMENT_MAX_BYTES // (1024 * 1024),
+            "image": settings.LOGO_MAX_BYTES // (1024 * 1024)}
 
 
 class InviteForm(ServiceErrorsMixin, forms.Form):

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import selectors, services, tokens
 from accounts.models import MembershipRole, VerificationStatus
-from accounts.verification import IDENTITY_REVIEWED, MEMBER, VERIFICATION
+from accounts.downloads import document_response
+from accounts.registry_numbers import company_number_checks
+from accounts.verification import IDENTITY_REVIEWED, MEMBER, RENEWABLE, VERIFICATION
 from core.exceptions import ApplicationError, Forbidden
 from core.http import client_ip
 from trust import selectors as trust_selectors
@@ -188,7 +190,8 @@ def password_reset_confirm(request, uidb64: str, token: str):
 
 # --- my company ---------------------------------------------------------------------------------
 
-def _my_company_page(request, membership, *, company_form=None, invite_form=None, status: int = 200):
+def _my_company_page(request, membership, *, company_form=None, invite_form=None, document_form=None,
+                     status: int = 200):
     if membership is None:
         return render(request, "frontend/my_company.html", {"membership": None}, status=status)
     company = membership.company
@@ -199,6 +202,10 @@ def _my_company_page(request, membership, *, company_form=None, invite_form=None
         "is_owner": is_owner,
         "can_request_verification": VerificationStatus.PENDING in VERIFICATION.targets(
             company.verification_status, MEMBER),
+        "can_request_renewal": company.verification_status in RENEWABLE and company.renewal_requested_at is None,
+        "number_checks": company_number_checks(company),
+        "documents": selectors.verification_document_list(actor=request.user, company=company),
+        "document_form": document_form or forms.VerificationDocumentForm(),
         "members": selectors.company_member_list(actor=request.user, company=company),
         "history": selectors.verification_history(actor=request.user, company=company),
         "invites": selectors.company_invite_list(actor=request.user, company=company) if is_owner else [],
@@ -245,16 +252,65 @@ def my_company_edit(request):
 @login_required
 @require_POST
 def my_company_verification_request(request):
+    """Asks for verification, or for its renewal when the company is verified."""
     membership = selectors.user_primary_membership(user=request.user)
     if membership is None:
         return redirect("frontend:my_company")
     try:
-        services.company_verification_submit(company=membership.company, actor=request.user)
+        company = services.company_verification_submit(company=membership.company, actor=request.user)
+    except ApplicationError as exc:
+        for message in ([m for errors in exc.fields.values() for m in errors] if exc.fields else [exc.message]):
+            messages.error(request, message)
+    else:
+        if company.verification_status == VerificationStatus.VERIFIED:
+            messages.success(request, _("Renewal requested. Your company stays verified while a moderator "
+                                        "reviews it."))
+        else:
+            messages.success(request, _("Verification requested. A moderator will review your company."))
+    return redirect("frontend:my_company")
+
+
+@login_required
+@require_POST
+def my_company_document_upload(request):
+    membership = selectors.user_primary_membership(user=request.user)
+    if membership is None:
+        return redirect("frontend:my_company")
+    form = forms.VerificationDocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.verification_document_upload(company=membership.company, actor=request.user,
+                                                  kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The document is uploaded. Only your company's members and the "
+                                        "moderators can open it."))
+            return redirect("frontend:my_company")
+    return _my_company_page(request, membership, document_form=form, status=400)
+
+
+@login_required
+@require_POST
+def my_company_document_delete(request, pk: int):
+    membership = selectors.user_primary_membership(user=request.user)
+    if membership is None:
+        return redirect("frontend:my_company")
+    document = selectors.verification_document_get(actor=request.user, pk=pk, company_id=membership.company_id)
+    try:
+        services.verification_document_delete(document=document, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Verification requested. A moderator will review your company."))
+        messages.success(request, _("The document is deleted."))
     return redirect("frontend:my_company")
+
+
+@require_safe
+def verification_document_download(request, pk: int):
+    """A verification document, for its company's members and the moderators; 404 for anyone
+    else, signed in or not."""
+    return document_response(selectors.verification_document_get(actor=request.user, pk=pk))
 
 
 @login_required
@@ -335,10 +391,14 @@ def moderation(request):
     companies = selectors.company_list(actor=request.user, status=filters["status"], country=filters["country"])
     page = Paginator(companies, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
     queue = list(selectors.company_pending_list(actor=request.user))
+    for company in queue:  # shown beside each request; computed from the row, no query
+        company.number_checks = company_number_checks(company)
     return render(request, "frontend/moderation.html", {
         "pending": [company for company in queue if company.verification_status == VerificationStatus.PENDING],
+        "renewals": [company for company in queue
+                     if company.verification_status == VerificationStatus.VERIFIED and company.renewal_requested_at],
         "identity_queue": [(company, identity_changes(company)) for company in queue
-                           if company.verification_status != VerificationStatus.PENDING],
+                           if company.verification_status != VerificationStatus.PENDING and company.pending_changes],
         "filter_form": filter_form,
         "filter_status": filters["status"],
         "page": page,
@@ -353,6 +413,8 @@ def moderation_company(request, pk: int):
     company = selectors.company_get(actor=request.user, pk=pk)
     return render(request, "frontend/moderation_company.html", {
         "company": company,
+        "number_checks": company_number_checks(company),
+        "documents": selectors.verification_document_list(actor=request.user, company=company),
         "identity_changes": identity_changes(company),
         "history": selectors.verification_history(actor=request.user, company=company),
     })

@@ -15,6 +15,7 @@ from pytest_django.asserts import assertContains, assertInHTML, assertNotContain
 
 from accounts import services
 from accounts.models import Company, VerificationDecision, VerificationStatus
+from tests.accounts.helpers import give_evidence
 from tests.factories.accounts import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -306,7 +307,7 @@ def beta(db):
 
 
 def test_a_lookalike_asking_for_verification_is_flagged_in_the_queue_and_on_its_page(moderator_client, beta):
-    company = CompanyFactory(legal_name="Вета Сircuits")
+    company = give_evidence(CompanyFactory(legal_name="Вета Сircuits"))
     owner = MembershipFactory(company=company).user
     services.company_verification_submit(company=company, actor=owner)
     flag = (f'<p class="notice notice-warn" id="confusable-{company.pk}"><strong>Lookalike name:</strong> '

@@ -6,6 +6,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from accounts.models import Company, Invite, Membership, User, VerificationDecision, VerificationStatus
+from tests.accounts.helpers import give_evidence
 from tests.factories.accounts import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,7 @@ def test_rejected_company_shows_the_last_reason_and_history(client_as, company_a
 
 
 def test_request_verification(client_as, company_a, staff_a):
+    give_evidence(company_a)
     response = client_as(staff_a).post("/my-company/verification/")
 
     assertRedirects(response, "/my-company/", fetch_redirect_response=False)
@@ -108,6 +110,7 @@ def test_request_verification(client_as, company_a, staff_a):
 
 
 def test_request_verification_twice_changes_nothing(client_as, company_a, member_a):
+    give_evidence(company_a)
     client = client_as(member_a)
     client.post("/my-company/verification/", follow=True)
     changed_at = Company.objects.get(pk=company_a.pk).verification_changed_at
@@ -206,6 +209,8 @@ def test_staff_member_cannot_edit(client_as, company_a, staff_a):
 
 
 def test_member_of_b_edits_only_company_b(client_as, company_a, company_b, member_b):
+    Company.objects.filter(pk=company_b.pk).update(registration_number="91110000600037341L")  # a valid USCC (CN)
+    company_b.refresh_from_db()
     before_a = _company_values(company_a)
 
     client_as(member_b).post("/my-company/edit/", _edit_data(company_b, legal_name="Beta Circuits Co."))
