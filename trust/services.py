@@ -210,6 +210,11 @@ def figures_compute(*, records: list[dict[str, Any]], invites: list[tuple], firs
             "all": _period(records, [i[:3] for i in invites], first_quotes, now)}
 
 
+def empty_figures() -> dict[str, Any]:
+    """One period's figures of a seller with nothing measured."""
+    return _period([], [], [], timezone.now())
+
+
 def _performance(seller_id: int, figures: dict[str, dict[str, Any]], now: datetime) -> SellerPerformance:
     recent = figures["90d"]
     return SellerPerformance(seller_id=seller_id, figures=figures, orders_90d=recent["orders"],

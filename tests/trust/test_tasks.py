@@ -96,3 +96,12 @@ def test_the_nightly_task_rebuilds_records_from_the_log(world):
     record = OrderRecord.objects.get(pk=order.pk)
     assert (record.answer, record.lead_time_days) == ("accepted", 14)
     assert SellerPerformance.objects.get(pk=world.seller_t.pk).computed_at <= timezone.now()
+
+
+def test_beat_recomputes_every_night():
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["trust-seller-performance-recompute"]
+    assert entry["task"] == tasks.seller_performance_recompute_all.name == "trust.tasks.seller_performance_recompute_all"
+    assert entry["schedule"] == crontab(hour=2, minute=30)
