@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("reviews.api.urls")),
     path("", include("statements.api.urls")),
     path("", include("trade.api.urls")),
+    path("", include("trust.api.urls")),
 ]

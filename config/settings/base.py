@@ -375,6 +375,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("RFQ_CLOSE_INTERVAL_SECONDS", 60),
         "options": {"expires": 50},
     },
+    # Every seller's performance rebuilt from the order event log (the same numbers the updates after
+    # each event give; the 90-day window and overdue shipments move with the date).
+    "trust-seller-performance-recompute": {
+        "task": "trust.tasks.seller_performance_recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60},
+    },
 }
 
 # Euro reference rates: fetched daily by beat; with no network the stored rates stay in use.

@@ -279,6 +279,22 @@ class ListingImageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SellerPerformanceSummarySerializer(serializers.Serializer):
+    """The seller's last 90 days as /sellers/{id}/performance/ gives them in full; a figure resting on
+    fewer than 5 orders is null."""
+
+    orders_90d = serializers.IntegerField(min_value=0, help_text="Orders placed with the seller in the last 90 days.")
+    accept_hours_90d = serializers.FloatField(allow_null=True, min_value=0,
+                                              help_text="Median hours from placing to acceptance.")
+    on_time_pct_90d = serializers.FloatField(allow_null=True, min_value=0, max_value=100,
+                                             help_text="Share of orders shipped within the lead time (%).")
+    dispute_free_pct_90d = serializers.FloatField(allow_null=True, min_value=0, max_value=100,
+                                                  help_text="Share of delivered orders never disputed (%).")
+
+
+NO_PERFORMANCE = {"orders_90d": 0, "accept_hours_90d": None, "on_time_pct_90d": None, "dispute_free_pct_90d": None}
+
+
 class ListingDetailSerializer(SellerListingRowSerializer):
     """A whole listing. `description_html` was sanitised when it was rendered; `pending_changes` is
     only filled in for the seller's members and moderators (context["show_private"])."""
@@ -289,12 +305,21 @@ class ListingDetailSerializer(SellerListingRowSerializer):
     images = ListingImageSerializer(many=True, read_only=True)
     pending_changes = serializers.SerializerMethodField()
     shipping_warnings = serializers.SerializerMethodField()
+    seller_performance = serializers.SerializerMethodField()
 
     class Meta(SellerListingRowSerializer.Meta):
         fields = [*SellerListingRowSerializer.Meta.fields, "description", "description_html", "weight_kg",
                   "length_cm", "width_cm", "height_cm", "ships_to_mode", "ships_to_countries", "effective_ships_to",
-                  "certificates", "images", "pending_changes", "shipping_warnings"]
+                  "certificates", "images", "pending_changes", "shipping_warnings", "seller_performance"]
         read_only_fields = fields
+
+    @extend_schema_field(SellerPerformanceSummarySerializer)
+    def get_seller_performance(self, listing: Listing) -> dict:
+        # Loaded with the listing (select_related "seller__performance"); absent while nothing was measured.
+        performance = getattr(listing.seller, "performance", None)
+        if performance is None:
+            return dict(NO_PERFORMANCE)
+        return SellerPerformanceSummarySerializer(performance).data
 
     def get_ships_to_countries(self, listing: Listing) -> list[str]:
         return sorted(row.country.code for row in listing.ships_to_countries.all())
