@@ -120,15 +120,17 @@ class ReviewReport(models.Model):
 class SellerRating(models.Model):
     """The seller's visible reviews summed up: written by the review services in the same
     transaction, under a lock of this row. Hidden reviews count for nothing; `average` (the mean
-    of the three dimensions) is null while the seller has no visible review."""
+    of the three dimensions) is null while the seller has no visible review. The means keep three
+    places (the pages show one, the API two), which also keeps them apart from the money columns,
+    all of which have two."""
 
     seller = models.OneToOneField("accounts.Company", on_delete=models.CASCADE, primary_key=True,
                                   related_name="rating")
     review_count = models.PositiveIntegerField(default=0, db_index=True)
-    average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, db_index=True)
-    product = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-    communication = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-    shipping = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    average = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True, db_index=True)
+    product = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    communication = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    shipping = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

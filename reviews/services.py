@@ -47,13 +47,13 @@ from .models import (
     SellerRating,
 )
 
-TWO_PLACES = Decimal("0.01")
+THREE_PLACES = Decimal("0.001")
 
 
 # --- the seller's rating ------------------------------------------------------------------------------
 
 def _mean(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    return None if value is None else Decimal(str(value)).quantize(THREE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def seller_rating_refresh(*, seller_id: int) -> SellerRating:
@@ -69,7 +69,7 @@ def seller_rating_refresh(*, seller_id: int) -> SellerRating:
             setattr(rating, name, _mean(sums[name]))
         if sums["count"]:
             total = sum(Decimal(str(sums[name])) for name in RATING_FIELDS)
-            rating.average = (total / 3).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+            rating.average = (total / 3).quantize(THREE_PLACES, rounding=ROUND_HALF_UP)
         else:
             rating.average = None
         rating.save()
