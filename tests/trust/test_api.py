@@ -106,3 +106,22 @@ def test_bad_performance_filters_are_400_with_the_field(api_client, sellers, que
     response = api_client.get(f"/api/v1/listings/?{query}")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {field: [message]}
+
+
+def test_listings_api_filters_and_sorts_by_rating(api_client, sellers):
+    from decimal import Decimal
+
+    from reviews.models import SellerRating
+
+    slow, fast, none = sellers["Slow Ltd"], sellers["Fast Ltd"], sellers["Unmeasured Ltd"]
+    SellerRating.objects.create(seller=slow.seller, review_count=3, average=Decimal("4.200"))
+    SellerRating.objects.create(seller=fast.seller, review_count=9, average=Decimal("3.900"))
+    assert _ids(api_client.get("/api/v1/listings/?rating_min=4")) == [slow.pk]
+    assert sorted(_ids(api_client.get("/api/v1/listings/?rating_min=3"))) == sorted([slow.pk, fast.pk])
+    assert _ids(api_client.get("/api/v1/listings/?sort=best_rated")) == [slow.pk, fast.pk, none.pk]
+    for bad, message in (("0", "Ensure this value is greater than or equal to 1."),
+                         ("6", "Ensure this value is less than or equal to 5."),
+                         ("four", "A valid integer is required.")):
+        response = api_client.get(f"/api/v1/listings/?rating_min={bad}")
+        assert response.status_code == 400
+        assert response.json()["error"]["fields"] == {"rating_min": [message]}

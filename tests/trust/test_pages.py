@@ -164,3 +164,19 @@ def test_turkish_and_chinese_pages_render(client):
         assert response.status_code == 200
         assert response.headers["Content-Language"] == language
         assertContains(response, 'id="seller-performance"')
+
+
+def test_browse_filters_and_sorts_by_rating(client, three_sellers):
+    from decimal import Decimal
+
+    from reviews.models import SellerRating
+
+    slow, fast, _none = three_sellers
+    SellerRating.objects.create(seller=slow, review_count=3, average=Decimal("3.500"))
+    SellerRating.objects.create(seller=fast, review_count=2, average=Decimal("4.750"))
+    assert _titles(client.get("/listings/?rating_min=4")) == ["Fast Ltd"]
+    assert _titles(client.get("/listings/?sort=best_rated")) == ["Fast Ltd", "Slow Ltd", "Unmeasured Ltd"]
+    response = client.get("/listings/?rating_min=9")
+    assert response.context["form"].errors == {
+        "rating_min": ["Select a valid choice. 9 is not one of the available choices."]}
+    assert len(_titles(response)) == 3
