@@ -314,11 +314,14 @@ class SearchParams:
     # most, on-time shipping share at least (%). A seller without enough orders for a figure is left out.
     responds_within: int | None = None
     on_time_min: int | None = None
+    # The seller's average rating from reviews (reviews.models.SellerRating) at least this (1 to 5).
+    rating_min: int | None = None
     sort: str = "relevance"  # relevance | price_asc | price_desc | newest | fastest_response | most_on_time
+    #                          | best_rated
     display: DisplayCurrency = EUR_DISPLAY
 
 
-SORTS = ("relevance", "price_asc", "price_desc", "newest", "fastest_response", "most_on_time")
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "fastest_response", "most_on_time", "best_rated")
 RESPONDS_WITHIN_HOURS = (24, 48, 72)
 
 
@@ -348,6 +351,8 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         qs = qs.filter(seller__performance__accept_hours_90d__lte=params.responds_within)
     if params.on_time_min is not None:
         qs = qs.filter(seller__performance__on_time_pct_90d__gte=params.on_time_min)
+    if params.rating_min is not None:
+        qs = qs.filter(seller__rating__average__gte=params.rating_min)
     qs, ranked = _text_search(qs, params.q)
     order = {
         "price_asc": [F("price_eur").asc(nulls_last=True), "-pk"],
@@ -356,6 +361,8 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         "fastest_response": [F("seller__performance__accept_hours_90d").asc(nulls_last=True), "-published_at",
                              "-pk"],
         "most_on_time": [F("seller__performance__on_time_pct_90d").desc(nulls_last=True), "-published_at", "-pk"],
+        "best_rated": [F("seller__rating__average").desc(nulls_last=True),
+                       F("seller__rating__review_count").desc(nulls_last=True), "-published_at", "-pk"],
     }.get(params.sort)
     if order is None:
         order = ["-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]

@@ -24,6 +24,14 @@ SORT_CHOICES = [
     ("newest", _("Newest first")),
     ("fastest_response", _("Fastest response")),
     ("most_on_time", _("Most on time")),
+    ("best_rated", _("Best rated")),
+]
+RATING_MIN_CHOICES = [
+    ("", _("Any rating")),
+    ("4", _("4 stars and up")),
+    ("3", _("3 stars and up")),
+    ("2", _("2 stars and up")),
+    ("1", _("1 star and up")),
 ]
 RESPONDS_WITHIN_CHOICES = [
     ("", _("Any response time")),
@@ -91,6 +99,8 @@ class SearchForm(forms.Form):
     on_time_min = forms.IntegerField(
         label=_("On-time shipping at least (%)"), required=False, min_value=0, max_value=100,
         help_text=_("Share of orders shipped within the lead time over the last 90 days."))
+    rating_min = forms.TypedChoiceField(label=_("Seller's rating"), required=False, choices=RATING_MIN_CHOICES,
+                                        coerce=int, empty_value=None)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, currencies: dict[str, marketplace_selectors.DisplayCurrency] | None = None,
@@ -123,6 +133,7 @@ class SearchForm(forms.Form):
             verified_only=bool(data.get("verified")),
             responds_within=data.get("responds_within"),
             on_time_min=data.get("on_time_min"),
+            rating_min=data.get("rating_min"),
             sort=data.get("sort") or "relevance",
             display=self.currencies.get(data.get("currency") or "", marketplace_selectors.EUR_DISPLAY),
         )

@@ -116,10 +116,15 @@ class ListingSearchQuerySerializer(serializers.Serializer):
         min_value=0, max_value=100, required=False, default=None,
         help_text="Percent: sellers who shipped at least this share of their orders within the lead time over "
                   "the last 90 days (sellers with fewer than 5 orders to judge are left out).")
+    rating_min = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, default=None,
+        help_text="Sellers whose average rating from reviews is at least this (sellers without reviews are "
+                  "left out).")
     sort = serializers.ChoiceField(choices=SORTS, required=False, allow_blank=True, default="relevance",
                                    help_text="Empty means relevance. fastest_response: the sellers' median hours "
                                              "to accept, shortest first; most_on_time: the on-time shipping "
-                                             "share, highest first (sellers without enough orders last).")
+                                             "share, highest first; best_rated: the sellers' average rating, "
+                                             "highest first (sellers without enough orders or reviews last).")
     currency = serializers.CharField(required=False, allow_blank=True, default="EUR", max_length=3,
                                      help_text="Display currency (ISO 4217, default EUR): price_min, price_max and "
                                                "the price sorts are in it, and each row's display_price. A currency "
