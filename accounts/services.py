@@ -220,12 +220,13 @@ def company_update(*, company: Company, actor: User, data: dict[str, Any]) -> Co
 
 def _company_transition(*, company_id: int, actor: User | None, to_status: str, reason: str = "",
                         only_from: str | None = None, only_from_message: str = "",
-                        renewal: str | None = None, check=None) -> Company:
+                        on_verified: str | None = None, check=None) -> Company:
     """One move of a company's verification, under the company's row lock, recorded as a decision
     (with the company's documents when a moderator decides) and told to the company when a moderator
-    or time made it. `actor` None is a move of the system (an expiry). `renewal`: "approve" or
-    "refuse" a verified company's renewal request (the status stays verified). `check(company)` runs
-    under the lock before the move (e.g. the evidence a request needs)."""
+    or time made it. `actor` None is a move of the system (an expiry). `on_verified`: what the
+    move means when the locked company is verified: "approve" or "refuse" its renewal request (the
+    status stays verified). `check(company)` runs under the lock before the move (e.g. the evidence
+    a request needs)."""
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company_id)
         if actor is None:
@@ -245,6 +246,9 @@ def _company_transition(*, company_id: int, actor: User | None, to_status: str, 
         from_status = company.verification_status
         if only_from is not None and from_status != only_from:
             raise Conflict(only_from_message, code="invalid_transition")
+        renewal = on_verified if from_status == VerificationStatus.VERIFIED else None
+        if renewal is not None:
+            to_status = VerificationStatus.VERIFIED
         if (from_status == to_status == VerificationStatus.VERIFIED) != (renewal is not None) or (
                 renewal is not None and company.renewal_requested_at is None):
             raise Conflict(_("This company has no renewal request waiting for review."), code="invalid_transition")
@@ -332,19 +336,15 @@ def company_verification_submit(*, company: Company, actor: User) -> Company:
 def company_verify(*, company: Company, actor: User, reason: str = "") -> Company:
     """A moderator verifies a pending company, or approves a verified company's renewal request;
     either way it is verified until VERIFICATION_VALID_DAYS from now."""
-    renewal = "approve" if company.verification_status == VerificationStatus.VERIFIED else None
     return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
-                               reason=reason, renewal=renewal)
+                               reason=reason, on_verified="approve")
 
 
 def company_reject(*, company: Company, actor: User, reason: str) -> Company:
     """A moderator rejects a pending company, or refuses a verified company's renewal request (it
     stays verified until its verification expires)."""
-    if company.verification_status == VerificationStatus.VERIFIED:
-        return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.VERIFIED,
-                                   reason=reason, renewal="refuse")
     return _company_transition(company_id=company.pk, actor=actor, to_status=VerificationStatus.REJECTED,
-                               reason=reason)
+                               reason=reason, on_verified="refuse")
 
 
 def company_suspend(*, company: Company, actor: User, reason: str) -> Company:
