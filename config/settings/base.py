@@ -463,7 +463,9 @@ SPECTACULAR_SETTINGS = {
                             "CompanyKindEnum": "accounts.models.CompanyKind",
                             "PaymentTermKindEnum": "orders.models.PaymentTermKind",
                             "InstalmentDueEnum": "orders.models.InstalmentDue",
-                            "DeliveryStatusEnum": "notifications.models.DeliveryStatus"},
+                            "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+                            "DocumentKindEnum": "accounts.models.DocumentKind",
+                            "NumberKindEnum": "accounts.registry_numbers.NUMBER_KINDS"},
 }
 
 LOGGING = {
