@@ -49,7 +49,7 @@ def test_verification_status_is_one_named_enum(client):
     schema = json.loads(client.get("/api/v1/schema/?format=json").content)
 
     assert schema["components"]["schemas"]["VerificationStatusEnum"]["enum"] == [
-        "unverified", "pending", "verified", "rejected", "suspended"]
+        "unverified", "pending", "verified", "rejected", "suspended", "expired"]
     assert "FromStatusEnum" not in schema["components"]["schemas"]
 
 
