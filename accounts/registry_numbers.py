@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 REGISTRATION = "registration"
 TAX = "tax"
+NUMBER_KINDS = [(REGISTRATION, "registration"), (TAX, "tax")]
 
 VALID = "valid"
 NOT_CHECKED = "not_checked"

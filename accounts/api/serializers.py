@@ -19,7 +19,7 @@ from accounts.models import (
     VerificationDecision,
     VerificationDocument,
 )
-from accounts.registry_numbers import INVALID, MISSING, NOT_CHECKED, REGISTRATION, TAX, VALID, company_number_checks
+from accounts.registry_numbers import INVALID, MISSING, NOT_CHECKED, NUMBER_KINDS, VALID, company_number_checks
 from core.api import StrictInputMixin
 
 
@@ -48,7 +48,7 @@ class CompanyInputSerializer(StrictInputMixin, serializers.Serializer):
 class NumberCheckSerializer(serializers.Serializer):
     """What the check of a registration or tax number found (accounts/registry_numbers.py)."""
 
-    kind = serializers.ChoiceField(choices=[(REGISTRATION, "registration"), (TAX, "tax")])
+    kind = serializers.ChoiceField(choices=NUMBER_KINDS)
     number = serializers.CharField()
     result = serializers.ChoiceField(choices=[(VALID, "valid"), (NOT_CHECKED, "format not checked"),
                                               (INVALID, "invalid"), (MISSING, "missing")])
