@@ -140,7 +140,7 @@ CATALOGUE: dict[str, tuple[Product, ...]] = {
           "Ring-spun from Aegean cotton, waxed for knitting on request, on 1.9 kg cones, 24 cones a carton."),
     ),
     # Shenzhen Bright Circuits Co., Ltd. (CN)
-    "91440300MA5F": (
+    "91440300MA5F00001A": (
         P("FR-4 printed circuit board, {v}", "electronics/pcb", "853400", "piece", 0.85, 0.03, 500, 100, 12,
           ("FOB", "EXW", "DAP"), (("2-layer, 1.6 mm, HASL lead-free, 100×80 mm", 1.0),
                                   ("4-layer, 1.6 mm, ENIG, 100×100 mm", 2.6),
@@ -197,7 +197,7 @@ CATALOGUE: dict[str, tuple[Product, ...]] = {
           certs=("rohs",)),
     ),
     # Ningbo Homeware Trading Co., Ltd. (CN)
-    "91330201MA2H": (
+    "91330201MA2H00002E": (
         P("Stainless steel saucepan, {v}", "home-goods/kitchenware", "732393", "piece", 6.80, 1.10, 48, 12, 30,
           ("FOB", "EXW", "CIF"), (("16 cm, 1.5 l, with glass lid", 0.9), ("18 cm, 2 l, with glass lid", 1.0),
                                   ("20 cm, 3 l, with glass lid", 1.15), ("tri-ply, 18 cm, 2 l", 1.6)),
@@ -404,7 +404,7 @@ CATALOGUE: dict[str, tuple[Product, ...]] = {
           certs=("globalgap",), ships=("only", FRESH_MARKETS)),
     ),
     # São Paulo Couro Ltda., Franca (BR)
-    "12.345.678/0001-90": (
+    "12345678000195": (
         P("Men's leather Oxford shoes, {v}", "textiles/leather", "640399", "pair", 34.00, 1.10, 120, 12, 45,
           ("FOB", "EXW"), (("black calfskin, Goodyear welted", 1.0), ("brown, Blake stitched", 0.85),
                            ("burgundy, rubber sole", 0.8), ("tan suede", 0.8)),
@@ -447,7 +447,7 @@ CATALOGUE: dict[str, tuple[Product, ...]] = {
           certs=("lwg",)),
     ),
     # Cerrado Café Exportadora Ltda., Patrocínio (BR)
-    "23.456.789/0001-01": (
+    "23456789000195": (
         P("Brazilian green coffee, {v}", "food-agriculture/coffee-tea", "090111", "kg", 5.90, 1.0, 60, 60, 21,
           ("FOB", "FCA", "CIF"), (("Cerrado Mineiro, natural, NY 2/3, screen 17/18", 1.0),
                                   ("Sul de Minas, pulped natural, screen 16/17", 0.95),
@@ -468,7 +468,7 @@ CATALOGUE: dict[str, tuple[Product, ...]] = {
           certs=("rainforest",)),
     ),
     # Espírito Santo Granitos Ltda., Cachoeiro de Itapemirim (BR)
-    "34.567.890/0001-12": (
+    "34567890000130": (
         P("Granite slab, {v}", "construction/stone-marble", "680293", "m2", 38.00, 54.0, 100, 10, 35,
           ("FOB", "CFR", "CIF"), (("Branco Itaúnas, 2 cm, polished", 1.0), ("Verde Ubatuba, 2 cm, polished", 0.8),
                                   ("Preto São Gabriel, 3 cm, polished", 1.2), ("Amarelo Ornamental, 2 cm, flamed", 0.7),

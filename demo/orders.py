@@ -78,15 +78,15 @@ def zone_plan(country: str, currency: str) -> list[tuple[str, list[str], list[di
 # --- purchases -----------------------------------------------------------------------------------
 
 # Demo buyers and sellers by registration number (see demo/management/commands/seed_demo.py).
-RECIFE = "98.765.432/0001-10"         # Recife Compras S.A. (BR), buyer
-NINGBO = "91330201MA2H"               # Ningbo Homeware Trading Co., Ltd. (CN), buys and sells
+RECIFE = "98765432000198"             # Recife Compras S.A. (BR), buyer
+NINGBO = "91330201MA2H00002E"         # Ningbo Homeware Trading Co., Ltd. (CN), buys and sells
 ANATOLIA = "TR-3481920"               # Anatolia Textiles A.Ş. (TR)
-SHENZHEN = "91440300MA5F"             # Shenzhen Bright Circuits Co., Ltd. (CN)
+SHENZHEN = "91440300MA5F00001A"       # Shenzhen Bright Circuits Co., Ltd. (CN)
 RHEIN = "HRB 104233"                  # Rhein Maschinenbau GmbH (DE)
 BAVARIA = "HRB 221907"                # Bavaria Packaging Systems GmbH (DE)
 NAIROBI = "PVT-2019-88341"            # Nairobi Highland Coffee Ltd (KE)
-SAO_PAULO = "12.345.678/0001-90"      # São Paulo Couro Ltda. (BR)
-CERRADO = "23.456.789/0001-01"        # Cerrado Café Exportadora Ltda. (BR)
+SAO_PAULO = "12345678000195"          # São Paulo Couro Ltda. (BR)
+CERRADO = "23456789000195"            # Cerrado Café Exportadora Ltda. (BR)
 
 
 @dataclass(frozen=True)

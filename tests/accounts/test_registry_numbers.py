@@ -204,3 +204,13 @@ def test_a_request_with_a_stored_number_that_breaks_the_format_is_refused(compan
 
     assert excinfo.value.fields == {"registration_number": [USCC_FORMAT]}
     assert VerificationDecision.objects.count() == 0
+
+
+def test_the_demo_companies_have_numbers_valid_for_their_country():
+    from demo.management.commands.seed_demo import COMPANIES, TAX_NUMBERS
+
+    for _email, _person, legal, country, regno, *_rest in COMPANIES:
+        registration = number_normalise(country=country, kind=REGISTRATION, number=regno)
+        tax = number_normalise(country=country, kind=TAX, number=TAX_NUMBERS[regno])
+        assert registration.number == regno, legal  # stored as the demo writes it: compact
+        assert (tax.result, tax.number) == (VALID, TAX_NUMBERS[regno]), legal
