@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from accounts import services
@@ -202,3 +203,14 @@ def test_an_image_upload_through_the_page_is_written_again_as_an_image(client_as
 
     assertRedirects(response, "/my-company/", fetch_redirect_response=False)
     assert list(VerificationDocument.objects.values_list("kind", "content_type")) == [("tax_certificate", "image/png")]
+
+
+def test_the_public_profile_says_until_when_the_company_is_verified(client, company_a, member_a, moderator):
+    give_evidence(company_a)
+    services.company_verification_submit(company=company_a, actor=member_a)
+    company = services.company_verify(company=company_a, actor=moderator)
+
+    response = client.get(f"/companies/{company.pk}/")
+
+    until = date_format(company.verified_until, "DATE_FORMAT")
+    assertContains(response, f'<span class="muted" id="verified-until">Verified until {until}.</span>', html=True)
