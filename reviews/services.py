@@ -185,6 +185,8 @@ def review_report(*, actor: User, review: Review, reason: str) -> ReviewReport:
     review, once while the report is open; the moderators are told in the report's transaction."""
     if is_member(actor=actor, company_id=review.buyer_id):
         raise Forbidden(_("You cannot report your own company's review."), code="own_company")
+    if review.hidden_at is not None:
+        raise Conflict(_("This review is already hidden."), code="already_hidden")
     membership = user_primary_membership(user=actor)
     if membership is None:
         raise Forbidden(_("Only members of a company can report reviews."))

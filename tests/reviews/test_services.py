@@ -262,6 +262,11 @@ def test_hiding_records_the_reason_resolves_reports_and_leaves_the_average(world
 
     with pytest.raises(Conflict):
         services.review_hide(actor=world.moderator, review_id=review.pk, reason="Again")
+    # The reviewed seller still sees it on its order, but there is nothing left to report.
+    with pytest.raises(Conflict) as caught:
+        services.review_report(actor=world.seller_t_owner, review=hidden, reason="Still there")
+    assert caught.value.code == "already_hidden"
+    assert ReviewReport.objects.count() == 1
 
     services.review_unhide(actor=world.moderator, review_id=review.pk)
     assert rating_of(world.seller_t) == (2, D("3.50"), D("3.50"), D("3.50"), D("3.50"))
