@@ -23,6 +23,7 @@ from .models import (
 )
 
 Actor = User | AnonymousUser
+PUBLIC_STATUSES = (VerificationStatus.VERIFIED, VerificationStatus.EXPIRED)
 
 
 def _is_moderator(actor: Actor) -> bool:
@@ -31,10 +32,11 @@ def _is_moderator(actor: Actor) -> bool:
 
 def company_list(*, actor: Actor, status: str | None = None, country: str | None = None,
                  kind: str | None = None) -> QuerySet[Company]:
-    """Verified companies for everyone; a member also sees their own; moderators see all."""
+    """Verified companies (and those whose verification expired: their listings stay up, without the
+    badge) for everyone; a member also sees their own; moderators see all."""
     qs = Company.objects.all()
     if not _is_moderator(actor):
-        visible = Q(verification_status=VerificationStatus.VERIFIED)
+        visible = Q(verification_status__in=PUBLIC_STATUSES)
         if actor.is_authenticated:
             visible |= Q(Exists(Membership.objects.filter(company=OuterRef("pk"), user=actor)))
         qs = qs.filter(visible)

@@ -254,6 +254,19 @@ def test_expired_sellers_listings_stay_but_new_ones_cannot_be_published(verified
     assert list(listing_public_queryset().filter(seller=company).values_list("pk", flat=True)) == [listing.pk]
 
 
+def test_an_expired_company_s_profile_stays_public_without_the_badge(verified_a, time_machine, as_user, client):
+    time_machine.move_to(NOW + timedelta(days=366), tick=False)
+    tasks.verification_expiry_run()
+
+    api = as_user(None).get(f"/api/v1/companies/{verified_a.a.pk}/")
+    page = client.get(f"/companies/{verified_a.a.pk}/")
+
+    assert (api.status_code, api.json()["verification_status"]) == (200, "expired")
+    assert page.status_code == 200
+    assert '<span class="badge badge-expired">Verification expired</span>' in page.content.decode()
+    assert 'badge-verified' not in page.content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks (PostgreSQL)")
 def test_two_parallel_runs_send_one_reminder(world, settings):
