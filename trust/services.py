@@ -42,7 +42,7 @@ from django.utils import timezone
 from accounts.models import Company
 from orders.models import Order, OrderEvent, OrderLine, Quote, RfqRecipient
 
-from .folding import EVENT_FIELDS, Event, fold, ship_by
+from .folding import event_rows, fold, ship_by
 from .models import Answer, CancelledBy, OrderRecord, SellerPerformance
 
 MIN_BASE = 5
@@ -92,11 +92,10 @@ def order_record_update(*, order_id: int) -> int | None:
         created = record is None
         if created:
             record = OrderRecord(order_id=order_id, seller_id=order["seller_id"], placed_at=order["placed_at"])
-        events = (OrderEvent.objects.filter(order_id=order_id, pk__gt=record.last_event_id).order_by("pk")
-                  .values_list(*EVENT_FIELDS))
         changed = False
-        for row in events:
-            changed = fold(record, Event(*row)) or changed
+        for event in event_rows(OrderEvent.objects.filter(order_id=order_id, pk__gt=record.last_event_id)
+                                .order_by("pk")):
+            changed = fold(record, event) or changed
         if changed or created:
             placed_known = record.last_event_id > 0
             _finish([record], {order_id} if record.lead_time_days is None and placed_known else set())
@@ -110,24 +109,30 @@ def order_records_rebuild() -> int:
               for pk, seller_id, placed_at in Order.objects.values_list("pk", "seller_id", "placed_at").iterator(
                   chunk_size=BATCH)}
     records: list[OrderRecord] = []
-    events = OrderEvent.objects.order_by("order_id", "pk").values_list(*EVENT_FIELDS).iterator(chunk_size=BATCH)
     seen: set[int] = set()
-    for order_id, rows in groupby(events, key=lambda row: row[1]):
+    for order_id, events in groupby(event_rows(OrderEvent.objects.order_by("order_id", "pk")),
+                                    key=lambda event: event.order_id):
         if order_id not in orders:
             continue
         seller_id, placed_at = orders[order_id]
         record = OrderRecord(order_id=order_id, seller_id=seller_id, placed_at=placed_at)
-        for row in rows:
-            fold(record, Event(*row))
+        for event in events:
+            fold(record, event)
         records.append(record)
         seen.add(order_id)
     for order_id in orders.keys() - seen:  # an order without events (none should be): a bare record
         seller_id, placed_at = orders[order_id]
         records.append(OrderRecord(order_id=order_id, seller_id=seller_id, placed_at=placed_at))
     _finish(records, {r.order_id for r in records if r.lead_time_days is None and r.last_event_id})
+    # Only the records that differ from the stored ones are written: on a usual night, those whose
+    # update after an event was lost (or that are new), so the rebuild mostly reads.
+    attnames = ["seller_id" if name == "seller" else name for name in RECORD_WRITE_FIELDS]
+    stored = {row[0]: row[1:] for row in OrderRecord.objects.values_list("order_id", *attnames).iterator(
+        chunk_size=BATCH)}
+    changed = [r for r in records if stored.get(r.order_id) != tuple(getattr(r, name) for name in attnames)]
     with transaction.atomic():
-        for start in range(0, len(records), BATCH):
-            OrderRecord.objects.bulk_create(records[start:start + BATCH], update_conflicts=True,
+        for start in range(0, len(changed), BATCH):
+            OrderRecord.objects.bulk_create(changed[start:start + BATCH], update_conflicts=True,
                                             unique_fields=["order"], update_fields=RECORD_WRITE_FIELDS[:])
     return len(records)
 

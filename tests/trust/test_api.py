@@ -125,3 +125,8 @@ def test_listings_api_filters_and_sorts_by_rating(api_client, sellers):
         response = api_client.get(f"/api/v1/listings/?rating_min={bad}")
         assert response.status_code == 400
         assert response.json()["error"]["fields"] == {"rating_min": [message]}
+
+
+def test_an_id_beyond_any_column_is_404(api_client):
+    response = api_client.get(f"/api/v1/sellers/{10 ** 30}/performance/")
+    assert response.status_code == 404

@@ -105,3 +105,21 @@ def test_beat_recomputes_every_night():
     entry = settings.CELERY_BEAT_SCHEDULE["trust-seller-performance-recompute"]
     assert entry["task"] == tasks.seller_performance_recompute_all.name == "trust.tasks.seller_performance_recompute_all"
     assert entry["schedule"] == crontab(hour=2, minute=30)
+
+
+def test_the_nightly_task_corrects_a_record_that_went_wrong_and_leaves_right_ones_alone(world):
+    first, second = place_order(world), place_order(world)
+    services.order_accept(order_id=first.pk, actor=world.seller_t_owner)
+    for order in (first, second):
+        tasks.seller_performance_update(order_id=order.pk)
+    right = OrderRecord.objects.values().get(pk=second.pk)
+    OrderRecord.objects.filter(pk=first.pk).update(answer="refused", hours_to_accept=None, ship_by=None)
+
+    assert tasks.seller_performance_recompute_all() == {"orders": 2, "sellers": 1}
+    record = OrderRecord.objects.get(pk=first.pk)
+    accepted = OrderEvent.objects.get(order=first, to_status=OrderStatus.ACCEPTED)
+    assert (record.answer, record.ship_by) == ("accepted", accepted.created_at + timedelta(days=14))
+    assert record.hours_to_accept is not None
+    assert OrderRecord.objects.values().get(pk=second.pk) == right
+    figures = SellerPerformance.objects.get(pk=world.seller_t.pk).figures["all"]
+    assert (figures["orders"], figures["answered"], figures["accepted"], figures["refused"]) == (2, 1, 1, 0)
