@@ -121,8 +121,26 @@ def test_a_refused_review_tells_no_one(world, completed):
     before = (Event.objects.count(), Delivery.objects.count())
     with pytest.raises(Conflict):
         post(world, completed, actor=world.buyer_staff)
+    assert (Event.objects.count(), Delivery.objects.count()) == before
     placed = order_in(world, OrderStatus.PLACED)
     before = (Event.objects.count(), Delivery.objects.count())
     with pytest.raises(Conflict):
         post(world, placed)
     assert (Event.objects.count(), Delivery.objects.count()) == before
+
+
+def test_the_hidden_and_reported_emails(world, completed):
+    review = post(world, completed)
+    services.review_report(actor=world.other_owner, review=review, reason="Rude words.")
+    report_mail = Delivery.objects.get(event__name=REVIEW_REPORTED, channel=Channel.EMAIL)
+    assert delivery_send(report_mail.pk) == "sent"
+    assert mail.outbox[-1].subject == "A review was reported"
+    assert f"A review of Tekstil A.S. (order {completed.pk}) was reported: Rude words." in mail.outbox[-1].body
+    assert "/moderation/reviews/" in mail.outbox[-1].body
+
+    services.review_hide(actor=world.moderator, review_id=review.pk, reason="Rude words.")
+    hidden_mail = Delivery.objects.get(event__name=REVIEW_HIDDEN, channel=Channel.EMAIL, recipient=world.buyer_staff)
+    assert delivery_send(hidden_mail.pk) == "sent"
+    assert mail.outbox[-1].subject == f"A review of order {completed.pk} was hidden"
+    assert mail.outbox[-1].body.startswith(
+        f"A moderator hid the review of order {completed.pk} (Gamma Handel GmbH about Tekstil A.S.): Rude words.")
