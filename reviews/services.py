@@ -78,16 +78,20 @@ def seller_rating_refresh(*, seller_id: int) -> SellerRating:
 
 # --- input ---------------------------------------------------------------------------------------------
 
-def _rating(value: Any, field: str) -> int:
+def _ratings(values: dict[str, Any]) -> dict[str, int]:
+    """Each rating as a whole number from 1 to 5; a 400 naming every field that is not."""
     message = _("Give a whole number from 1 to 5.")
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 3:
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise field_error(field, message)
-    number = value
-    if not RATING_MIN <= number <= RATING_MAX:
-        raise field_error(field, message)
-    return number
+    ratings, errors = {}, {}
+    for field, value in values.items():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 3:
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not RATING_MIN <= value <= RATING_MAX:
+            errors[field] = [message]
+        else:
+            ratings[field] = value
+    if errors:
+        raise ApplicationError(message, code="validation_error", fields=errors)
+    return ratings
 
 
 def _clean(instance, fields: list[str]) -> None:
@@ -126,8 +130,7 @@ def review_post(*, actor: User, order_id: int, product: Any, communication: Any,
     and for a second review of the order (also when two are posted at once: the one-to-one key
     decides)."""
     order_id = order_visible_id(actor=actor, pk=order_id)
-    ratings = {"product": _rating(product, "product"), "communication": _rating(communication, "communication"),
-               "shipping": _rating(shipping, "shipping")}
+    ratings = _ratings({"product": product, "communication": communication, "shipping": shipping})
     order = Order.objects.select_related("buyer", "seller").get(pk=order_id)
     if is_member(actor=actor, company_id=order.seller_id):
         raise Forbidden(_("You cannot review your own company."), code="own_company")

@@ -101,6 +101,14 @@ def test_ratings_out_of_range_are_a_field_error(world, completed, field, value):
     assert review_rows() == {"reviews": [], "reports": [], "decisions": [], "ratings": []}
 
 
+def test_every_bad_rating_is_named(world, completed):
+    with pytest.raises(ApplicationError) as caught:
+        post(world, completed, product=0, communication="x", shipping=3)
+    assert caught.value.fields == {"product": ["Give a whole number from 1 to 5."],
+                                   "communication": ["Give a whole number from 1 to 5."]}
+    assert Review.objects.count() == 0
+
+
 def test_a_comment_is_bounded_and_plain_text(world, completed):
     with pytest.raises(ApplicationError) as caught:
         post(world, completed, comment="x" * 2001)
