@@ -197,6 +197,10 @@ def review_report(*, actor: User, review: Review, reason: str) -> ReviewReport:
                           reason=_reason(reason))
     _clean(report, ["reason"])
     with transaction.atomic():
+        # A moderator hiding the review at this moment resolves its open reports: wait for the
+        # decision, and add no report to a review that has just been hidden.
+        if _locked_review(review.pk).hidden_at is not None:
+            raise Conflict(_("This review is already hidden."), code="already_hidden")
         try:
             with transaction.atomic():
                 report.save()
