@@ -435,9 +435,8 @@ def verification_document_upload(*, company: Company, actor: User, kind: str, fi
         locked = Company.objects.select_for_update().get(pk=company.pk)
         limit = settings.VERIFICATION_DOCUMENTS_MAX
         if VerificationDocument.objects.filter(company=locked).count() >= limit:
-            raise Conflict(_("A company keeps at most %(max)s documents. Delete one first.") % {"max": limit},
-                           code="too_many_documents", fields={"file": [
-                               _("A company keeps at most %(max)s documents. Delete one first.") % {"max": limit}]})
+            message = _("A company keeps at most %(max)s documents. Delete one first.") % {"max": limit}
+            raise Conflict(message, code="too_many_documents", fields={"file": [message]})
         document = VerificationDocument(company=locked, kind=kind, content_type=typed.content_type, size=typed.size,
                                         sha256=typed.sha256, original_name=display_name(getattr(file, "name", "")),
                                         uploaded_by=actor)
@@ -445,7 +444,7 @@ def verification_document_upload(*, company: Company, actor: User, kind: str, fi
         stored = document.file.name
         try:
             document.save()
-        except Exception:
+        except Exception:  # the row was not written: no file without its row
             document.file.storage.delete(stored)
             raise
     return document
