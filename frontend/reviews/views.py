@@ -114,8 +114,8 @@ def review_report(request, pk: int):
 
 def company_reviews_context(request, company: Company) -> dict:
     """The seller's average and count and a page of its latest visible reviews with their replies,
-    each with a report form where the viewer may report it. Three queries whatever the page holds
-    (the rating, the page with its count, the viewer's memberships)."""
+    each with a report form where the viewer may report it. Four queries whatever the page holds
+    (the rating, the count and the page, the viewer's memberships)."""
     rating = selectors.seller_rating_get(seller_id=company.pk)
     page = Paginator(selectors.review_list_for_seller(actor=request.user, seller=company),
                      COMPANY_REVIEWS_PAGE_SIZE).get_page(request.GET.get("reviews_page"))
