@@ -34,9 +34,11 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
 
 class ReportForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("What is wrong with this review?"), max_length=REASON_MAX_LENGTH,
-                             widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": _("Give the reason.")})
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Give the reason.")})
 
 
 class HideForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for hiding, sent to both companies"), max_length=REASON_MAX_LENGTH,
-                             widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": _("Give the reason.")})
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Give the reason.")})

@@ -164,3 +164,16 @@ def review_moderation_dismiss(request, pk: int):
     else:
         messages.success(request, _("The reports are dismissed; the review stays visible."))
     return redirect(safe_next(request, reverse("frontend:review_moderation")))
+
+
+@moderator_required
+@require_POST
+def review_moderation_unhide(request, pk: int):
+    try:
+        review = services.review_unhide(actor=request.user, review_id=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(safe_next(request, reverse("frontend:review_moderation")))
+    messages.success(request, _("The review is shown again and counts in the seller's average."))
+    return redirect(safe_next(request, reverse("frontend:company_detail", kwargs={"pk": review.seller_id})
+                              + "#reviews"))

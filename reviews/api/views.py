@@ -99,7 +99,8 @@ class ReviewUnhideView(APIView):
     permission_classes = [IsModerator]
     parser_classes = [JSONParser]
 
-    @extend_schema(parameters=[ID], request=s.ReviewOptionalReasonInputSerializer, responses={200: s.OrderReviewSerializer})
+    @extend_schema(parameters=[ID], request=s.ReviewOptionalReasonInputSerializer,
+                   responses={200: s.OrderReviewSerializer})
     def post(self, request, pk: int):
         data = validated(s.ReviewOptionalReasonInputSerializer, request.data)
         review = services.review_unhide(actor=request.user, review_id=pk, reason=data["reason"])

@@ -253,3 +253,21 @@ def test_the_queue_is_for_moderators_and_its_queries_do_not_grow(client_as, worl
 
     assert len(response.context["reports"].object_list) == 11
     assert many == few
+
+
+def test_a_moderator_shows_a_hidden_review_again_from_the_company_page(client_as, world, completed):
+    review = post(world, completed, product=5, communication=5, shipping=5)
+    services.review_hide(actor=world.moderator, review_id=review.pk, reason="Checked by mistake.")
+    url = f"/companies/{world.seller_t.pk}/"
+    assert f'id="review-unhide-{review.pk}"' not in client_as(world.other_owner).get(url).content.decode()
+    assert client_as(world.other_owner).post(f"/moderation/reviews/{review.pk}/unhide/").status_code == 403
+    client = client_as(world.moderator)
+    page = section(client.get(url), "reviews")
+    assert f'id="review-unhide-{review.pk}"' in page and "Hidden by a moderator: Checked by mistake." in page
+
+    response = client.post(f"/moderation/reviews/{review.pk}/unhide/", {"next": url}, follow=True)
+
+    assert texts(response) == ["The review is shown again and counts in the seller's average."]
+    assert "5.0 out of 5 from 1 review" in section(response, "reviews")
+    response = client.post(f"/moderation/reviews/{review.pk}/unhide/", {"next": url}, follow=True)
+    assert texts(response) == ["This review is not hidden."]
