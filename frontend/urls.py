@@ -104,6 +104,7 @@ urlpatterns = [
     path("moderation/reviews/<int:pk>/hide/", reviews.review_moderation_hide, name="review_moderation_hide"),
     path("moderation/reviews/<int:pk>/dismiss/", reviews.review_moderation_dismiss,
          name="review_moderation_dismiss"),
+    path("moderation/reviews/<int:pk>/unhide/", reviews.review_moderation_unhide, name="review_moderation_unhide"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order_action"),
     path("seller/orders/", orders.seller_orders, name="seller_orders"),
     path("seller/shipping/", shipping.shipping_zones, name="seller_shipping"),
