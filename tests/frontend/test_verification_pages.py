@@ -216,12 +216,13 @@ def test_the_public_profile_says_until_when_the_company_is_verified(client, comp
     assertContains(response, f'<span class="muted" id="verified-until">Verified until {until}.</span>', html=True)
 
 
-def test_a_moderator_renews_from_the_queue(moderator_client, moderator, time_machine):
+def test_a_moderator_renews_from_the_queue(client_as, moderator, time_machine):
     time_machine.move_to("2026-01-10 09:00:00+00:00", tick=False)
     company = _asking(1)
     services.company_verify(company=company, actor=moderator)
     time_machine.move_to("2026-12-20 09:00:00+00:00", tick=False)
     services.company_verification_submit(company=company, actor=company.memberships.get().user)
+    moderator_client = client_as(moderator)
     queue = moderator_client.get("/moderation/companies/")
     row = queue.content.decode().split(f'id="renewal-{company.pk}"')[1].split("</tr>")[0]
     assert "Renew</button>" in row and "Refuse the renewal</button>" in row
