@@ -191,6 +191,9 @@ def test_published_detail_for_anyone_with_exact_values(api_client, make_listing)
         "images": [{"id": image.pk, "image": "http://testserver/media/listings/1/a.png", "position": 0}],
         "pending_changes": None,
         "shipping_warnings": [],  # for the seller's members only
+        # nothing measured yet (trust.SellerPerformance)
+        "seller_performance": {"orders_90d": 0, "accept_hours_90d": None, "on_time_pct_90d": None,
+                               "dispute_free_pct_90d": None},
     }
     assert body["price_tiers"] == [{"min_quantity": 100, "max_quantity": 499, "unit_price": "4.20"},
                                    {"min_quantity": 500, "max_quantity": 999, "unit_price": "3.90"},
