@@ -180,3 +180,12 @@ def test_browse_filters_and_sorts_by_rating(client, three_sellers):
     assert response.context["form"].errors == {
         "rating_min": ["Select a valid choice. 9 is not one of the available choices."]}
     assert len(_titles(response)) == 3
+
+
+def test_company_page_query_count_does_not_depend_on_the_orders_measured(client):
+    small, large = verified_seller("Small Ltd"), verified_seller("Large Ltd")
+    unmeasured = verified_seller("Unmeasured Ltd")
+    measured(small, accept_hours=[2] * 5)
+    measured(large, accept_hours=[2] * 500, shipped_on_time=300)
+    counts = {page_queries(client, f"/companies/{seller.pk}/") for seller in (small, large, unmeasured)}
+    assert len(counts) == 1
