@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from tests.accounts.helpers import give_evidence
 from tests.factories.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,8 @@ def test_signup_field_errors_in_chinese(client, signup_data):
     assert response.context["form"].errors == {"description": ["此字段不允许包含 HTML 标签和脚本。"]}
 
 
-def test_flash_messages_are_translated(client, member_a):
+def test_flash_messages_are_translated(client, company_a, member_a):
+    give_evidence(company_a)  # what a request for verification needs
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "tr"
     client.post("/login/", {"email": member_a.email, "password": PASSWORD})
 
