@@ -295,3 +295,24 @@ def test_two_parallel_runs_send_one_reminder(world, settings):
 
     assert sorted(results) == [False, True]
     assert Event.objects.filter(name="company.verification_expiring").count() == 1
+
+
+def test_the_migration_gives_companies_verified_before_a_deadline(world, settings, time_machine):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0008_verified_until_for_existing")
+    settings.VERIFICATION_VALID_DAYS = 200
+    time_machine.move_to(NOW, tick=False)
+    Company.objects.filter(pk=world.b.pk).update(verification_status=S.VERIFIED, verified_until=None)
+    kept = NOW + timedelta(days=3)
+    Company.objects.filter(pk=world.a.pk).update(verification_status=S.VERIFIED, verified_until=kept)
+    pending = give_evidence(Company.objects.create(legal_name="Gamma Foods", country="TR", registration_number="G-1",
+                                                   address="Somewhere 1", default_currency="TRY", kind="buyer",
+                                                   verification_status=S.PENDING))
+
+    migration.verified_until_set(apps, None)
+
+    assert dict(Company.objects.values_list("pk", "verified_until")) == {
+        world.b.pk: NOW + timedelta(days=200), world.a.pk: kept, pending.pk: None}
