@@ -84,8 +84,10 @@ def order_record_update(*, order_id: int) -> int | None:
     """Folds the order's events not yet folded into its record; returns the order's seller id (None
     when the order is gone). Safe to run twice: the second run finds nothing new."""
     with transaction.atomic():
-        # The order row is the lock: two updates of one order run one after the other.
-        order = Order.objects.select_for_update().filter(pk=order_id).values("seller_id", "placed_at").first()
+        # The order row is the lock: two updates of one order run one after the other (NO KEY UPDATE,
+        # so rows that refer to the order, such as its events, can still be written meanwhile).
+        order = (Order.objects.select_for_update(no_key=True).filter(pk=order_id)
+                 .values("seller_id", "placed_at").first())
         if order is None:
             return None
         record = OrderRecord.objects.filter(pk=order_id).first()
@@ -249,8 +251,9 @@ def seller_performance_refresh(*, seller_id: int, now: datetime | None = None) -
     """Computes one seller's figures from its records and quotes and stores them."""
     now = now or timezone.now()
     with transaction.atomic():
-        # The seller's row is the lock: two refreshes of one seller store one after the other.
-        if not Company.objects.select_for_update().filter(pk=seller_id).exists():
+        # The seller's row is the lock: two refreshes of one seller store one after the other (NO KEY
+        # UPDATE: orders and quotes of the seller can still be written meanwhile).
+        if not Company.objects.select_for_update(no_key=True).filter(pk=seller_id).exists():
             return None
         records = list(OrderRecord.objects.filter(seller_id=seller_id).values(*RECORD_FIELDS))
         invites, first_quotes = _rfq_rows([seller_id])

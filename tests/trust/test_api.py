@@ -65,7 +65,8 @@ def test_not_a_visible_seller_is_404(api_client):
 @pytest.fixture
 def sellers():
     slow, fast, none = verified_seller("Slow Ltd"), verified_seller("Fast Ltd"), verified_seller("Unmeasured Ltd")
-    listings = {seller.legal_name: PublishedListingFactory(seller=seller, title="Towel") for seller in (slow, fast, none)}
+    listings = {seller.legal_name: PublishedListingFactory(seller=seller, title="Towel")
+                for seller in (slow, fast, none)}
     measured(slow, accept_hours=[30] * 5, shipped_on_time=5)
     measured(fast, accept_hours=[10] * 5, shipped_on_time=4, shipped_late=1)
     return listings

@@ -103,7 +103,8 @@ def test_beat_recomputes_every_night():
     from django.conf import settings
 
     entry = settings.CELERY_BEAT_SCHEDULE["trust-seller-performance-recompute"]
-    assert entry["task"] == tasks.seller_performance_recompute_all.name == "trust.tasks.seller_performance_recompute_all"
+    assert entry["task"] == tasks.seller_performance_recompute_all.name
+    assert entry["task"] == "trust.tasks.seller_performance_recompute_all"
     assert entry["schedule"] == crontab(hour=2, minute=30)
 
 
