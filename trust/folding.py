@@ -10,7 +10,7 @@ folded in already and is skipped.
 - placed -> accepted by the seller: answered "accepted", hours from placing to the acceptance; the
   ship-by clock starts.
 - placed -> refused: by the seller "refused", by the system (no answer in time) "timed_out".
-- placed -> cancelled by the buyer: "withdrawn" (the seller was never asked to answer).
+- placed -> cancelled by the buyer: "withdrawn" (before the seller answered; not counted as answered).
 - accepted -> paid: the ship-by clock starts again at the payment.
 - accepted/paid -> cancelled: by whom (buyer, seller, or system for an order not paid in time).
 - -> shipped, -> delivered, -> disputed, -> resolved (a refund above zero counts as refunded), ->

@@ -47,7 +47,6 @@ from .models import Answer, CancelledBy, OrderRecord, SellerPerformance
 
 MIN_BASE = 5
 PERIOD_DAYS = 90
-PERIODS = ("90d", "all")
 
 RECORD_FIELDS = ("seller_id", "placed_at", "answer", "hours_to_accept", "cancelled_by", "ship_by", "shipped_at",
                  "delivered", "disputed", "resolved", "refunded")
