@@ -34,6 +34,8 @@ from orders.models import CartLine, Message, Order, OrderStatus, PaymentMethod, 
 from orders.selectors import tier_price
 from orders.services import cart, checkout, flow, messages
 from orders.services import rfq as rfq_services
+from reviews.models import Review
+from reviews.services import review_post, review_reply
 from trade import services as trade_services
 from trade.models import ShippingZone, ShippingZoneCountry
 
@@ -97,6 +99,17 @@ class Shipment:
 
 
 @dataclass(frozen=True)
+class DemoReview:
+    """The buyer's rating of a completed demo order (1 to 5 each) and the seller's reply."""
+
+    product: int
+    communication: int
+    shipping: int
+    comment: str
+    reply: str = ""
+
+
+@dataclass(frozen=True)
 class DemoPurchase:
     """One checkout of one listing. `product` is the catalogue title with {v} for the variant: the
     first published variant is bought, in its MOQ plus `multiples` order multiples."""
@@ -111,6 +124,7 @@ class DemoPurchase:
     shipment: Shipment | None = None
     dispute: str = ""
     messages: tuple[tuple[str, str], ...] = ()  # ("buyer" or "seller", body)
+    review: DemoReview | None = None
 
 
 PURCHASES = (
@@ -128,7 +142,11 @@ PURCHASES = (
                  shipment=Shipment("Hapag-Lloyd", "HLCUHAM260418807", ("Commercial invoice", "Packing list",
                                                                        "Bill of lading"))),
     DemoPurchase("demo-purchase-6", NINGBO, SAO_PAULO, "Leather wallet, {v}", 5, "FOB", S.COMPLETED,
-                 shipment=Shipment("LATAM Cargo", "045-58213376")),
+                 shipment=Shipment("LATAM Cargo", "045-58213376"),
+                 review=DemoReview(5, 4, 5, "The wallets match the samples: full-grain leather, even stitching. "
+                                            "Answers took a day at times, but the goods left on the promised date.",
+                                   "Thank you! We have added a second person to our export desk so that "
+                                   "questions are answered the same day.")),
     DemoPurchase("demo-purchase-7", RECIFE, NAIROBI, "Kenya black tea, {v}", 10, "CIF", S.DISPUTED,
                  shipment=Shipment("Maersk", "MAEU2604117395", ("Commercial invoice", "Packing list",
                                                                 "Bill of lading", "Phytosanitary certificate")),
@@ -177,6 +195,7 @@ class OrdersDemoResult:
     rfqs: int = 0
     quotes: int = 0
     messages: int = 0
+    reviews: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -279,6 +298,24 @@ def _post_messages(purchase: DemoPurchase, companies: dict[str, Company], result
             continue
         messages.message_post_order(actor=author, order_id=order.pk, body=body)
         result.messages += 1
+
+
+def _post_review(purchase: DemoPurchase, companies: dict[str, Company], result: OrdersDemoResult) -> None:
+    """The buyer rates the seller of the completed purchase, and the seller replies, through the
+    review services (a review is only possible on a completed order)."""
+    buyer, seller = companies.get(purchase.buyer), companies.get(purchase.seller)
+    if purchase.review is None or buyer is None or seller is None:
+        return
+    order = Order.objects.filter(purchase_group__buyer=buyer, purchase_group__idempotency_key=purchase.key,
+                                 seller=seller, status=OrderStatus.COMPLETED).first()
+    if order is None or Review.objects.filter(order=order).exists():
+        return
+    rating = purchase.review
+    review = review_post(actor=_owner(buyer), order_id=order.pk, product=rating.product,
+                         communication=rating.communication, shipping=rating.shipping, comment=rating.comment)
+    if rating.reply:
+        review_reply(actor=_owner(seller), review_id=review.pk, text=rating.reply)
+    result.reviews += 1
 
 
 def seed_rfq(companies: dict[str, Company], result: OrdersDemoResult) -> None:
@@ -396,6 +433,7 @@ def seed_orders() -> OrdersDemoResult:
         try:
             _place(purchase, companies, result)
             _post_messages(purchase, companies, result)
+            _post_review(purchase, companies, result)
         except ApplicationError as exc:
             result.skipped.append(f"{purchase.key}: {exc.message}")
             logger.warning("Demo purchase %s not placed: %s", purchase.key, exc.message)

@@ -37,7 +37,9 @@ from orders.selectors.checkout import checkout_preview
 from orders.services.cart import cart_line_add
 from payments.models import BankAccount
 from payments.references import rf_reference_for_order
+from reviews.models import Review, SellerRating
 from trade.models import ShippingRate, ShippingZone, ShippingZoneCountry
+from trust.models import SellerPerformance
 from trade.selectors import shipping_quote
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +77,7 @@ def snapshot() -> dict:
         "rfqs": list(Rfq.objects.order_by("pk").values_list("pk", "status")),
         "quotes": list(Quote.objects.order_by("pk").values_list("pk", "seller_id", "unit_price")),
         "messages": Message.objects.count(),
+        "reviews": list(Review.objects.order_by("pk").values_list("pk", "order_id", "reply")),
         "cart_lines": CartLine.objects.count(),
         "notifications": Event.objects.count(),
     }
@@ -181,6 +184,20 @@ def test_a_demo_buyer_sees_a_landed_cost_at_checkout(seeded):
     assert order.estimate.buyer_other_costs == order.estimate.shipping + order.estimate.duty + order.estimate.vat
 
 
+def test_the_completed_order_is_reviewed_and_every_seller_measured(seeded):
+    review = Review.objects.select_related("order", "seller").get()
+    assert review.order.status == OrderStatus.COMPLETED
+    assert review.order.purchase_group.idempotency_key == "demo-purchase-6"
+    assert (review.product, review.communication, review.shipping) == (5, 4, 5)
+    assert review.reply.startswith("Thank you!")
+    rating = SellerRating.objects.get(seller=review.seller)
+    assert (rating.review_count, rating.average) == (1, Decimal("4.667"))
+    sellers_with_orders = set(Order.objects.values_list("seller_id", flat=True))
+    measured = SellerPerformance.objects.filter(seller_id__in=sellers_with_orders)
+    assert measured.count() == len(sellers_with_orders)
+    assert all(p.figures["all"]["orders"] >= 1 and p.computed_at is not None for p in measured)
+
+
 def test_a_second_run_adds_nothing(seeded):
     first = snapshot()
 
@@ -189,7 +206,7 @@ def test_a_second_run_adds_nothing(seeded):
 
     assert snapshot() == first
     assert ("Also added now: 0 shipping zones, 0 orders (none), 0 requests for quotation, 0 quotes, "
-            "0 messages.") in out.getvalue()
+            "0 messages, 0 reviews; performance measured for 7 sellers.") in out.getvalue()
     assert "not added" not in out.getvalue()
     assert len(first["orders"]) == 7 and len(first["quotes"]) == 2 and len(first["zones"]) == 5 * len(CATALOGUE)
 

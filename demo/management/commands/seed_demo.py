@@ -22,6 +22,7 @@ from accounts.models import (
 from demo import marketplace as demo
 from demo import orders as orders_demo
 from marketplace.models import Listing, ListingStatus
+from trust.services import seller_performance_recompute_all
 
 DEMO_PASSWORD = "sme-demo-Market-2026"
 
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             admin, moderator = self._seed()
             catalogue = demo.seed_listings(moderator=moderator)
         ordering = orders_demo.seed_orders()
+        # The sellers' figures measured from the demo orders now, rather than at the first nightly run.
+        measured = seller_performance_recompute_all()
         published = Listing.objects.filter(status=ListingStatus.PUBLISHED).count()
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {Company.objects.count()} companies, {published} published listings "
@@ -90,7 +93,8 @@ class Command(BaseCommand):
         states = ", ".join(f"{count} {status}" for status, count in sorted(ordering.by_status.items()))
         self.stdout.write(
             f"Also added now: {ordering.zones} shipping zones, {ordering.orders} orders ({states or 'none'}), "
-            f"{ordering.rfqs} requests for quotation, {ordering.quotes} quotes, {ordering.messages} messages.")
+            f"{ordering.rfqs} requests for quotation, {ordering.quotes} quotes, {ordering.messages} messages, "
+            f"{ordering.reviews} reviews; performance measured for {measured['sellers']} sellers.")
         for reason in ordering.skipped:
             self.stdout.write(self.style.WARNING(f"  not added: {reason}"))
 
