@@ -27,7 +27,28 @@ class TimedMove:
     since: str  # the timestamp the deadline counts from
     after: timedelta
     reason: str
-    only: dict | None = None  # further conditions on the orders it applies to
+    only: dict | None = None  # further conditions on the orders it applies to (exact or __gt lookups)
+
+    # The deadline rule, written once: the move is due once `after` has passed since `since`. The scan
+    # asks due_filter, the order page and the dashboards ask deadline; both read these two lines.
+    def deadline(self, order: Order) -> datetime | None:
+        """When the system takes this move on `order` if nobody acts first; None when it does not apply."""
+        start = getattr(order, self.since)
+        if order.status != self.from_status or start is None or not self._conditions_hold(order):
+            return None
+        return start + self.after
+
+    def due_filter(self, now: datetime) -> dict:
+        """Lookups of the orders on which the move is due at `now` (their deadline has passed)."""
+        return {"status": self.from_status, f"{self.since}__lt": now - self.after, **(self.only or {})}
+
+    def _conditions_hold(self, order: Order) -> bool:
+        for lookup, value in (self.only or {}).items():
+            field, _sep, op = lookup.partition("__")
+            current = getattr(order, field)
+            if not (current > value if op == "gt" else current == value):
+                return False
+        return True
 
 
 def timed_moves() -> list[TimedMove]:
@@ -58,6 +79,15 @@ def timed_moves() -> list[TimedMove]:
     ]
 
 
+def timed_move_of(order: Order) -> tuple[TimedMove, datetime] | None:
+    """The move the system will take on `order` if nobody acts, with its deadline; None when no clock runs."""
+    for rule in timed_moves():
+        deadline = rule.deadline(order)
+        if deadline is not None:
+            return rule, deadline
+    return None
+
+
 def order_timed_moves_run(*, now: datetime | None = None, batch_size: int | None = None) -> dict[str, int]:
     """Takes every timed move that is due, oldest first. Returns how many orders each rule moved and,
     under "skipped", how many due orders had been moved by someone else in the meantime."""
@@ -65,8 +95,7 @@ def order_timed_moves_run(*, now: datetime | None = None, batch_size: int | None
     batch_size = batch_size or settings.ORDER_TIMED_MOVES_BATCH_SIZE
     counts = {"skipped": 0}
     for rule in timed_moves():
-        due = (Order.objects.filter(status=rule.from_status, **{f"{rule.since}__lt": now - rule.after},
-                                    **(rule.only or {}))
+        due = (Order.objects.filter(**rule.due_filter(now))
                .order_by(rule.since, "pk").values_list("pk", flat=True)[:batch_size])
         moved = 0
         for order_id in list(due):
