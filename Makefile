@@ -25,6 +25,7 @@ run: seed
 
 test: install
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_axe.sh
 	VENV=$(VENV) bash scripts/test.sh
 
 messages: install
