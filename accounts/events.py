@@ -33,8 +33,12 @@ INVITE = "company.invite"
 
 def _verification_summary(context: dict) -> str:
     status = VerificationStatus(context["to_status"]).label
-    return _("The verification status of %(name)s is now: %(status)s.") % {
+    text = _("The verification status of %(name)s is now: %(status)s.") % {
         "name": context["company_name"], "status": status}
+    reason = (context.get("reason") or "").strip()
+    if reason:
+        return _("%(decision)s Reason: %(reason)s") % {"decision": text, "reason": reason}
+    return text
 
 
 def _verification_email_context(context: dict) -> dict:

@@ -19,7 +19,7 @@ LISTING_REPORTED = "listing.reported"
 
 # --- listing.decided -------------------------------------------------------------------------------
 
-def _listing_summary(context: dict) -> str:
+def _decision_text(context: dict) -> str:
     title = context["listing_title"]
     if context.get("changes_reviewed"):
         if context.get("applied_changes"):
@@ -29,8 +29,17 @@ def _listing_summary(context: dict) -> str:
         "title": title, "status": ListingStatus(context["to_status"]).label}
 
 
+def _listing_summary(context: dict) -> str:
+    """The in-app line: the decision, and the moderator's reason when one was given."""
+    text = _decision_text(context)
+    reason = (context.get("reason") or "").strip()
+    if reason:
+        return _("%(decision)s Reason: %(reason)s") % {"decision": text, "reason": reason}
+    return text
+
+
 def _listing_email_context(context: dict) -> dict:
-    return {"summary": _listing_summary(context), "title": context["listing_title"],
+    return {"summary": _decision_text(context), "title": context["listing_title"],
             "reason": context.get("reason", ""), "path": page_path("frontend:seller_listings")}
 
 

@@ -76,7 +76,7 @@ def test_review_of_pending_changes_is_an_event_too(seller, moderator):
     assert (context["changes_reviewed"], context["applied_changes"], context["to_status"], context["reason"]) == (
         True, False, "published", "Prove the organic claim")
     in_app = Delivery.objects.get(channel="in_app", recipient=owner)
-    assert notification_text(in_app) == "Your changes to Cotton towel were turned down."
+    assert notification_text(in_app) == "Your changes to Cotton towel were turned down. Reason: Prove the organic claim"
 
 
 def test_a_refused_decision_notifies_no_one(seller, moderator):
