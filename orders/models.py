@@ -592,3 +592,33 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk}"
+
+
+class MessageThreadRead(models.Model):
+    """How far one person has read one message thread: the thread of an order, or the thread of a
+    request for quotation with one seller. Each member of a company has their own mark; it only
+    moves forward (`last_read_message_id` is the newest message they have seen)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    seller = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    last_read_message_id = models.PositiveBigIntegerField()
+    last_read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message thread read mark")
+        verbose_name_plural = _("message thread read marks")
+        constraints = [
+            models.CheckConstraint(condition=(Q(order__isnull=False) & Q(rfq__isnull=True) & Q(seller__isnull=True))
+                                   | (Q(order__isnull=True) & Q(rfq__isnull=False) & Q(seller__isnull=False)),
+                                   name="orders_threadread_order_or_rfq_thread"),
+            # NULLs are distinct: the order marks never collide with the request marks.
+            models.UniqueConstraint(fields=["user", "order"], name="orders_threadread_order_unique"),
+            models.UniqueConstraint(fields=["user", "rfq", "seller"], name="orders_threadread_rfq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        thread = f"order {self.order_id}" if self.order_id else f"RFQ {self.rfq_id}/company {self.seller_id}"
+        return f"user {self.user_id} read {thread} up to message {self.last_read_message_id}"

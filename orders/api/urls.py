@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import document_views, payment_terms_views, preview_views, rfq_views, views
+from . import document_views, inbox_views, payment_terms_views, preview_views, rfq_views, views
 
 router = SimpleRouter()
 router.register("orders", views.OrderViewSet, basename="order")
@@ -10,6 +10,7 @@ router.register("quotes", rfq_views.QuoteViewSet, basename="quote")
 
 urlpatterns = [
     path("cart/", views.CartView.as_view(), name="cart"),
+    path("inbox/", inbox_views.InboxView.as_view(), name="inbox"),
     path("cart/lines/", views.CartLinesView.as_view(), name="cart-lines"),
     path("cart/lines/<int:pk>/", views.CartLineView.as_view(), name="cart-line"),
     path("checkout/", views.CheckoutView.as_view(), name="checkout"),

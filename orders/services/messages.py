@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from core.inputs import field_error
 from core.validators import validate_plain_text
 from notifications.services import notify
 
-from ..models import Message, Order, Rfq
+from ..models import Message, MessageThreadRead, Order, Rfq
 from ..selectors.rfq import rfq_access, seller_can_see
 
 MAX_BODY = 5000
@@ -103,3 +104,28 @@ def message_post_order(*, actor: User, order_id: int, body: str) -> Message:
             "message_id": message.pk, "rfq_id": None, "rfq_title": "", "order_id": order.pk,
             "company_name": company.legal_name, "excerpt": _excerpt(text)})
     return message
+
+
+def message_thread_mark_read(*, user: User, message: Message) -> None:
+    """Marks the thread of `message` read for `user` up to that message (the newest one the user
+    was shown). The caller has already read the thread for the user, so the user may see it. Safe
+    to run concurrently: the mark only moves forward, and the unique constraints keep one mark per
+    person and thread."""
+    if not user.is_authenticated:
+        return
+    if message.order_id is not None:
+        thread = {"order_id": message.order_id, "rfq_id": None, "seller_id": None}
+    else:
+        thread = {"order_id": None, "rfq_id": message.rfq_id, "seller_id": message.seller_id}
+    marks = MessageThreadRead.objects.filter(user=user, **thread)
+    now = timezone.now()
+    if marks.filter(last_read_message_id__lt=message.pk).update(last_read_message_id=message.pk, last_read_at=now):
+        return
+    if marks.exists():
+        return  # already read up to this message or further
+    try:
+        with transaction.atomic():
+            MessageThreadRead.objects.create(user=user, last_read_message_id=message.pk, last_read_at=now, **thread)
+    except IntegrityError:
+        # A mark exists (it may have been made meanwhile): move it forward if it is behind.
+        marks.filter(last_read_message_id__lt=message.pk).update(last_read_message_id=message.pk, last_read_at=now)
