@@ -1,9 +1,8 @@
 """Reads of the orders app, one module an area as in services/: whose cart and a listing's terms
-(common), the cart, orders, what happens next on an order (next_step), payment terms; the checkout preview (checkout) and the RFQs (rfq) are
-imported from their modules."""
+(common), the cart, orders, payment terms, what happens next on an order (next_step); the checkout
+preview (checkout) and the RFQs (rfq) are imported from their modules."""
 from .common import CENT, ListingTerms, buyer_company_for_actor, convert, listing_terms, member_companies, tier_price
 from .cart import CartLineView, CartSellerGroup, CartView, cart_get
-from .next_step import NextStep, OrderProgress, Step, order_next_step, order_progress, order_steps
 from .orders import order_get, order_list, order_roles_of, order_visible_id, purchase_group_get
 from .payments import (
     payment_term_list,
@@ -12,6 +11,8 @@ from .payments import (
     trusted_buyer_candidates,
     trusted_buyer_list,
 )
+# Last: it reads the timed moves of orders.services, which read the selectors above.
+from .next_step import NextStep, OrderProgress, Step, order_next_step, order_progress, order_steps
 
 __all__ = [
     "CENT", "CartLineView", "NextStep", "OrderProgress", "Step", "order_next_step", "order_progress",
