@@ -353,9 +353,10 @@ def _available_actions(order: Order, roles: set[str]) -> list[OrderAction]:
     return [action for action in ACTIONS.values() if action.name in names]
 
 
-def _document_links(order: Order) -> list[tuple[str, str]]:
-    """Links to the trade documents the order has by now."""
-    return [(reverse("frontend:order_document", kwargs={"pk": order.pk, "kind": kind}), document_title(kind))
+def _document_links(order: Order) -> list[tuple[str, str, str]]:
+    """Links to the trade documents the order has by now: (page, PDF, title)."""
+    return [(reverse("frontend:order_document", kwargs={"pk": order.pk, "kind": kind}),
+             reverse("frontend:order_document_pdf", kwargs={"pk": order.pk, "kind": kind}), document_title(kind))
             for kind in documents_issued(order)]
 
 
@@ -396,6 +397,7 @@ def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionF
         "payment_reference_display": rf_format(order.payment_reference) if order.payment_reference else "",
         "actions": forms_,
         "documents": _document_links(order),
+        "progress": orders_selectors.order_progress(order=order, roles=roles),
         "thread": thread,
         "message_form": message_form,
         **order_review_context(order=order, roles=roles),
