@@ -1,9 +1,11 @@
 """Reads for companies, memberships and verification history. Each takes the acting user."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,7 @@ from .models import (
     VerificationDocument,
     VerificationStatus,
 )
+from .verification import MODERATOR, VERIFICATION
 
 Actor = User | AnonymousUser
 PUBLIC_STATUSES = (VerificationStatus.VERIFIED, VerificationStatus.EXPIRED)
@@ -200,3 +203,39 @@ def user_require_verified_email(*, actor: Actor) -> None:
     if actor.is_authenticated and actor.email_verified_at is None:
         raise Forbidden(_("Confirm your e-mail address first: open the link we sent you, or ask for a new one."),
                         code="email_not_verified")
+
+
+# --- moderators' dashboard -----------------------------------------------------------------------
+
+def company_queue_sizes(*, actor: Actor) -> dict[str, tuple[int, datetime | None]]:
+    """The parts of the moderators' company queue (company_pending_list): requests for verification,
+    renewals and identity changes, each as (how many, since when the oldest waits). One query;
+    nothing for anyone but a moderator."""
+    if not _is_moderator(actor):
+        return {}
+    parts = {
+        "verification": (Q(verification_status=VerificationStatus.PENDING), "verification_changed_at"),
+        "renewal": (Q(verification_status=VerificationStatus.VERIFIED, renewal_requested_at__isnull=False),
+                    "renewal_requested_at"),
+        "identity": (Q(pending_changes__isnull=False), "pending_changes_at"),
+    }
+    figures = Company.objects.aggregate(**{
+        key: agg for name, (condition, since) in parts.items()
+        for key, agg in ((f"{name}_count", Count("pk", filter=condition)),
+                         (f"{name}_oldest", Min(since, filter=condition)))})
+    return {name: (figures[f"{name}_count"], figures[f"{name}_oldest"]) for name in parts}
+
+
+def verification_decisions_per_day(*, actor: Actor, since: datetime) -> dict[date, int]:
+    """How many verification decisions moderators took each day since `since` (the moves of the
+    verification table that are a moderator's, and decisions on identity changes); days without
+    any are left out. Nothing for anyone but a moderator."""
+    if not _is_moderator(actor):
+        return {}
+    moves = Q(pk__in=[])
+    for frm, to, role in VERIFICATION.triples():
+        if role == MODERATOR:
+            moves |= Q(from_status=frm, to_status=to)
+    rows = (VerificationDecision.objects.filter(moves | Q(identity_changes__isnull=False), created_at__gte=since)
+            .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk")).order_by())
+    return {row["day"]: row["n"] for row in rows}

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Lookup, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -34,6 +34,7 @@ from .models import (
     ShipsToCountry,
     ShipsToMode,
 )
+from .transitions import LIFECYCLE, MODERATOR
 
 
 def _is_moderator(actor: Actor) -> bool:
@@ -431,3 +432,47 @@ def listing_import_get(*, actor: Actor, pk: int | str) -> ListingImport:
     if listing_import is None:
         raise Http404
     return listing_import
+
+
+# --- dashboards ------------------------------------------------------------------------------------
+
+# The states a moderator sends a listing back to its seller in.
+SENT_BACK = (ListingStatus.CHANGES_REQUESTED, ListingStatus.REJECTED)
+
+
+def listing_sent_back_list(*, seller: Company) -> QuerySet[Listing]:
+    """The selling company's listings a moderator sent back (changes requested or rejected), latest
+    decision first, with its reason in `status_reason`."""
+    return Listing.objects.filter(seller=seller, status__in=SENT_BACK).order_by("-status_changed_at", "-pk")
+
+
+def listing_queue_sizes(*, actor: Actor) -> dict[str, tuple[int, datetime | None]]:
+    """The parts of the moderators' listing queue: new submissions, changes to published listings and
+    open reports of listings, each as (how many, since when the oldest waits). Two queries; nothing
+    for anyone but a moderator."""
+    if not _is_moderator(actor):
+        return {}
+    submitted = Q(status=ListingStatus.PENDING_REVIEW)
+    changes = Q(status=ListingStatus.PUBLISHED, pending_changes__isnull=False)
+    listings = Listing.objects.aggregate(
+        submitted_count=Count("pk", filter=submitted), submitted_oldest=Min("status_changed_at", filter=submitted),
+        changes_count=Count("pk", filter=changes), changes_oldest=Min("pending_changes_at", filter=changes))
+    reports = ListingReport.objects.filter(resolved_at__isnull=True).aggregate(n=Count("pk"), oldest=Min("created_at"))
+    return {"submitted": (listings["submitted_count"], listings["submitted_oldest"]),
+            "changes": (listings["changes_count"], listings["changes_oldest"]),
+            "reports": (reports["n"], reports["oldest"])}
+
+
+def listing_decisions_per_day(*, actor: Actor, since: datetime) -> dict[date, int]:
+    """How many listing decisions moderators took each day since `since`: the moderator's moves of the
+    listing life cycle and decisions on changes to published listings (a decision that keeps the
+    state). Days without any are left out; nothing for anyone but a moderator."""
+    if not _is_moderator(actor):
+        return {}
+    moves = Q(from_status=F("to_status"))
+    for frm, to, role in LIFECYCLE.triples():
+        if role == MODERATOR:
+            moves |= Q(from_status=frm, to_status=to)
+    rows = (ListingDecision.objects.filter(moves, created_at__gte=since)
+            .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk")).order_by())
+    return {row["day"]: row["n"] for row in rows}

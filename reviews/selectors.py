@@ -5,14 +5,17 @@ parties of an order (its buyer's and seller's members) see their own review even
 hidden, with the moderator's reason."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, datetime
+
+from django.db.models import Count, Min, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
 
 from accounts.models import Company, Membership
 from accounts.selectors import Actor, company_get, is_member
 from orders.selectors.orders import order_visible_id
 
-from .models import Review, ReviewReport, SellerRating
+from .models import Review, ReviewDecision, ReviewReport, SellerRating
 
 
 def _is_moderator(actor: Actor) -> bool:
@@ -93,3 +96,23 @@ def review_report_list(*, actor: Actor) -> QuerySet[ReviewReport]:
     return (ReviewReport.objects.filter(resolved_at__isnull=True)
             .select_related("review", "review__buyer", "review__seller", "reporter", "company")
             .order_by("created_at", "pk"))
+
+
+# --- moderators' dashboard -----------------------------------------------------------------------
+
+def review_report_queue_size(*, actor: Actor) -> tuple[int, datetime | None]:
+    """Open reports of reviews: how many, and since when the oldest waits. Moderators only."""
+    if not _is_moderator(actor):
+        return 0, None
+    figures = ReviewReport.objects.filter(resolved_at__isnull=True).aggregate(n=Count("pk"), oldest=Min("created_at"))
+    return figures["n"], figures["oldest"]
+
+
+def review_decisions_per_day(*, actor: Actor, since: datetime) -> dict[date, int]:
+    """How many decisions moderators took on reviews each day since `since` (hidden, shown again,
+    reports dismissed); days without any are left out. Moderators only."""
+    if not _is_moderator(actor):
+        return {}
+    rows = (ReviewDecision.objects.filter(created_at__gte=since).annotate(day=TruncDate("created_at"))
+            .values("day").annotate(n=Count("pk")).order_by())
+    return {row["day"]: row["n"] for row in rows}
