@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -74,6 +75,7 @@ def _browse(request, data, *, category=None):
         request.session[DISPLAY_CURRENCY_SESSION_KEY] = display.code
     page = Paginator(marketplace_selectors.listing_search(params=params), LISTINGS_PAGE_SIZE).get_page(
         request.GET.get("page"))
+    prefetch_related_objects(page.object_list, "images")  # each card's first picture, one query per page
     cards = [(listing, marketplace_selectors.listing_price_in(listing, display)) for listing in page.object_list]
     return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "cards": cards,
                                                               "display": display, "category": category})
