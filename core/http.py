@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
+
+# Longer than any page address of the site; a longer one is not one of ours.
+LOCAL_PATH_MAX_LENGTH = 2000
 
 
 @lru_cache(maxsize=8)
@@ -28,6 +33,23 @@ def from_trusted_proxy(request) -> bool:
     if peer.version == 6 and peer.ipv4_mapped:
         peer = peer.ipv4_mapped
     return any(peer in network for network in _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()))))
+
+
+def local_path(request, url: str) -> str | None:
+    """`url` as a path of this site ("/..." with its query), or None. Takes a path, or a full
+    address on this host with the request's scheme (a Referer); refuses another site, another
+    scheme, a relative word, control characters and an overlong value."""
+    if not url or len(url) > LOCAL_PATH_MAX_LENGTH or not url.isprintable():
+        return None
+    if not url.startswith("/"):
+        parts = urlsplit(url)
+        if parts.scheme != ("https" if request.is_secure() else "http") or parts.netloc != request.get_host():
+            return None
+        url = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                                               require_https=request.is_secure()):
+        return url
+    return None
 
 
 def client_ip(request) -> str | None:

@@ -44,7 +44,7 @@ from orders.services.payments import (
 from payments.references import rf_format
 from trade.incoterms import paid_to
 
-from ..decorators import safe_next, seller_required
+from ..decorators import expired_session_page, safe_next, seller_required
 from ..reviews.views import order_review_context
 from ..rfq.forms import OrderMessageForm
 from . import forms
@@ -68,6 +68,14 @@ def _buyer(request) -> Company:
 
 # --- add to cart ----------------------------------------------------------------------------------
 
+def _listing_page(request) -> str | None:
+    listing_id = request.POST.get("listing_id", "")
+    if listing_id.isascii() and listing_id.isdigit() and 0 < int(listing_id) < 2**31:
+        return reverse("frontend:listing_detail", args=[int(listing_id)])
+    return None
+
+
+@expired_session_page(_listing_page)
 @login_required
 @require_POST
 def cart_add(request):
