@@ -4,16 +4,17 @@ from __future__ import annotations
 import sys
 
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
-from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 
 from .exceptions import RETRY_AFTER_SECONDS, error_body, unavailable_body, unavailable_errors
 from . import health, metrics
+from .http import local_path
 
 
 def _is_api(request) -> bool:
@@ -46,13 +47,15 @@ def bad_request(request, exception=None, *args, **kwargs):
 
 
 def csrf_failure(request, reason: str = "", *args, **kwargs):
-    """A form post without its CSRF token. API clients sign in with a token and never meet this; one that
+    """A form post without its CSRF token: the site's page, in words, with a link back to the page
+    the form came from (when it is one of ours). API clients sign in with a token and never meet this; one that
     sends a session cookie without the CSRF header gets the API's error body."""
     if _is_api(request):
         return JsonResponse(error_body("csrf_failed", _("This request needs the CSRF token of the signed-in "
                                                           "session, or an API token instead of the cookie.")),
                             status=403)
-    return html_csrf_failure(request, reason, *args, **kwargs)
+    back = local_path(request, request.META.get("HTTP_REFERER", "")) or "/"
+    return render(request, "403_csrf.html", {"back": back}, status=403)
 
 
 def server_error(request, *args, **kwargs):

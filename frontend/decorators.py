@@ -6,13 +6,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import selectors as accounts_selectors
-
-
-# Longer than any page address of the site; a longer `next` is not one of ours.
-NEXT_MAX_LENGTH = 2000
+from core.http import local_path
 
 
 def safe_next(request, default: str) -> str:
@@ -20,11 +16,21 @@ def safe_next(request, default: str) -> str:
     `default`. Anything else falls back: another site, a scheme, a relative word such as "foo"
     (which redirect() would try to read as a URL name), control characters, an overlong value."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if (target.startswith("/") and len(target) <= NEXT_MAX_LENGTH and target.isprintable()
-            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure())):
-        return target
+    if target.startswith("/"):
+        return local_path(request, target) or default
     return default
+
+
+def expired_session_page(page):
+    """Names the page a form of this view returns to when it was sent after the session expired and
+    the Referer does not tell the page it was on (frontend/middleware.py). `page(request, *args,
+    **kwargs)` gets the view's arguments and returns a path of this site, or None for the home page."""
+
+    def decorate(view):
+        view.expired_session_page = page
+        return view
+
+    return decorate
 
 
 def moderator_required(view):
