@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,8 +14,19 @@ from fx.api.serializers import RatesFreshnessFieldsMixin
 from marketplace.models import Incoterm
 from core.inputs import MAX_LINE_QUANTITY
 from core.serializers import DeprecatedAmountField, MoneyField
-from orders.models import Instalment, Order, OrderEvent, OrderLine, Payment, PaymentMethod, PurchaseGroup
-from orders.selectors import convert
+from orders.documents import KINDS, document_title, documents_issued
+from orders.models import (
+    Instalment,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderRole,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PurchaseGroup,
+)
+from orders.selectors import convert, order_next_step
 from orders.services.payments import instalment_is_overdue
 from trade.api.serializers import DeprecatedPaysMixin
 from trade.incoterms import paid_to
@@ -317,6 +329,23 @@ class OrderPlacementSerializer(MoneySplitFieldsMixin, serializers.ModelSerialize
         read_only_fields = fields
 
 
+class OrderDocumentLinkSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=KINDS)
+    title = serializers.CharField()
+    html = serializers.CharField(help_text="Path of the document as a web page.")
+    pdf = serializers.CharField(help_text="Path of the document as a PDF file.")
+
+
+class OrderNextStepSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, help_text="The state the order moves to next.")
+    actor = serializers.ChoiceField(choices=OrderRole.choices,
+                                    help_text="Who must act; system when the order moves on by itself.")
+    action = serializers.CharField(help_text="accept, pay, ship, confirm_delivery, complete, resolve or close.")
+    deadline = serializers.DateTimeField(allow_null=True,
+                                         help_text="When the system moves the order if nobody acts; null if never.")
+    on_timeout = serializers.CharField(allow_blank=True, help_text="The state the system moves the order to then.")
+
+
 class OrderDetailSerializer(MoneySplitFieldsMixin, serializers.ModelSerializer):
     buyer = OrderCompanySerializer(read_only=True)
     seller = OrderCompanySerializer(read_only=True)
@@ -331,14 +360,34 @@ class OrderDetailSerializer(MoneySplitFieldsMixin, serializers.ModelSerializer):
     payments = PaymentSerializer(many=True, read_only=True)
     instalments = InstalmentSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    next_step = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = [*PLACEMENT_FIELDS, "status", "carrier", "tracking_number", "shipping_documents", "refund_amount",
                   "accepted_at", "refused_at", "cancelled_at", "paid_at", "shipped_at", "delivered_at", "disputed_at",
                   "resolved_at", "completed_at", "updated_at", "due_before_shipment", "amount_paid", "lines",
-                  "instalments", "payments", "payment", "events", "actions"]
+                  "instalments", "payments", "payment", "events", "actions", "documents", "next_step"]
         read_only_fields = fields
+
+    @extend_schema_field(OrderDocumentLinkSerializer(many=True))
+    def get_documents(self, order):
+        """The documents the order has by now, each as a page and as a PDF."""
+        links = []
+        for kind in documents_issued(order):
+            path = reverse("api:order-document", kwargs={"pk": order.pk, "kind": kind})
+            links.append({"kind": kind, "title": document_title(kind), "html": path, "pdf": f"{path}?format=pdf"})
+        return OrderDocumentLinkSerializer(links, many=True).data
+
+    @extend_schema_field(OrderNextStepSerializer(allow_null=True))
+    def get_next_step(self, order):
+        """Who must act next and by when; null once the order is completed, refused or cancelled."""
+        step = order_next_step(order)
+        if step is None:
+            return None
+        return OrderNextStepSerializer({"status": step.status, "actor": step.actor, "action": step.action,
+                                        "deadline": step.deadline, "on_timeout": step.on_timeout}).data
 
     @extend_schema_field(PaymentSerializer(allow_null=True))
     def get_payment(self, order):
