@@ -241,3 +241,52 @@ def test_every_timed_move_has_a_next_step_that_names_its_outcome(world):
     for status, outcome in outcomes.items():
         order = _order_at(world, status)
         assert order_next_step(order).on_timeout == outcome
+
+
+# --- the API: the order detail carries its next step and its document links ------------------------------
+
+def test_the_api_detail_gives_the_next_step_with_its_deadline(as_user, world):
+    order = _order_at(world, S.SHIPPED)
+
+    body = as_user(world.seller_t_owner).get(f"/api/v1/orders/{order.pk}/").json()
+
+    assert body["next_step"] == {"status": "delivered", "actor": "buyer", "action": "confirm_delivery",
+                                 "deadline": "2027-01-07T14:00:00Z", "on_timeout": "delivered"}
+
+
+def test_the_api_next_step_has_no_deadline_when_no_clock_runs_and_is_null_at_the_end(as_user, world):
+    paid = _order_at(world, S.PAID)
+    completed = _order_at(world, S.COMPLETED)
+    client = as_user(world.buyer_owner)
+
+    assert client.get(f"/api/v1/orders/{paid.pk}/").json()["next_step"] == {
+        "status": "shipped", "actor": "seller", "action": "ship", "deadline": None, "on_timeout": ""}
+    assert client.get(f"/api/v1/orders/{completed.pk}/").json()["next_step"] is None
+
+
+@pytest.mark.parametrize(("status", "kinds"), [
+    (S.PLACED, []),
+    (S.ACCEPTED, ["proforma"]),
+    (S.SHIPPED, ["proforma", "commercial-invoice", "packing-list"]),
+])
+def test_the_api_detail_links_each_issued_document_as_html_and_pdf(as_user, world, status, kinds):
+    order = _order_at(world, status)
+    titles = {"proforma": "Proforma invoice", "commercial-invoice": "Commercial invoice",
+              "packing-list": "Packing list"}
+
+    body = as_user(world.buyer_owner).get(f"/api/v1/orders/{order.pk}/").json()
+
+    base = f"/api/v1/orders/{order.pk}/documents"
+    assert body["documents"] == [{"kind": kind, "title": titles[kind], "html": f"{base}/{kind}/",
+                                  "pdf": f"{base}/{kind}/?format=pdf"} for kind in kinds]
+
+
+def test_the_api_pdf_link_answers_the_pdf(as_user, world):
+    order = _order_at(world, S.ACCEPTED)
+    client = as_user(world.seller_t_owner)
+    link = client.get(f"/api/v1/orders/{order.pk}/").json()["documents"][0]["pdf"]
+
+    response = client.get(link)
+
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response.content.startswith(b"%PDF")
