@@ -15,6 +15,13 @@ def field_error(field: str, message: str, *, code: str = "validation_error") -> 
     return ApplicationError(message, code=code, fields={field: [message]})
 
 
+def choice_error(field: str, choices) -> ApplicationError:
+    """The error for a value that is not one of `choices` ((value, label) pairs, such as a
+    TextChoices' .choices): it names the choices by their translated labels, never by their codes."""
+    labels = ", ".join(str(label) for _value, label in choices)
+    return field_error(field, _("Choose one of: %(choices)s.") % {"choices": labels})
+
+
 def country_code(value: Any, *, field: str = "destination_country") -> str:
     """The upper-case ISO 3166-1 alpha-2 code, or a field error."""
     code = str(value or "").strip().upper()

@@ -138,7 +138,7 @@ def terms_choose(*, offered: list[Terms], code: str | None, seller: Company, fie
         return offered[0]
     terms = terms_from_code(str(code))
     if terms is None or terms not in offered:
-        choices = ", ".join(t.code for t in offered)
+        choices = "; ".join(t.label for t in offered)
         raise field_error(field_name, _("%(seller)s offers you these payment terms: %(choices)s.")
                           % {"seller": seller.legal_name, "choices": choices}, code="payment_terms_not_offered")
     return terms

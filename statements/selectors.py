@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership
 from accounts.selectors import Actor
-from core.inputs import field_error
+from core.inputs import choice_error, field_error
 from orders.models import InstalmentStatus, Order
 from orders.services.payments import PAYABLE_STATUSES
 
@@ -67,8 +67,7 @@ def outcome_filter(value: str | None) -> str | None:
     if value in (None, ""):
         return None
     if value not in OUTCOME_FILTERS:
-        message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(OUTCOME_FILTERS)}
-        raise field_error("outcome", message)
+        raise choice_error("outcome", [(REVIEW, _("To review")), *EntryOutcome.choices])
     return value
 
 

@@ -4,14 +4,13 @@ The `format` query parameter picks the document's format here, not DRF's rendere
 always answered in the one JSON error format."""
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from core.inputs import field_error
+from core.inputs import choice_error
 from orders.document_render import document_response, render_document_html, render_document_pdf
 from orders.documents import KINDS, order_document
 
@@ -41,8 +40,7 @@ class OrderDocumentView(APIView):
     def get(self, request, pk: int, kind: str):
         output = (request.query_params.get("format") or "html").strip().lower()
         if output not in FORMATS:
-            message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)}
-            raise field_error("format", message)
+            raise choice_error("format", [(kind, kind.upper()) for kind in FORMATS])
         doc = order_document(actor=request.user, order_id=pk, kind=kind)
         if output == "pdf":
             return document_response(render_document_pdf(doc), content_type="application/pdf",

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.selectors import Actor, member_company_ids, member_company_ids_query
-from core.inputs import field_error
+from core.inputs import choice_error, field_error
 
 from ..models import Instalment, Order, OrderEvent, OrderLine, OrderRole, OrderStatus, Payment, PurchaseGroup
 
@@ -30,8 +30,7 @@ def order_list(*, actor: Actor, status: str | None = None, role: str | None = No
     qs = _visible_orders(actor)
     if status:
         if status not in OrderStatus.values:
-            message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(OrderStatus.values)}
-            raise field_error("status", message)
+            raise choice_error("status", OrderStatus.choices)
         qs = qs.filter(status=status)
     if role:
         if role not in (OrderRole.BUYER, OrderRole.SELLER):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, CompanyKind, Membership, VerificationStatus
 from accounts.selectors import Actor, is_member
 from core.exceptions import ApplicationError, Forbidden
-from core.inputs import field_error
+from core.inputs import choice_error, field_error
 from fx.selectors import FxFreshness, fx_freshness, fx_quote, fx_quotes_as_of
 from marketplace.models import Listing, ListingStatus
 
@@ -168,8 +168,7 @@ def rfq_list(*, actor: Actor, role: str | None = None, status: str | None = None
         message = _("Choose buyer or seller.")
         raise field_error("role", message)
     if status and status not in RfqStatus.values:
-        message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(RfqStatus.values)}
-        raise field_error("status", message)
+        raise choice_error("status", RfqStatus.choices)
     if not role and _reads_every_rfq(actor):
         qs = Rfq.objects.all()
     elif not companies.all_ids:
@@ -250,8 +249,7 @@ def quote_list(*, actor: Actor, rfq_id=None, status: str | None = None) -> Query
         qs = qs.filter(rfq_id=_int(rfq_id))
     if status:
         if status not in QuoteStatus.values:
-            message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(QuoteStatus.values)}
-            raise field_error("status", message)
+            raise choice_error("status", QuoteStatus.choices)
         qs = qs.filter(status=status)
     return qs.select_related("seller", "rfq").order_by("-created_at", "-pk")
 

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company, User, VerificationStatus
 from accounts.selectors import company_require_not_suspended, is_member, user_require_verified_email
 from core.exceptions import ApplicationError, Conflict, Forbidden
-from core.inputs import MAX_LINE_QUANTITY, amount_check, country_code, decimal_column_max, field_error
+from core.inputs import MAX_LINE_QUANTITY, amount_check, choice_error, country_code, decimal_column_max, field_error
 from core.validators import CURRENCY_CODES, validate_plain_text
 from fx.selectors import fx_quote
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, Unit
@@ -203,7 +203,7 @@ def rfq_create(*, actor: User, buyer: Company, title: str, category: Category | 
         raise field_error("category", _("Choose a category."))
     quantity = _integer("quantity", quantity, minimum=1, maximum=MAX_QUANTITY)
     if unit not in Unit.values:
-        raise field_error("unit", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Unit.values)})
+        raise choice_error("unit", Unit.choices)
     term = _incoterm(incoterm)
     country = country_code(destination_country, field="destination_country")
     try:

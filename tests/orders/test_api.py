@@ -259,8 +259,8 @@ def test_the_order_list_is_paginated_and_filtered(as_user, world):
 
 
 @pytest.mark.parametrize(("params", "fields"), [
-    ({"status": "lost"}, {"status": ["Choose one of: placed, accepted, refused, cancelled, paid, shipped, delivered, "
-                                     "disputed, resolved, completed."]}),
+    ({"status": "lost"}, {"status": ["Choose one of: Placed, Accepted, Refused, Cancelled, Paid, Shipped, Delivered, "
+                                     "Disputed, Resolved, Completed."]}),
     ({"role": "moderator"}, {"role": ["Choose buyer or seller."]}),
 ])
 def test_bad_list_filters(as_user, world, params, fields):

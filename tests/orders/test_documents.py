@@ -213,8 +213,8 @@ def test_unknown_order_kind_and_format(as_user, world):
     unknown_format = client.get(url(order.pk, "proforma"), {"format": "docx"})
 
     assert (missing.status_code, unknown_kind.status_code, unknown_format.status_code) == (404, 404, 400)
-    assert error_of(unknown_format) == {"code": "validation_error", "message": "Choose one of: html, pdf.",
-                                        "fields": {"format": ["Choose one of: html, pdf."]}}
+    assert error_of(unknown_format) == {"code": "validation_error", "message": "Choose one of: HTML, PDF.",
+                                        "fields": {"format": ["Choose one of: HTML, PDF."]}}
 
 
 # --- what they say ----------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_terms_not_offered_are_refused_and_nothing_is_placed(world):
         place(world, lines=[(world.towel, 20)], payment_terms={str(world.seller_t.pk): "net_30"})
     assert exc.value.code == "payment_terms_not_offered"
     assert exc.value.fields == {f"payment_terms.{world.seller_t.pk}": [
-        "Tekstil A.S. offers you these payment terms: advance."]}
+        "Tekstil A.S. offers you these payment terms: 100% in advance, when the seller accepts the order."]}
     assert not Order.objects.exists()
     with pytest.raises(ApplicationError) as exc:
         place(world, lines=[], payment_terms={str(world.seller_t.pk): "cash"})

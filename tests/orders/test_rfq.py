@@ -470,7 +470,8 @@ def test_accepting_a_quote_with_payment_terms_the_seller_offers(world):
     quote = submit_quote(world, rfq)
     with pytest.raises(ApplicationError) as exc:
         services.quote_accept(actor=world.buyer_owner, rfq_id=rfq.pk, quote_id=quote.pk, payment_terms="net_30")
-    assert exc.value.fields == {"payment_terms": ["Tekstil A.S. offers you these payment terms: deposit_30."]}
+    assert exc.value.fields == {"payment_terms": [
+        "Tekstil A.S. offers you these payment terms: 30% deposit with the order, balance before shipment."]}
     assert Order.objects.count() == 0
 
     order, _replayed = services.quote_accept(actor=world.buyer_owner, rfq_id=rfq.pk, quote_id=quote.pk,
