@@ -276,7 +276,11 @@ def _order_list_page(request, *, role: str | None, template: str, extra: dict[st
     filter_form = forms.OrderFilterForm(request.GET)
     orders = orders_selectors.order_list(actor=request.user, status=filter_form.status_value(), role=role)
     page = Paginator(orders, ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"filter_form": filter_form, "page": page, **extra})
+    # The next step of each row, addressed to the viewer in the role of the list (no query: state and times).
+    roles = {role or OrderRole.MODERATOR}
+    rows = [(order, step.sentence(roles) if (step := orders_selectors.order_next_step(order)) else "")
+            for order in page.object_list]
+    return render(request, template, {"filter_form": filter_form, "page": page, "rows": rows, **extra})
 
 
 @login_required
