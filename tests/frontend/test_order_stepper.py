@@ -218,3 +218,51 @@ def test_the_page_query_count_does_not_grow_with_the_events_of_the_order(client_
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+# --- the order lists: the next step of each order in a column ------------------------------------------------
+
+def _next_steps(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr id="order-(\d+)">.*?<td class="order-next-step">([^<]*)</td>', html, re.S))
+
+
+def test_the_buyers_list_and_the_sellers_inbox_say_the_next_step_to_each(client_as, world):
+    placed = _order_at(world, S.PLACED)
+    shipped = _order_at(world, S.SHIPPED)
+    completed = _order_at(world, S.COMPLETED)
+
+    buyer = _next_steps(client_as(world.buyer_owner).get("/orders/").content.decode())
+    seller = _next_steps(client_as(world.seller_t_owner).get("/seller/orders/").content.decode())
+    moderator = _next_steps(client_as(world.moderator).get("/orders/").content.decode())
+
+    assert buyer == {
+        str(placed.pk): "Waiting for the seller to accept the order by 12/08/2026 2 p.m., or it is refused "
+                        "automatically.",
+        str(shipped.pk): "You must confirm the delivery by 01/07/2027 2 p.m., or it is taken as confirmed "
+                         "automatically.",
+        str(completed.pk): "–"}
+    assert seller == {
+        str(placed.pk): "You must accept or refuse the order by 12/08/2026 2 p.m., or it is refused automatically.",
+        str(shipped.pk): "Waiting for the buyer to confirm the delivery by 01/07/2027 2 p.m., or it is taken as "
+                         "confirmed automatically.",
+        str(completed.pk): "–"}
+    assert moderator[str(placed.pk)] == buyer[str(placed.pk)]
+
+
+@pytest.mark.parametrize(("url", "user"), [("/orders/", "buyer_owner"), ("/seller/orders/", "seller_t_owner"),
+                                           ("/orders/", "moderator")])
+def test_the_next_step_column_costs_no_query_per_row(client_as, world, url, user):
+    client = client_as(getattr(world, user))
+    _order_at(world, S.PLACED)
+    with CaptureQueriesContext(connection) as queries:
+        few = client.get(url)
+    one = len(queries)
+    for status in (S.ACCEPTED, S.PAID, S.SHIPPED, S.DELIVERED, S.DISPUTED, S.RESOLVED, S.COMPLETED, S.CANCELLED):
+        _order_at(world, status)
+
+    with CaptureQueriesContext(connection) as queries:
+        many = client.get(url)
+
+    assert len(_next_steps(few.content.decode())) == 1
+    assert len(_next_steps(many.content.decode())) == 9
+    assert len(queries) == one
