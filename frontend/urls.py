@@ -2,6 +2,7 @@ from django.urls import path
 
 from .catalogue import views as catalogue
 from .company import views as company
+from .dashboard import views as dashboard
 from .notifications import views as notifications
 from .orders import views as orders
 from .payments import views as payments
@@ -17,6 +18,7 @@ urlpatterns = [
     path("notifications/settings/", notifications.notification_settings, name="notification_settings"),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("", company.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("signup/", company.signup, name="signup"),
     path("login/", company.login_view, name="login"),
     path("logout/", company.logout_view, name="logout"),

@@ -71,7 +71,7 @@ def signup(request):
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    next_url = safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+    next_url = safe_next(request, reverse("frontend:dashboard"))  # each role lands on its dashboard
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url)
     form = forms.LoginForm(request.POST or None)

@@ -53,7 +53,7 @@ def test_register_login_and_switch_language(live_server, page):
     page.fill("[name=email]", "selin@ipek-textiles.example")
     page.fill("[name=password]", PASSWORD)
     page.click("form#login-form [type=submit]")
-    page.wait_for_url(f"{live_server.url}/my-company/")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
     assert "İpek Textiles A.Ş." in page.content()
 
     english_label = "My company"

@@ -28,10 +28,10 @@ def test_login_page_renders(client):
     assertContains(response, 'name="password"', count=1)
 
 
-def test_login_success_goes_to_my_company(client, user):
+def test_login_success_goes_to_the_dashboard(client, user):
     response = client.post("/login/", {"email": "Deniz@Example.com", "password": PASSWORD})
 
-    assertRedirects(response, "/my-company/", fetch_redirect_response=False)
+    assertRedirects(response, "/dashboard/", fetch_redirect_response=False)
     assert client.session["_auth_user_id"] == str(user.pk)
     assert list(LoginThrottle.objects.order_by("key").values_list("key", "failures")) == [
         ("account:deniz@example.com", 0), ("ip:127.0.0.1", 0)]
@@ -44,7 +44,7 @@ def test_login_follows_a_local_next_only(client, user):
     client.post("/logout/")
     response = client.post("/login/", {"email": user.email, "password": PASSWORD,
                                        "next": "https://evil.example/steal"})
-    assertRedirects(response, "/my-company/", fetch_redirect_response=False)
+    assertRedirects(response, "/dashboard/", fetch_redirect_response=False)
 
 
 def test_login_page_keeps_next_from_the_query(client):
@@ -94,7 +94,7 @@ def test_throttling_after_five_failures(client, user):
 def test_already_signed_in_user_is_sent_on(client_as, user):
     response = client_as(user).get("/login/")
 
-    assertRedirects(response, "/my-company/", fetch_redirect_response=False)
+    assertRedirects(response, "/dashboard/", fetch_redirect_response=False)
 
 
 def test_password_reset_request_for_known_address_sends_a_link(client, user, django_capture_on_commit_callbacks):

@@ -1,5 +1,5 @@
 """Where the log-in page sends a person afterwards: a path of this site from `next`, otherwise the
-company page. A bad or foreign `next` never breaks the page."""
+dashboard. A bad or foreign `next` never breaks the page."""
 import pytest
 from pytest_django.asserts import assertContains, assertRedirects
 
@@ -34,14 +34,14 @@ def test_login_page_with_a_bad_next_offers_the_default(client, next_url):
     response = client.get("/login/", {"next": next_url})
 
     assert response.status_code == 200
-    assertContains(response, '<input type="hidden" name="next" value="/my-company/">', html=True)
+    assertContains(response, '<input type="hidden" name="next" value="/dashboard/">', html=True)
 
 
 @pytest.mark.parametrize("next_url", BAD_NEXTS)
 def test_login_with_a_bad_next_goes_to_the_default(client, user, next_url):
     response = client.post("/login/", {"email": user.email, "password": PASSWORD, "next": next_url})
 
-    assertRedirects(response, "/my-company/", fetch_redirect_response=False)
+    assertRedirects(response, "/dashboard/", fetch_redirect_response=False)
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -51,7 +51,7 @@ def test_signed_in_visit_with_a_bad_next_goes_to_the_default(client, user, next_
 
     response = client.get("/login/", {"next": next_url})
 
-    assertRedirects(response, "/my-company/", fetch_redirect_response=False)
+    assertRedirects(response, "/dashboard/", fetch_redirect_response=False)
 
 
 @pytest.mark.parametrize("next_url", ["/companies/7/", "/catalogue/?q=towels&page=2", "/moderation/companies/"])
@@ -66,7 +66,7 @@ def test_a_failed_login_keeps_a_good_next_and_drops_a_bad_one(client, user):
     dropped = client.post("/login/", {"email": user.email, "password": "not-the-password-1", "next": "foo"})
 
     assert (kept.status_code, dropped.status_code) == (200, 200)
-    assert (kept.context["next"], dropped.context["next"]) == ("/companies/7/", "/my-company/")
+    assert (kept.context["next"], dropped.context["next"]) == ("/companies/7/", "/dashboard/")
     assert "_auth_user_id" not in client.session
 
 
