@@ -16,6 +16,7 @@ from accounts.models import Company
 
 from ..models import LIVE_QUOTE_STATUSES, Order, OrderLine, OrderStatus, Rfq, RfqStatus
 from ..services.timed import timed_move_of
+from .common import CENT
 from .next_step import NextStep, order_next_step
 from .rfq import rfq_board_for_seller
 
@@ -108,7 +109,7 @@ def seller_sales_by_week(*, seller: Company, now: datetime | None = None) -> dic
             .annotate(amount=Sum("invoice_total")).order_by())
     sums: dict[str, dict[date, Decimal]] = {}
     for row in rows:
-        sums.setdefault(row["currency"], {})[_as_date(row["week"])] = row["amount"]
+        sums.setdefault(row["currency"], {})[_as_date(row["week"])] = row["amount"].quantize(CENT)
     if not sums:
         sums[seller.default_currency] = {}
     weeks = [first + timedelta(weeks=n) for n in range(SALES_WEEKS)]
@@ -174,5 +175,5 @@ def buyer_spend_by_month(*, buyer: Company, now: datetime | None = None) -> list
     rows = (Order.objects.filter(buyer=buyer, placed_at__gte=start).exclude(status__in=NOT_SOLD)
             .annotate(month=TruncMonth("placed_at")).values("month", "buyer_currency")
             .annotate(amount=Sum("invoice_total_in_buyer_currency")).order_by("month", "buyer_currency"))
-    return [Period(_as_date(row["month"]), row["buyer_currency"], row["amount"]) for row in rows]
+    return [Period(_as_date(row["month"]), row["buyer_currency"], row["amount"].quantize(CENT)) for row in rows]
 
