@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Order, OrderEvent, OrderRole, OrderStatus
+from ..services.payments import shipping_allowed
 from ..services.timed import timed_move_of
 from ..transitions import TIMESTAMP_FIELD
 
@@ -141,7 +142,7 @@ def order_next_step(order: Order) -> NextStep | None:
     if order.status not in NEXT_MOVE:
         return None
     to_status, actor, action = NEXT_MOVE[order.status]
-    if order.status == S.ACCEPTED and order.due_before_shipment <= 0:
+    if order.status == S.ACCEPTED and shipping_allowed(order):  # nothing due before shipment: the seller ships
         to_status, actor, action = S.SHIPPED, R.SELLER, "ship"
     timed = timed_move_of(order)
     if timed is None:
