@@ -6,7 +6,9 @@ import re
 import pytest
 from django.contrib.sessions.models import Session
 
+from accounts.models import Company, VerificationStatus
 from orders.models import CartLine, Order, OrderStatus
+from orders.services import cart_line_add
 from tests.e2e.axe import assert_accessible
 from tests.e2e.helpers import category_tree, log_in, messages
 from tests.factories.accounts import PASSWORD
@@ -118,3 +120,17 @@ def test_session_expiry_during_add_to_cart_returns_to_the_listing(live_server, p
     assert "You are signed in again: repeat it here." in messages(page)
     assert page.locator("#add-to-cart").is_visible()
     assert CartLine.objects.count() == 0
+
+
+def test_an_unverified_buyer_sees_a_place_button_that_looks_disabled(live_server, page, world):
+    base = live_server.url
+    Company.objects.filter(pk=world.buyer.pk).update(verification_status=VerificationStatus.PENDING)
+    cart_line_add(actor=world.buyer_owner, buyer=world.buyer, listing_id=world.towel.pk, quantity=20)
+    log_in(page, base, world.buyer_owner.email)
+    page.goto(f"{base}/checkout/")
+    assert "Your company must be verified before it can place orders." in page.inner_text("#not-verified")
+    button = page.locator("#place-button")
+    assert button.is_disabled()
+    looks = button.evaluate("(b) => { const s = getComputedStyle(b); return [s.cursor, s.backgroundColor]; }")
+    assert looks == ["not-allowed", "rgb(227, 231, 236)"]
+    assert_accessible(page)
