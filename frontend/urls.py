@@ -69,6 +69,8 @@ urlpatterns = [
          name="seller_listing_import_detail"),
     path("seller/listings/import/<int:pk>/progress/", catalogue.seller_listing_import_progress,
          name="seller_listing_import_progress"),
+    path("seller/listings/import/<int:pk>/errors.csv", catalogue.seller_listing_import_report,
+         name="seller_listing_import_report"),
     path("moderation/listings/", catalogue.listing_moderation, name="listing_moderation"),
     path("moderation/listings/approve-selected/", catalogue.listing_moderation_bulk_approve,
          name="listing_moderation_bulk_approve"),

@@ -31,6 +31,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
@@ -439,9 +440,9 @@ def _certificates(value: str) -> list[dict[str, str]]:
     return certificates
 
 
-def row_to_input(values: dict[str, str], *, categories: dict[str, int]) -> dict[str, Any]:
-    """The listing input of one row, as listing_clean_input takes it. Raises ApplicationError with
-    the problems this mapping finds; the listing rules are checked by listing_clean_input."""
+def row_map(values: dict[str, str], *, categories: dict[str, int]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The listing input of one row, as listing_clean_input takes it, and the problems this mapping
+    finds, every column checked. The listing rules are checked by the listing services."""
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for column, text in values.items():
@@ -468,6 +469,53 @@ def row_to_input(values: dict[str, str], *, categories: dict[str, int]) -> dict[
             data[column] = text.lower()
         else:
             data[column] = text
+    return data, errors
+
+
+def row_to_input(values: dict[str, str], *, categories: dict[str, int]) -> dict[str, Any]:
+    """The listing input of one row; raises ApplicationError with every problem the mapping finds."""
+    data, errors = row_map(values, categories=categories)
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], code="validation_error", fields=errors)
     return data
+
+
+# --- error report ---------------------------------------------------------------------------------
+
+REPORT_COLUMNS = ("row", "column", "value", "message")
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _report_cell(text: Any) -> str:
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def report_lines(errors: list[dict[str, Any]]) -> Iterator[tuple[int | None, str, str, str]]:
+    """One (row, column, value, message) per problem of an import's error list, in its order. A
+    problem of the whole row has no column; one of the whole file has no row ("file" as its column)."""
+    for entry in errors:
+        values = entry.get("values") or {}
+        for field, messages in (entry.get("errors") or {}).items():
+            column = "" if field == "non_field_errors" else field
+            for message in messages:
+                yield entry.get("row"), column, values.get(column, ""), str(message)
+
+
+def report_csv(errors: list[dict[str, Any]]) -> str:
+    """The error report as CSV text with a header row: row, column, value, message."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_("Row"), _("Column"), _("Value"), _("Message")])
+    for row, column, value, message in report_lines(errors):
+        writer.writerow(["" if row is None else row, column, _report_cell(value), _report_cell(message)])
+    return buffer.getvalue()
+
+
+def report_response(listing_import) -> HttpResponse:
+    """The error report of an import as a CSV download (UTF-8 with a BOM, which spreadsheet programs
+    need to read it as UTF-8)."""
+    response = HttpResponse("\ufeff" + report_csv(listing_import.errors), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{listing_import.pk}-errors.csv"'
+    return response

@@ -569,6 +569,27 @@ def listing_import_create(*, seller: Company, actor: User, uploaded_file) -> Lis
     return listing_import
 
 
+def listing_input_errors(data: dict[str, Any], *, checked: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Every problem of a new listing's input, each field checked on its own (listing_clean_input
+    stops at the first), and each required field that is missing. `checked` holds problems already
+    found for some fields (an import row's mapping): they are kept and those fields not checked again.
+    The rules that join fields (first tier and MOQ, countries of ships_to_mode) are checked when
+    the listing is written."""
+    errors = {field: list(messages) for field, messages in (checked or {}).items()}
+    for field, value in data.items():
+        if field in errors:
+            continue
+        try:
+            listing_clean_input({field: value}, partial=True)
+        except ApplicationError as exc:
+            for key, messages in exc.fields.items():
+                errors.setdefault(key, []).extend(str(m) for m in messages)
+    for field in REQUIRED_ON_CREATE:
+        if field not in errors and data.get(field) in (None, "", []):
+            errors[field] = [_("This field is required.")]
+    return errors
+
+
 def listing_import_row(*, listing_import: ListingImport, row_number: int, data: dict[str, Any]) -> Listing:
     """Creates the draft of one import row for the import's seller, with the rules of listing_create.
     A row that was imported before is not imported again: its listing is returned."""
@@ -643,23 +664,25 @@ def _listing_import_step(*, import_id: int, index: int, row: imports.SheetRow, c
             return False
         if locked.processed_rows >= index:
             return True
-        errors = None
-        try:
-            with transaction.atomic():
-                data = imports.row_to_input(row.values, categories=categories)
-                listing_import_row(listing_import=locked, row_number=row.number, data=data)
-        except ApplicationError as exc:
-            errors = {("non_field_errors" if key == "__all__" else key): [str(m) for m in messages]
-                      for key, messages in exc.fields.items()} or {"non_field_errors": [exc.message]}
-        except DataError:
-            errors = {"non_field_errors": [_("A value in this row is out of range.")]}
+        data, mapping_errors = imports.row_map(row.values, categories=categories)
+        errors = listing_input_errors(data, checked=mapping_errors)
+        if not errors:
+            try:
+                with transaction.atomic():
+                    listing_import_row(listing_import=locked, row_number=row.number, data=data)
+            except ApplicationError as exc:
+                errors = {("non_field_errors" if key == "__all__" else key): [str(m) for m in messages]
+                          for key, messages in exc.fields.items()} or {"non_field_errors": [exc.message]}
+            except DataError:
+                errors = {"non_field_errors": [_("A value in this row is out of range.")]}
         changes: dict[str, Any] = {"processed_rows": F("processed_rows") + 1, "updated_at": timezone.now()}
-        if errors is None:
+        if not errors:
             changes["imported_count"] = F("imported_count") + 1
         else:
             changes["error_count"] = F("error_count") + 1
             if len(locked.errors) < MAX_REPORTED_IMPORT_ERRORS:
-                changes["errors"] = [*locked.errors, {"row": row.number, "errors": errors}]
+                values = {column: row.values[column] for column in errors if column in row.values}
+                changes["errors"] = [*locked.errors, {"row": row.number, "errors": errors, "values": values}]
         ListingImport.objects.filter(pk=import_id).update(**changes)
     return True
 

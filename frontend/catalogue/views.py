@@ -20,6 +20,7 @@ from django_countries import countries
 
 from accounts import selectors as accounts_selectors
 from core.exceptions import ApplicationError
+from marketplace import imports
 from marketplace import selectors as marketplace_selectors
 from marketplace import services
 from marketplace.models import ImportStatus, Listing, ListingStatus
@@ -311,7 +312,8 @@ def seller_listing_import(request, seller):
 
 def _import_context(listing_import) -> dict:
     return {"listing_import": listing_import,
-            "running": listing_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)}
+            "running": listing_import.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+            "report": list(imports.report_lines(listing_import.errors))}
 
 
 @login_required
@@ -319,6 +321,14 @@ def _import_context(listing_import) -> dict:
 def seller_listing_import_detail(request, pk: int):
     listing_import = marketplace_selectors.listing_import_get(actor=request.user, pk=pk)
     return render(request, "frontend/catalogue/import_detail.html", _import_context(listing_import))
+
+
+@login_required
+@require_safe
+def seller_listing_import_report(request, pk: int):
+    """Every error of an import as a CSV file (row, column, value, message), for the seller's members."""
+    listing_import = marketplace_selectors.listing_import_get(actor=request.user, pk=pk)
+    return imports.report_response(listing_import)
 
 
 @login_required

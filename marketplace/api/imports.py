@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,7 +16,7 @@ from accounts import selectors as account_selectors
 from core.api import validated
 from core.inputs import field_error
 
-from .. import selectors, services
+from .. import imports, selectors, services
 from ..models import ListingImport
 
 
@@ -60,7 +62,25 @@ class ListingImportDetailView(APIView):
         return Response(ListingImportSerializer(selectors.listing_import_get(actor=request.user, pk=pk)).data)
 
 
+class ListingImportReportView(APIView):
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # The report is CSV whatever the Accept header; answers other than the report are JSON.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+    @extend_schema(operation_id="listing_imports_errors_csv", responses={
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Every error of the import, one a line: "
+                                           "row, column, value, message (UTF-8 with a BOM). Only the header "
+                                           "line when the import has no error."),
+        404: OpenApiResponse(description="No such import, or not one of your companies'.")})
+    def get(self, request, pk: int):
+        return imports.report_response(selectors.listing_import_get(actor=request.user, pk=pk))
+
+
 urlpatterns = [
     path("listing-imports/", ListingImportUploadView.as_view(), name="listing-import-create"),
     path("listing-imports/<int:pk>/", ListingImportDetailView.as_view(), name="listing-import-detail"),
+    path("listing-imports/<int:pk>/errors.csv", ListingImportReportView.as_view(), name="listing-import-errors"),
 ]

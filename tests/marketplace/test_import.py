@@ -232,11 +232,17 @@ def test_mixed_file_imports_good_rows_and_reports_bad_ones(company_a, member_a):
         "progress_percent": 100,
         "errors": [
             {"row": 3, "errors": {"category": ["There is no category textiles/carpets."],
-                                  "price_tiers": [TIERS_FORMAT]}},
-            {"row": 4, "errors": {"title": ["This field is required."], "hs_code": ["This field is required."]}},
-            {"row": 7, "errors": {"price_tiers": ["A larger quantity cannot have a higher unit price."]}},
-            {"row": 8, "errors": {"certificates": ["HTML tags and scripts are not allowed in this field."]}},
-            {"row": 9, "errors": {"moq": ["Ensure this value is at least 1."]}},
+                                  "price_tiers": [TIERS_FORMAT]},
+             "values": {"category": "textiles/carpets", "price_tiers": "100-4.20"}},
+            {"row": 4, "errors": {"title": ["This field is required."], "hs_code": ["This field is required."]},
+             "values": {}},
+            {"row": 7, "errors": {"price_tiers": ["A larger quantity cannot have a higher unit price."]},
+             "values": {"price_tiers": "100:2.00;500:2.40"}},
+            {"row": 8, "errors": {"certificates": ["HTML tags and scripts are not allowed in this field."]},
+             "values": {"certificates": "<b>ISO 9001</b>|TÜV SÜD"}},
+            {"row": 9, "errors": {"origin_country": ["XX is not an ISO 3166 country code."],
+                                  "moq": ["Ensure this value is at least 1."]},
+             "values": {"origin_country": "XX", "moq": "0"}},
         ],
     }
     assert [(r["source_row"], r["title"]) for r in listing_rows(listing_import)] == [
@@ -268,7 +274,7 @@ def test_row_failing_after_its_listing_was_written_leaves_nothing_behind(company
     assert import_state(listing_import) == {
         "status": "done", "total_rows": 3, "processed_rows": 3, "imported_count": 2, "error_count": 1,
         "progress_percent": 100,
-        "errors": [{"row": 3, "errors": {"non_field_errors": ["A value in this row is out of range."]}}]}
+        "errors": [{"row": 3, "errors": {"non_field_errors": ["A value in this row is out of range."]}, "values": {}}]}
     assert [(r["source_row"], r["title"]) for r in listing_rows(listing_import)] == [
         (2, "Cotton bath towel 70x140 cm"), (4, "Hand towel")]
     assert (PriceTier.objects.count(), ListingIncoterm.objects.count(), ShipsToCountry.objects.count(),
@@ -473,7 +479,8 @@ def test_interrupted_run_resumes_after_the_last_committed_row(company_a, member_
 
     assert import_state(listing_import) == {
         "status": "running", "total_rows": 4, "processed_rows": 3, "imported_count": 2, "error_count": 1,
-        "progress_percent": 75, "errors": [{"row": 3, "errors": {"price_tiers": [TIERS_FORMAT]}}]}
+        "progress_percent": 75, "errors": [{"row": 3, "errors": {"price_tiers": [TIERS_FORMAT]},
+                                                 "values": {"price_tiers": "bad"}}]}
     assert [r["source_row"] for r in listing_rows(listing_import)] == [2, 4]
     assert selectors.listing_import_get(actor=member_a, pk=listing_import.pk).progress_percent == 75
 
@@ -483,7 +490,8 @@ def test_interrupted_run_resumes_after_the_last_committed_row(company_a, member_
     assert calls == [2, 4, 5]
     assert import_state(listing_import) == {
         "status": "done", "total_rows": 4, "processed_rows": 4, "imported_count": 3, "error_count": 1,
-        "progress_percent": 100, "errors": [{"row": 3, "errors": {"price_tiers": [TIERS_FORMAT]}}]}
+        "progress_percent": 100, "errors": [{"row": 3, "errors": {"price_tiers": [TIERS_FORMAT]},
+                                                 "values": {"price_tiers": "bad"}}]}
     assert [(r["source_row"], r["title"]) for r in listing_rows(listing_import)] == [
         (2, "Denim lot 1"), (4, "Denim lot 3"), (5, "Denim lot 4")]
 
@@ -509,7 +517,7 @@ def test_row_created_meanwhile_by_an_overlapping_run_is_not_created_again(compan
 
     def clean_while_another_run_imports_the_row(data, *, partial):
         cleaned = real_clean(data, partial=partial)
-        if not Listing.objects.filter(source_import=listing_import).exists():
+        if not partial and not Listing.objects.filter(source_import=listing_import).exists():
             other = Listing(seller=company_a, currency="TRY", source_import=listing_import, source_row=2)
             services._apply(other, cleaned, save_related=True)
         return cleaned
@@ -637,7 +645,8 @@ def test_endpoints_upload_then_report_progress(company_a, member_a, as_user, dja
                                      "error_count", "progress_percent", "errors")} == {
         "id": listing_import.pk, "status": "done", "total_rows": 2, "processed_rows": 2, "imported_count": 1,
         "error_count": 1, "progress_percent": 100,
-        "errors": [{"row": 3, "errors": {"weight_kg": ["Enter a number greater than zero."]}}]}
+        "errors": [{"row": 3, "errors": {"weight_kg": ["Enter a number greater than zero."]},
+                    "values": {"weight_kg": "-1"}}]}
     assert progress["finished_at"] is not None
 
 
