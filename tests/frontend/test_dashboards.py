@@ -7,21 +7,21 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
-from decimal import Decimal
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from pytest_django.asserts import assertRedirects
 
-from accounts import services as account_services
+from accounts import selectors as accounts_selectors
 from accounts.models import CompanyKind, VerificationDecision, VerificationStatus
+from marketplace import selectors as marketplace_selectors
 from marketplace import services as listing_services
 from marketplace.models import Listing, ListingDecision, ListingStatus
 from orders.models import Order, OrderStatus
-from tests.factories.accounts import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
+from reviews import selectors as review_selectors
+from tests.factories.accounts import PASSWORD, CompanyFactory, UserFactory
 from tests.factories.marketplace import ListingFactory
 from tests.orders.helpers import order_in
 from tests.orders.rfq_helpers import build_rfq_world, post_rfq, submit_quote
@@ -139,6 +139,7 @@ def test_seller_dashboard_says_what_needs_action_now(client_as, world):
 
 def test_seller_dashboard_draws_the_sales_chart_with_a_text_alternative(client_as, world):
     _at(order_in(world, S.PAID), accepted_at=NOW - timedelta(days=1))
+    _at(order_in(world, S.SHIPPED), accepted_at=NOW - timedelta(days=2))
     _at(order_in(world, S.ACCEPTED), accepted_at=NOW - timedelta(days=10))
 
     response, _queries = _get(client_as(world.seller_t_owner))
@@ -146,14 +147,14 @@ def test_seller_dashboard_draws_the_sales_chart_with_a_text_alternative(client_a
 
     figure = _section(html, "sales-TRY")
     assert '<svg role="img" aria-labelledby="sales-TRY-title"' in figure
-    assert ('<title id="sales-TRY-title">Sales by week, in TRY: 4000.00 TRY in all</title>' in figure)
+    assert '<title id="sales-TRY-title">Sales by week, in TRY: 6000.00 TRY in all</title>' in figure
     assert figure.count('<rect class="chart-bar"') == 13
-    # the tallest bar fills the chart; the other week with sales is as tall
+    # the week of 4000.00 fills the 180 points of the chart, the week of 2000.00 half of it
     heights = [int(h) for h in re.findall(r'<rect class="chart-bar" x="\d+" y="\d+" width="\d+" height="(\d+)"', figure)]
-    assert heights.count(180) == 2 and heights.count(0) == 11
+    assert heights == [0] * 10 + [90, 0, 180]
     rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">([^<]+)</td></tr>", figure)
     assert len(rows) == 13
-    assert [amount for _week, amount in rows if amount != "0.00 TRY"] == ["2000.00 TRY", "2000.00 TRY"]
+    assert [amount for _week, amount in rows if amount != "0.00 TRY"] == ["2000.00 TRY", "4000.00 TRY"]
 
 
 def test_seller_dashboard_ranks_listings_and_shows_the_performance(client_as, world):
@@ -353,3 +354,16 @@ def test_the_dashboards_render_in_turkish_and_chinese(client_as, world, settings
     assert f'<html lang="{language}">' in html
     for part in ("dashboard-seller", "dashboard-buyer", "dashboard-moderator", "sales-TRY"):
         assert f'id="{part}"' in html
+
+
+def test_the_moderators_figures_are_read_by_moderators_only(world):
+    CompanyFactory(verification_status=VerificationStatus.PENDING, verification_changed_at=NOW)
+    since = NOW - timedelta(days=14)
+    for person in (world.seller_t_owner, world.buyer_owner):
+        assert accounts_selectors.company_queue_sizes(actor=person) == {}
+        assert accounts_selectors.verification_decisions_per_day(actor=person, since=since) == {}
+        assert marketplace_selectors.listing_queue_sizes(actor=person) == {}
+        assert marketplace_selectors.listing_decisions_per_day(actor=person, since=since) == {}
+        assert review_selectors.review_report_queue_size(actor=person) == (0, None)
+        assert review_selectors.review_decisions_per_day(actor=person, since=since) == {}
+    assert accounts_selectors.company_queue_sizes(actor=world.moderator)["verification"] == (1, NOW)

@@ -11,9 +11,9 @@ import time_machine
 from django.utils import timezone
 
 from orders import services
-from orders.services import rfq as rfq_services
 from orders.models import Order, OrderStatus
 from orders.selectors import dashboard
+from orders.services import rfq as rfq_services
 from orders.services.payments import shipping_allowed
 from tests.orders.helpers import order_in
 from tests.orders.rfq_helpers import build_rfq_world, post_rfq, submit_quote
