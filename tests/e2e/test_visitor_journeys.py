@@ -62,13 +62,16 @@ def test_visitor_browses_searches_filters_in_another_currency_and_switches_langu
     assert page.inner_text("h1") == browse
     assert minimum in towel_card.inner_text()
     assert "USD" in towel_card.inner_text()  # the display currency stays chosen
-    # Long Turkish labels wrap inside their card: no label or value reaches past the card's edge.
-    overflowing = page.evaluate("""() => [...document.querySelectorAll('.listing-card')].flatMap(card => {
-        const edge = card.getBoundingClientRect().right;
-        return [...card.querySelectorAll('dt, dd')].filter(e => e.getBoundingClientRect().right > edge + 0.5)
-            .map(e => e.textContent);
+    # Long Turkish labels wrap inside their card: no label or value reaches past the card's edge, and
+    # no value is squeezed into a sliver beside its label.
+    misplaced = page.evaluate("""() => [...document.querySelectorAll('.listing-card')].flatMap(card => {
+        const box = card.getBoundingClientRect();
+        return [...card.querySelectorAll('dt, dd')].filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.right > box.right + 0.5 || (e.tagName === 'DD' && r.width < box.width * 0.3);
+        }).map(e => e.textContent);
     })""")
-    assert overflowing == []
+    assert misplaced == []
     assert_accessible(page)
 
     page.select_option("#language-select", "zh-hans")
