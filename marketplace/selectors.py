@@ -5,13 +5,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, F, Lookup, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Lookup, Min, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from accounts.models import Company, Membership, VerificationStatus
@@ -24,8 +26,10 @@ from fx import selectors as fx_selectors
 from . import hooks, prices, search
 from .models import (
     Category,
+    Incoterm,
     Listing,
     ListingDecision,
+    ListingImage,
     ListingImport,
     ListingIncoterm,
     ListingReport,
@@ -33,6 +37,7 @@ from .models import (
     PriceTier,
     ShipsToCountry,
     ShipsToMode,
+    Unit,
 )
 from .transitions import LIFECYCLE, MODERATOR
 
@@ -408,6 +413,133 @@ def listing_moderation_queue(*, actor: Actor, kind: str = "", category: Category
     qs = qs.annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)),
                      waiting_since=Coalesce("pending_changes_at", "status_changed_at"))
     return _with_card_data(qs).order_by("waiting_since", "pk")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a published listing that a waiting edit changes, both versions as text."""
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+# The fields of a listing a seller edits, in the order of the editor; stock is never held for review.
+REVIEWED_FIELDS = ("title", "description", "category", "unit", "moq", "order_multiple", "lead_time_days",
+                   "origin_country", "hs_code", "weight_kg", "length_cm", "width_cm", "height_cm", "incoterms",
+                   "price_tiers", "ships_to_mode", "ships_to_countries", "certificates")
+_RELATED_LABELS = {"incoterms": gettext_lazy("Incoterms"), "price_tiers": gettext_lazy("Price tiers"),
+                   "ships_to_countries": gettext_lazy("Countries"), "certificates": gettext_lazy("Certificates")}
+_EMPTY = "—"
+
+
+def _number_text(value: Any) -> str:
+    """0.550 and "0.55" read the same: no trailing zeros."""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _field_text(field: str, value: Any, *, currency: str, categories: dict[int, Category]) -> str:
+    """A field's value as a moderator reads it: labels for choices, country names, prices with the currency."""
+    if value in (None, "", []):
+        return _EMPTY
+    if field == "category":
+        category = categories.get(int(value))
+        return _(category.name) if category is not None else _EMPTY
+    if field == "unit":
+        return str(Unit(value).label) if value in Unit.values else str(value)
+    if field == "ships_to_mode":
+        return str(ShipsToMode(value).label) if value in ShipsToMode.values else str(value)
+    if field == "origin_country":
+        return str(countries.name(str(value))) or str(value)
+    if field in ("weight_kg", "length_cm", "width_cm", "height_cm"):
+        return _number_text(value)
+    if field == "incoterms":
+        return ", ".join(str(Incoterm(term).label) if term in Incoterm.values else str(term) for term in value)
+    if field == "price_tiers":
+        return "; ".join(_("from %(quantity)s: %(price)s %(currency)s") % {
+            "quantity": quantity, "price": f"{Decimal(str(price)):.2f}", "currency": currency}
+            for quantity, price in value)
+    if field == "ships_to_countries":
+        return ", ".join(str(countries.name(code)) or code for code in value)
+    if field == "certificates":
+        return "; ".join(_certificate_text(certificate) for certificate in value)
+    return str(value)
+
+
+def _certificate_text(certificate: dict[str, Any]) -> str:
+    details = [certificate.get("issuer") or ""]
+    if certificate.get("number"):
+        details.append(certificate["number"])
+    if certificate.get("valid_until"):
+        details.append(_("valid until %(date)s") % {"date": str(certificate["valid_until"])})
+    return f"{certificate.get('name') or ''} ({', '.join(d for d in details if d)})"
+
+
+def _approved_values(listing: Listing) -> dict[str, Any]:
+    """The approved version's values in the form of a pending change set (related rows prefetched)."""
+    values: dict[str, Any] = {field: getattr(listing, field) for field in REVIEWED_FIELDS
+                              if field not in _RELATED_LABELS and field != "category"}
+    values["category"] = listing.category_id
+    values["origin_country"] = str(listing.origin_country.code if listing.origin_country else "")
+    values["incoterms"] = sorted(row.incoterm for row in listing.incoterm_rows.all())
+    values["price_tiers"] = sorted((tier.min_quantity, tier.unit_price) for tier in listing.price_tiers.all())
+    values["ships_to_countries"] = sorted(str(row.country.code) for row in listing.ships_to_countries.all())
+    values["certificates"] = [{"name": c.name, "issuer": c.issuer, "number": c.number,
+                               "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+                              for c in listing.certificates.all()]
+    return values
+
+
+def listing_pending_diff(listing: Listing, *, categories: dict[int, Category] | None = None) -> list[FieldChange]:
+    """What a waiting edit of a published listing changes, field by field (approved → proposed), in the
+    order of the editor; fields the edit sets to the value they already have are left out. Reads the
+    listing's prefetched related rows; `categories` holds the categories the edits name (one query
+    for a page, listing_moderation_details), else the category is read here."""
+    pending = listing.pending_changes
+    if not pending:
+        return []
+    proposed: dict[str, Any] = dict(pending.get("scalars") or {})
+    for field in _RELATED_LABELS:
+        if pending.get(field) is not None:
+            proposed[field] = pending[field]
+    if categories is None:
+        categories = Category.objects.in_bulk([value for value in [proposed.get("category")] if value])
+    categories = {**categories, listing.category_id: listing.category}
+    approved = _approved_values(listing)
+    changes = []
+    for field in REVIEWED_FIELDS:
+        if field not in proposed:
+            continue
+        old = _field_text(field, approved[field], currency=listing.currency, categories=categories)
+        new = _field_text(field, proposed[field], currency=listing.currency, categories=categories)
+        if old != new:
+            label = _RELATED_LABELS.get(field) or Listing._meta.get_field(field).verbose_name
+            changes.append(FieldChange(field=field, label=str(label)[:1].upper() + str(label)[1:], old=old, new=new))
+    return changes
+
+
+@dataclass(frozen=True)
+class ModerationDetail:
+    images: list[ListingImage]
+    changes: list[FieldChange]
+
+
+def listing_moderation_details(listings: Iterable[Listing]) -> dict[int, ModerationDetail]:
+    """The images and the field-by-field changes of a page of the moderation queue, in a fixed number
+    of queries whatever the number of listings (images, countries, certificates, and the categories
+    the edits name)."""
+    listings = list(listings)
+    prefetch_related_objects(listings, "images", "ships_to_countries", "certificates")
+    named = {int(value) for listing in listings
+             if (value := ((listing.pending_changes or {}).get("scalars") or {}).get("category"))
+             and str(value).isdigit()}
+    categories = Category.objects.in_bulk(sorted(named)) if named else {}
+    return {listing.pk: ModerationDetail(
+        images=list(listing.images.all()),
+        changes=listing_pending_diff(listing, categories=categories)
+        if listing.status == ListingStatus.PUBLISHED else [])
+        for listing in listings}
 
 
 def listing_report_list(*, actor: Actor, listing: Listing | None = None) -> QuerySet[ListingReport]:

@@ -347,17 +347,19 @@ class QueueRow:
     is_submission: bool
     changed_fields: list[str]
     can_suspend: bool
+    images: list
+    changes: list  # marketplace.selectors.FieldChange, approved → proposed
 
     @property
     def can_approve(self) -> bool:
         return self.is_submission or bool(self.changed_fields)
 
 
-def _queue_row(listing: Listing) -> QueueRow:
+def _queue_row(listing: Listing, detail: marketplace_selectors.ModerationDetail) -> QueueRow:
     published = listing.status == ListingStatus.PUBLISHED
     return QueueRow(listing=listing, is_submission=listing.status == ListingStatus.PENDING_REVIEW,
                     changed_fields=forms.changed_field_labels(listing.pending_changes) if published else [],
-                    can_suspend=published)
+                    can_suspend=published, images=detail.images, changes=detail.changes)
 
 
 @moderator_required
@@ -368,10 +370,11 @@ def listing_moderation(request):
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     reports = Paginator(marketplace_selectors.listing_report_list(actor=request.user),
                         REPORTS_PAGE_SIZE).get_page(request.GET.get("reports_page"))
+    details = marketplace_selectors.listing_moderation_details(page.object_list)
     return render(request, "frontend/catalogue/moderation.html", {
         "filter_form": filter_form,
         "page": page,
-        "rows": [_queue_row(listing) for listing in page.object_list],
+        "rows": [_queue_row(listing, details[listing.pk]) for listing in page.object_list],
         "reports": reports,
     })
 
