@@ -49,7 +49,8 @@ def test_list_shows_only_my_notifications_newest_first(as_user, company_a, membe
     first, second = _inbox(member_a)
     assert body["count"] == 2
     assert [(r["id"], r["event"], r["text"], r["link"], r["unread"], r["read_at"]) for r in body["results"]] == [
-        (second.pk, "company.verification_decided", "The verification status of Alpha Textiles is now: Suspended. Reason: Complaints",
+        (second.pk, "company.verification_decided",
+         "The verification status of Alpha Textiles is now: Suspended. Reason: Complaints",
          "/my-company/", True, None),
         (first.pk, "company.verification_decided", "The verification status of Alpha Textiles is now: Verified.",
          "/my-company/", True, None),
