@@ -14,7 +14,7 @@ PASSWORD = "Kilim-Loom-Bursa-2026"
 CSV = "\r\n".join([
     "title,category,origin_country,hs_code,weight_kg,incoterms,price_tiers",
     "Cotton bath towel,textiles/home-textiles,TR,630260,0.5,FOB;EXW,1:4.20;500:3.90",
-    "Broken towel,textiles/home-textiles,TR,6302,0.5,FOB,1:4.20",
+    "Broken towel,textiles/home-textiles,XX,630260,-1,FOB,1:4.20",
     "Denim fabric,textiles/fabrics,TR,520942,0.41,EXW,1:3.10",
 ]).encode()
 
@@ -118,9 +118,13 @@ def test_seller_writes_a_listing_with_a_picture_and_imports_a_csv_with_a_bad_row
     page.wait_for_selector("#import-status.badge-import-done")
     assert page.inner_text("#import-counts") == "3 of 3 rows processed (100%)"
     assert (page.inner_text("#import-imported"), page.inner_text("#import-errors")) == ("2", "1")
+    # Every problem of the bad row is listed at once, with the value the file had.
     rows = page.locator("#import-error-table tbody tr")
-    assert [cells for cells in (rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count()))
-            ] == [["3", "hs_code", "An HS code has exactly 6 digits."]]
+    assert sorted(rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())) == [
+        ["3", "origin_country", "XX", "XX is not an ISO 3166 country code."],
+        ["3", "weight_kg", "-1", "Enter a number greater than zero."]]
+    report = page.request.get(base + page.get_attribute("#import-report-download", "href"))
+    assert report.status == 200 and "3,origin_country,XX,XX is not an ISO 3166 country code." in report.text()
     assert_accessible(page)
     assert ListingImport.objects.get().status == "done"
     assert sorted(Listing.objects.values_list("title", flat=True)) == [
