@@ -45,6 +45,8 @@ class TimedMove:
     def _conditions_hold(self, order: Order) -> bool:
         for lookup, value in (self.only or {}).items():
             field, _sep, op = lookup.partition("__")
+            if op not in ("", "gt"):
+                raise ValueError(f"A timed move's condition may be exact or __gt, not {lookup}.")
             current = getattr(order, field)
             if not (current > value if op == "gt" else current == value):
                 return False
