@@ -134,3 +134,19 @@ def test_an_unverified_buyer_sees_a_place_button_that_looks_disabled(live_server
     looks = button.evaluate("(b) => { const s = getComputedStyle(b); return [s.cursor, s.backgroundColor]; }")
     assert looks == ["not-allowed", "rgb(227, 231, 236)"]
     assert_accessible(page)
+
+
+def test_a_form_without_its_security_check_gets_the_sites_page_and_a_way_back(live_server, page, world):
+    base = live_server.url
+    log_in(page, base, world.buyer_owner.email)
+    page.goto(f"{base}/listings/{world.towel.pk}/")
+    page.context.clear_cookies()  # the browser dropped this site's cookies while the page was open
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to cart").click()
+    assert page.inner_text("#csrf-failure h1") == "The form could not be sent"
+    assert "Nothing was changed." in page.inner_text("#csrf-failure")
+    assert CartLine.objects.count() == 0
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.click("#csrf-back")
+    assert page.url == f"{base}/listings/{world.towel.pk}/"
