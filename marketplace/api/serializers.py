@@ -260,14 +260,29 @@ class SellerListingRowSerializer(ListingRowSerializer):
         return listing.pending_changes is not None
 
 
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(read_only=True, help_text="The input field, as the listing API names it.")
+    label = serializers.CharField(read_only=True, help_text="The field's name in the reader's language.")
+    old = serializers.CharField(read_only=True, help_text="The approved value, as text.")
+    new = serializers.CharField(read_only=True, help_text="The proposed value, as text.")
+
+
 class ModerationListingRowSerializer(SellerListingRowSerializer):
     open_reports = serializers.IntegerField(read_only=True)
     waiting_since = serializers.DateTimeField(read_only=True)
     pending_changes = serializers.JSONField(read_only=True)
+    changes = serializers.SerializerMethodField(
+        help_text="For an edit of a published listing: each changed field, approved and proposed value.")
 
     class Meta(SellerListingRowSerializer.Meta):
-        fields = [*SellerListingRowSerializer.Meta.fields, "open_reports", "waiting_since", "pending_changes"]
+        fields = [*SellerListingRowSerializer.Meta.fields, "open_reports", "waiting_since", "pending_changes",
+                  "changes"]
         read_only_fields = fields
+
+    @extend_schema_field(FieldChangeSerializer(many=True))
+    def get_changes(self, listing) -> list[dict]:
+        detail = (self.context.get("details") or {}).get(listing.pk)
+        return FieldChangeSerializer(detail.changes if detail else [], many=True).data
 
 
 class CertificateSerializer(serializers.ModelSerializer):

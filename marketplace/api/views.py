@@ -197,7 +197,9 @@ class ModerationListingQueueView(GenericAPIView):
     def get(self, request):
         query = validated(s.ModerationQueueQuerySerializer, request.query_params)
         page = self.paginate_queryset(selectors.listing_moderation_queue(actor=request.user, **query))
-        return self.get_paginated_response(s.ModerationListingRowSerializer(page, many=True).data)
+        details = selectors.listing_moderation_details(page)
+        return self.get_paginated_response(
+            s.ModerationListingRowSerializer(page, many=True, context={"details": details}).data)
 
 
 class ModerationBulkApproveView(GenericAPIView):
