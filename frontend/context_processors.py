@@ -1,6 +1,7 @@
 from functools import cache
 
 from accounts import selectors
+from orders.selectors.inbox import inbox_unread_count
 
 
 def site(request):
@@ -15,4 +16,8 @@ def site(request):
         found = membership()
         return found.company if found else None
 
-    return {"current_membership": membership, "current_company": company}
+    @cache
+    def inbox_unread():
+        return inbox_unread_count(actor=user) if user is not None else 0
+
+    return {"current_membership": membership, "current_company": company, "inbox_unread": inbox_unread}

@@ -3,6 +3,7 @@ from django.urls import path
 from .catalogue import views as catalogue
 from .company import views as company
 from .dashboard import views as dashboard
+from .inbox import views as inbox
 from .notifications import views as notifications
 from .orders import views as orders
 from .payments import views as payments
@@ -13,6 +14,7 @@ from .shipping import views as shipping
 app_name = "frontend"
 
 urlpatterns = [
+    path("inbox/", inbox.inbox, name="inbox"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read-all/", notifications.notification_read_all, name="notifications_read_all"),
     path("notifications/settings/", notifications.notification_settings, name="notification_settings"),

@@ -380,6 +380,8 @@ def _detail_page(request, order_id: int, *, bound: tuple[str, forms.OrderActionF
     thread = None
     if roles & {OrderRole.BUYER, OrderRole.SELLER}:
         thread = list(selectors_rfq.message_list_order(actor=request.user, order_id=order.pk))
+        if thread:
+            message_services.message_thread_mark_read(user=request.user, message=thread[-1])
         message_form = message_form or OrderMessageForm(auto_id="message-%s")
     forms_ = []
     for action in _available_actions(order, roles):

@@ -95,6 +95,8 @@ def _detail(request, company, pk, *, quote_form=None, message_form=None, status:
                 context["thread_seller"] = thread_seller
                 context["thread"] = list(selectors_rfq.message_list_rfq(actor=request.user, rfq=rfq,
                                                                         seller_id=thread_seller.pk, access=access))
+                if context["thread"]:
+                    message_services.message_thread_mark_read(user=request.user, message=context["thread"][-1])
                 context["message_form"] = message_form or forms.MessageForm(initial={"seller": thread_seller.pk})
         if message_form is not None and context["thread_seller"] is None:
             for errors in message_form.errors.values():
@@ -108,6 +110,8 @@ def _detail(request, company, pk, *, quote_form=None, message_form=None, status:
             context["revising"] = page.revising
         context["thread"] = list(selectors_rfq.message_list_rfq(actor=request.user, rfq=rfq, seller_id=seller_id,
                                                                     access=access))
+        if context["thread"]:
+            message_services.message_thread_mark_read(user=request.user, message=context["thread"][-1])
         context["message_form"] = message_form or forms.MessageForm(initial={"seller": seller_id})
     return render(request, "frontend/rfq/detail.html", context, status=status)
 

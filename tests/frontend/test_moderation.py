@@ -240,4 +240,5 @@ def test_query_count_does_not_grow_with_the_queue(moderator_client, pending_comp
 
     assert Company.objects.filter(verification_status=VerificationStatus.PENDING).count() == 20
     # ... and one for the documents shown beside each request (tests/frontend/test_verification_pages.py)
-    assert with_twenty == with_one == 9
+    # ... and one for the unread messages of the "Messages" link in the navigation
+    assert with_twenty == with_one == 10

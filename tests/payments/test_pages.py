@@ -18,8 +18,9 @@ LIST = "/seller/bank-accounts/"
 NEW = "/seller/bank-accounts/new/"
 IBAN_2 = "TR900001000000000006295310"
 # Session, user, the seller's membership (page guard) and the header's company, membership and
-# unread count; the company and the membership of the list, the accounts, the owner check.
-EXPECTED_LIST_QUERIES = 9
+# unread count, the unread messages of the "Messages" link; the company and the membership of the
+# list, the accounts, the owner check.
+EXPECTED_LIST_QUERIES = 10
 
 
 @pytest.fixture
