@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -108,24 +108,20 @@ def message_post_order(*, actor: User, order_id: int, body: str) -> Message:
 
 def message_thread_mark_read(*, user: User, message: Message) -> None:
     """Marks the thread of `message` read for `user` up to that message (the newest one the user
-    was shown). The caller has already read the thread for the user, so the user may see it. Safe
-    to run concurrently: the mark only moves forward, and the unique constraints keep one mark per
-    person and thread."""
+    was shown). The caller has already read the thread for the user, so the user may see it.
+
+    Two queries whatever the state: the mark is made if missing (a concurrent maker wins, the unique
+    constraints keep one mark per person and thread), then moved forward if it is behind; it never
+    moves back, so a page rendered earlier and answered later does not unread newer messages."""
     if not user.is_authenticated:
         return
     if message.order_id is not None:
         thread = {"order_id": message.order_id, "rfq_id": None, "seller_id": None}
     else:
         thread = {"order_id": None, "rfq_id": message.rfq_id, "seller_id": message.seller_id}
-    marks = MessageThreadRead.objects.filter(user=user, **thread)
     now = timezone.now()
-    if marks.filter(last_read_message_id__lt=message.pk).update(last_read_message_id=message.pk, last_read_at=now):
-        return
-    if marks.exists():
-        return  # already read up to this message or further
-    try:
-        with transaction.atomic():
-            MessageThreadRead.objects.create(user=user, last_read_message_id=message.pk, last_read_at=now, **thread)
-    except IntegrityError:
-        # A mark exists (it may have been made meanwhile): move it forward if it is behind.
-        marks.filter(last_read_message_id__lt=message.pk).update(last_read_message_id=message.pk, last_read_at=now)
+    MessageThreadRead.objects.bulk_create(
+        [MessageThreadRead(user=user, last_read_message_id=message.pk, last_read_at=now, **thread)],
+        ignore_conflicts=True)
+    MessageThreadRead.objects.filter(user=user, last_read_message_id__lt=message.pk, **thread).update(
+        last_read_message_id=message.pk, last_read_at=now)
