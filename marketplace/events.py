@@ -6,7 +6,7 @@ call notify() with these names inside the transaction of the decision or the rep
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from notifications.events import COMPANY_MEMBERS, MODERATORS, DeliverySkipped, EventType, page_path, register
 from notifications.models import Channel
@@ -38,6 +38,28 @@ def _listing_summary(context: dict) -> str:
     return text
 
 
+def _decision_group_key(context: dict) -> str:
+    """Decisions group by what they did: approvals with approvals, refusals with refusals."""
+    if context.get("changes_reviewed"):
+        return "changes-applied" if context.get("applied_changes") else "changes-turned-down"
+    return context["to_status"]
+
+
+def _decision_group_summary(count: int, context: dict) -> str:
+    key = _decision_group_key(context)
+    if key == "changes-applied":
+        return ngettext("Your changes to %(count)d listing were approved.",
+                        "Your changes to %(count)d listings were approved.", count) % {"count": count}
+    if key == "changes-turned-down":
+        return ngettext("Your changes to %(count)d listing were turned down.",
+                        "Your changes to %(count)d listings were turned down.", count) % {"count": count}
+    if key == ListingStatus.PUBLISHED:
+        return ngettext("%(count)d listing approved", "%(count)d listings approved", count) % {"count": count}
+    return ngettext("A moderator moved %(count)d listing to: %(status)s.",
+                    "A moderator moved %(count)d listings to: %(status)s.", count) % {
+        "count": count, "status": ListingStatus(key).label}
+
+
 def _listing_email_context(context: dict) -> dict:
     return {"summary": _decision_text(context), "title": context["listing_title"],
             "reason": context.get("reason", ""), "path": page_path("frontend:seller_listings")}
@@ -52,6 +74,8 @@ register(EventType(
     email_template="notifications/email/listing_decided",
     email_context=_listing_email_context,
     link=lambda context: page_path("frontend:seller_listings"),
+    group_key=_decision_group_key,
+    group_summary=_decision_group_summary,
 ))
 
 

@@ -48,6 +48,11 @@ class EventType:
     link: Callable[[dict], str] | None = None
     # Shown on the settings page. An event sent only to bare e-mail addresses has nobody to ask.
     configurable: bool = True
+    # With group_summary, consecutive unread notifications of this event with the same
+    # group_key(context) (all of them without one) show as one line on the list and the bell:
+    # group_summary(count, context of the newest), plural-aware.
+    group_key: Callable[[dict], str] | None = None
+    group_summary: Callable[[int, dict], str] | None = None
 
     def is_default(self, channel: str) -> bool:
         return channel in (self.channels if self.default_channels is None else self.default_channels)

@@ -2,10 +2,12 @@
 another company's webhooks."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import MembershipRole, User
 
@@ -47,6 +49,80 @@ def notification_link(notification: Delivery) -> str:
     if event_type is None or event_type.link is None:
         return ""
     return event_type.link(notification.event.context)
+
+
+@dataclass(frozen=True)
+class NotificationLine:
+    """One line of the list or the bell: one notification, or several consecutive unread ones of the
+    same kind shown together ("12 listings approved"). `items` are (notification, text, link),
+    newest first."""
+
+    text: str
+    link: str
+    items: tuple[tuple[Delivery, str, str], ...]
+
+    @property
+    def notification(self) -> Delivery:
+        return self.items[0][0]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def unread(self) -> bool:
+        return any(item[0].read_at is None for item in self.items)
+
+
+def _group_key(notification: Delivery) -> tuple[str, str] | None:
+    """What an unread notification groups by, or None when it stands alone."""
+    if notification.read_at is not None:
+        return None
+    event_type = events.EVENTS.get(notification.event.name)
+    if event_type is None or event_type.group_summary is None:
+        return None  # an event groups only when it says how a group reads
+    try:
+        key = event_type.group_key(notification.event.context) if event_type.group_key else ""
+    except (KeyError, ValueError):
+        return None
+    return notification.event.name, key
+
+
+def _group_text(notifications: list[Delivery]) -> str:
+    count, newest = len(notifications), notifications[0]
+    event_type = events.EVENTS[newest.event.name]
+    try:
+        return event_type.group_summary(count, newest.event.context)
+    except (KeyError, ValueError):
+        return ngettext("%(count)d notification: %(label)s", "%(count)d notifications: %(label)s", count) % {
+            "count": count, "label": event_type.label}
+
+
+def notification_lines(notifications: Iterable[Delivery]) -> list[NotificationLine]:
+    """The notifications (newest first, as notification_list gives them) as lines: consecutive
+    unread ones of the same event and group key become one line with a plural text (for the events
+    that declare a group_summary); the rest stay one line each. No query beyond the notifications themselves."""
+    runs: list[tuple[tuple[str, str] | None, list[Delivery]]] = []
+    for notification in notifications:
+        key = _group_key(notification)
+        if key is not None and runs and runs[-1][0] == key:
+            runs[-1][1].append(notification)
+        else:
+            runs.append((key, [notification]))
+    lines = []
+    for _key, run in runs:
+        items = tuple((n, notification_text(n), notification_link(n)) for n in run)
+        if len(run) == 1:
+            lines.append(NotificationLine(text=items[0][1], link=items[0][2], items=items))
+        else:
+            links = {item[2] for item in items}
+            lines.append(NotificationLine(text=_group_text(run), link=links.pop() if len(links) == 1 else "",
+                                          items=items))
+    return lines
 
 
 @dataclass(frozen=True)

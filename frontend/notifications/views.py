@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,6 +27,7 @@ from ..decorators import company_member_required, safe_next
 from .forms import WebhookEndpointEditForm, WebhookEndpointForm
 
 PAGE_SIZE = 20
+BELL_SIZE = 8  # notifications shown in the bell's short list
 DEAD_LETTERS_PAGE_SIZE = 50
 
 
@@ -48,12 +49,18 @@ def owner_required(view):
 @login_required
 @require_safe
 def notification_list(request):
-    unread_only = request.GET.get("unread") == "1"
-    page = Paginator(selectors.notification_list(user=request.user, unread_only=unread_only),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"notification": n, "text": selectors.notification_text(n), "link": selectors.notification_link(n)}
-            for n in page.object_list]
-    return render(request, "notifications/list.html", {"page": page, "rows": rows, "unread_only": unread_only})
+    """The full list; asked by htmx (the bell), the short list of the newest lines alone."""
+    if request.htmx:
+        lines = selectors.notification_lines(selectors.notification_list(user=request.user)[:BELL_SIZE])
+        response = render(request, "notifications/includes/bell_panel.html", {"lines": lines})
+    else:
+        unread_only = request.GET.get("unread") == "1"
+        page = Paginator(selectors.notification_list(user=request.user, unread_only=unread_only),
+                         PAGE_SIZE).get_page(request.GET.get("page"))
+        response = render(request, "notifications/list.html", {
+            "page": page, "lines": selectors.notification_lines(page.object_list), "unread_only": unread_only})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

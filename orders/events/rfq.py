@@ -15,7 +15,7 @@ makes the change."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from notifications.events import COMPANY_MEMBERS, EventType, page_path, register
 from notifications.models import Channel
@@ -150,6 +150,8 @@ register(EventType(
     channels=frozenset({Channel.IN_APP}),
     audience=COMPANY_MEMBERS,
     link=_message_link,
+    group_summary=lambda count, context: ngettext(
+        "%(count)d new message", "%(count)d new messages", count) % {"count": count},
 ))
 
 

@@ -84,7 +84,7 @@ def test_report_shows_each_entry_with_its_outcome_amount_and_order(seller_client
 
     page = seller_client.get(_detail(statement)).content.decode()
 
-    assert "hx-get" not in page  # finished: no polling
+    assert 'hx-trigger="every' not in page  # finished: no polling
     assert "2050.00 TRY in" in page and "2000.00 TRY" in page and "50.00 TRY" in page
     assert "Overpayment" in page and "No order found" in page and "Gamma Handel" in page
     assert reverse("frontend:order_detail", args=[order.pk]) in page
