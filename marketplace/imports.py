@@ -497,7 +497,10 @@ def report_lines(errors: list[dict[str, Any]]) -> Iterator[tuple[int | None, str
     problem of the whole row has no column; one of the whole file has no row ("file" as its column)."""
     for entry in errors:
         values = entry.get("values") or {}
-        for field, messages in (entry.get("errors") or {}).items():
+        # In the order of the template's columns, whatever order the database keeps the keys in.
+        fields = sorted((entry.get("errors") or {}).items(),
+                        key=lambda item: COLUMNS.index(item[0]) if item[0] in COLUMNS else -1)
+        for field, messages in fields:
             column = "" if field == "non_field_errors" else field
             for message in messages:
                 yield entry.get("row"), column, values.get(column, ""), str(message)

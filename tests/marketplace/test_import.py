@@ -564,7 +564,8 @@ def test_concurrent_runs_import_each_row_once(company_a, member_a, monkeypatch):
         n for n in range(2, 32) if n != 6]
     assert PriceTier.objects.count() == 29
     state = import_state(listing_import)
-    assert state["errors"] == [{"row": 6, "errors": {"hs_code": ["An HS code has exactly 6 digits."]}}]
+    assert state["errors"] == [{"row": 6, "errors": {"hs_code": ["An HS code has exactly 6 digits."]},
+                                "values": {"hs_code": "52094"}}]
     assert {k: state[k] for k in ("status", "processed_rows", "imported_count", "error_count")} == {
         "status": "done", "processed_rows": 30, "imported_count": 29, "error_count": 1}
 
