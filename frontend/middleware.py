@@ -42,7 +42,8 @@ class ExpiredSessionFormMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "GET" and request.session.get(RETURN_KEY) and request.user.is_authenticated:
+        if (request.method == "GET" and not request.path.startswith("/api/") and request.session.get(RETURN_KEY)
+                and request.user.is_authenticated):
             request.session.pop(RETURN_KEY)
             messages.info(request, _("Your session had expired, so what you last sent was not saved. You are "
                                      "signed in again: repeat it here."))
