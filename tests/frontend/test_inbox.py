@@ -42,9 +42,9 @@ def _threads(response) -> list[tuple[str, str, str, str]]:
 
 
 def _nav_count(response) -> str:
-    match = re.search(r'<a id="nav-inbox" href="/inbox/">Messages(?: <span class="nav-count"[^>]*>(\d+)</span>)?</a>',
-                      response.content.decode())
-    assert match is not None
+    match = re.search(r'<a id="nav-inbox" href="/inbox/">Messages(?: <span class="nav-count" aria-hidden="true">(\d+)'
+                      r'</span><span class="visually-hidden">(\d+) unread</span>)?</a>', response.content.decode())
+    assert match is not None and match.group(1) == match.group(2)
     return match.group(1) or ""
 
 
