@@ -5,7 +5,8 @@ import pytest
 from accounts import services as account_services
 from accounts.models import Company, CompanyKind, VerificationStatus
 from marketplace.models import Listing, ListingStatus
-from tests.accounts.helpers import give_evidence
+from marketplace.services import listing_image_add
+from tests.accounts.helpers import give_evidence, png_bytes, upload
 from tests.e2e.axe import assert_accessible
 from tests.e2e.helpers import category_tree, log_in, log_out, messages
 from tests.factories.accounts import CompanyFactory, MembershipFactory, ModeratorFactory
@@ -31,7 +32,9 @@ def test_moderator_verifies_a_company_approves_a_listing_and_sends_one_back(live
     seller = CompanyFactory(legal_name="Bursa Havlu A.S.", country="TR", kind=CompanyKind.SELLER,
                             verification_status=VerificationStatus.VERIFIED)
     seller_owner = MembershipFactory(company=seller).user
-    good = ListingFactory(seller=seller, title="Peshtemal towel", status=ListingStatus.PENDING_REVIEW)
+    good = ListingFactory(seller=seller, title="Peshtemal towel")
+    listing_image_add(listing=good, actor=seller_owner, image=upload("peshtemal.png", png_bytes(64, 40)))
+    Listing.objects.filter(pk=good.pk).update(status=ListingStatus.PENDING_REVIEW)
     vague = ListingFactory(seller=seller, title="Towel", status=ListingStatus.PENDING_REVIEW)
 
     log_in(page, base, moderator.email)
@@ -47,6 +50,9 @@ def test_moderator_verifies_a_company_approves_a_listing_and_sends_one_back(live
 
     page.goto(f"{base}/moderation/listings/")
     assert page.locator(f"#queue-{good.pk}").is_visible() and page.locator(f"#queue-{vague.pk}").is_visible()
+    preview = page.locator(f"#queue-{good.pk} img")
+    assert preview.get_attribute("alt") == "Peshtemal towel, picture 1"
+    assert page.evaluate("(img) => img.complete && img.naturalWidth", preview.element_handle()) == 64
     assert_accessible(page)
     with page.expect_navigation():
         page.locator(f"#queue-{good.pk}").get_by_role("button", name="Approve").click()
@@ -65,6 +71,9 @@ def test_moderator_verifies_a_company_approves_a_listing_and_sends_one_back(live
     # The public catalogue shows the approved listing; its seller reads why the other came back.
     page.goto(f"{base}/listings/")
     assert page.locator(".listing-card .listing-title").all_inner_texts() == ["Peshtemal towel"]
+    picture = page.locator(f"#listing-{good.pk} .listing-thumb img")
+    assert picture.get_attribute("alt") == "Peshtemal towel, picture 1"
+    assert page.evaluate("(img) => img.complete && img.naturalWidth", picture.element_handle()) == 64
     log_in(page, base, seller_owner.email)
     page.goto(f"{base}/seller/listings/{vague.pk}/edit/")
     assert "Say what the towel is made of and its size." in page.inner_text("#last-reason")
