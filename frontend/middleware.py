@@ -9,7 +9,7 @@ a page of this site other than the form's own address), else the page the view n
 the sign-in page and again on the page they return to, as what they sent was not saved."""
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -52,7 +52,11 @@ class ExpiredSessionFormMiddleware:
                 or request.user.is_authenticated):
             return response
         login_path = resolve_url(settings.LOGIN_URL)
-        if urlsplit(response.get("Location", "")).path != login_path:
+        location = urlsplit(response.get("Location", ""))
+        # A sign-in check's redirect names the address asked for as `next`; a view's own redirect to the
+        # sign-in page (after a password reset, say) does not and is left alone.
+        if location.path != login_path or parse_qs(location.query).get(REDIRECT_FIELD_NAME) != [
+                request.get_full_path()]:
             return response
         target = _return_page(request)
         response["Location"] = f"{login_path}?{urlencode({REDIRECT_FIELD_NAME: target})}"

@@ -4,9 +4,14 @@ nothing was done."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpResponseRedirect
 from pytest_django.asserts import assertRedirects
 
+from frontend.middleware import ExpiredSessionFormMiddleware
 from orders.models import CartLine
 from tests.factories.accounts import PASSWORD
 from tests.orders.helpers import build_world
@@ -84,3 +89,15 @@ def test_a_get_keeps_its_own_address_and_gets_no_message(client, world):
 
     assertRedirects(response, "/login/?next=/cart/", fetch_redirect_response=False)
     assert _messages(response) == []
+
+
+def test_a_views_own_redirect_to_the_sign_in_page_is_left_alone(rf):
+    request = rf.post("/password-reset/done/", HTTP_REFERER="http://testserver/catalogue/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request.user = AnonymousUser()
+
+    response = ExpiredSessionFormMiddleware(lambda request: HttpResponseRedirect("/login/"))(request)
+
+    assert response["Location"] == "/login/"
+    assert list(request._messages) == []
