@@ -29,7 +29,7 @@ from marketplace.transitions import EDITABLE_IN_PLACE, LIFECYCLE, SELLER
 
 from .. import selectors as frontend_selectors
 from ..common import moderation_action
-from ..decorators import moderator_required, safe_next, seller_required
+from ..decorators import expired_session_page, moderator_required, safe_next, seller_required
 from . import forms
 
 LISTINGS_PAGE_SIZE = 24
@@ -122,6 +122,7 @@ def listing_detail(request, pk: int):
     return _listing_page(request, marketplace_selectors.listing_get_for_actor(actor=request.user, pk=pk))
 
 
+@expired_session_page(lambda request, pk: reverse("frontend:listing_detail", args=[pk]))
 @login_required
 @require_POST
 def listing_report(request, pk: int):

@@ -91,8 +91,10 @@ def test_moderators_and_other_companies_neither_read_nor_post(client, client_as,
 
     assert client_as(world.buyer_owner).get(f"/orders/{order.pk}/messages/").status_code == 405
     client.logout()
-    response = client.post(f"/orders/{order.pk}/messages/", {"body": "Hello"})
-    assert (response.status_code, response["Location"]) == (302, f"/login/?next=/orders/{order.pk}/messages/")
+    response = client.post(f"/orders/{order.pk}/messages/", {"body": "Hello"},
+                           HTTP_REFERER=f"http://testserver/orders/{order.pk}/")
+    # Signing in returns to the order's page, not to the address of the form (test_session_expiry.py).
+    assert (response.status_code, response["Location"]) == (302, f"/login/?next=%2Forders%2F{order.pk}%2F")
     assert _stored() == before
 
 
