@@ -104,14 +104,15 @@ def test_nav_label_used_by_the_browser_test(language, label):
 
 
 def _entries(path: Path) -> list[tuple[str, list[str], str, bool]]:
-    """(msgid, msgstr values, flags, is plural) of each entry of a .po file, header excluded."""
+    """(msgid, msgstr values, flags, is plural) of each entry of a .po file, header excluded. An entry
+    with a context is keyed as gettext keeps it: the context, EOT (\\x04), then the msgid."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
         fields: dict[str, str] = {}
         current = None
         for line in block.splitlines():
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
             if match:
                 current = match.group(1)
                 fields[current] = ast.literal_eval(match.group(2))
@@ -119,7 +120,8 @@ def _entries(path: Path) -> list[tuple[str, list[str], str, bool]]:
                 fields[current] += ast.literal_eval(line)
         if fields.get("msgid"):
             values = [v for k, v in fields.items() if k.startswith("msgstr")]
-            entries.append((fields["msgid"], values, flags, "msgid_plural" in fields))
+            msgid = f"{fields['msgctxt']}\x04{fields['msgid']}" if "msgctxt" in fields else fields["msgid"]
+            entries.append((msgid, values, flags, "msgid_plural" in fields))
     return entries
 
 
