@@ -580,10 +580,20 @@ def listing_input_errors(data: dict[str, Any], *, checked: dict[str, list[str]] 
         if field in errors:
             continue
         try:
-            listing_clean_input({field: value}, partial=True)
+            cleaned = listing_clean_input({field: value}, partial=True)
         except ApplicationError as exc:
             for key, messages in exc.fields.items():
                 errors.setdefault(key, []).extend(str(m) for m in messages)
+            continue
+        # The model's own rules of the field (the HS code's six digits, lengths), which the write checks
+        # with the whole listing: checked here too, so a row with other problems names this one as well.
+        for name, typed in cleaned.scalars.items():
+            if name in errors or name == "category":
+                continue
+            try:
+                Listing._meta.get_field(name).clean(typed, None)
+            except ValidationError as exc:
+                errors[name] = [str(m) for m in exc.messages]
     for field in REQUIRED_ON_CREATE:
         if field not in errors and data.get(field) in (None, "", []):
             errors[field] = [_("This field is required.")]

@@ -74,6 +74,18 @@ def _expected_csv(bad_import) -> str:
     return "\ufeff" + imports.report_csv(bad_import.errors)
 
 
+def test_the_model_rules_of_a_field_are_reported_beside_other_problems():
+    # The HS code's six digits and the title's length are rules of the model, checked when the whole
+    # listing is written; a row with other problems names them too, so one round of fixes is enough.
+    errors = services.listing_input_errors({"title": "T" * 201, "hs_code": "63A", "weight_kg": "-1",
+                                            "origin_country": "XX"}, checked={})
+
+    assert errors["hs_code"] == ["An HS code has exactly 6 digits."]
+    assert errors["title"] == ["Ensure this value has at most 200 characters (it has 201)."]
+    assert errors["weight_kg"] == ["Enter a number greater than zero."]
+    assert errors["origin_country"] == ["XX is not an ISO 3166 country code."]
+
+
 def test_the_csv_lists_every_problem_and_defuses_formulas(bad_import):
     text = imports.report_csv(bad_import.errors)
 
