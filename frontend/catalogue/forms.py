@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from marketplace import selectors as marketplace_selectors
@@ -211,7 +212,7 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
             self.fields[f"tier_{index}_unit_price"] = forms.DecimalField(
                 label=_("Unit price"), required=False, min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
         for index in range(certificate_rows):
-            self.fields[f"certificate_{index}_name"] = forms.CharField(label=_("Name"), required=False,
+            self.fields[f"certificate_{index}_name"] = forms.CharField(label=pgettext_lazy("certificate", "Name"), required=False,
                                                                        max_length=200)
             self.fields[f"certificate_{index}_issuer"] = forms.CharField(label=_("Issuer"), required=False,
                                                                          max_length=200)

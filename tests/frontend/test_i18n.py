@@ -155,3 +155,11 @@ def test_every_frontend_template_string_is_translated(language):
 
     assert len(msgids) > 100
     assert untranslated == []
+
+
+def test_a_certificate_name_is_not_a_persons_name_in_chinese():
+    with translation.override("zh-hans"):
+        assert translation.pgettext("certificate", "Name") == "证书名称"
+        assert translation.gettext("Name") == "姓名"
+    with translation.override("tr"):
+        assert translation.pgettext("certificate", "Name") == "Belge adı"
