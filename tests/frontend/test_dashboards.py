@@ -155,6 +155,17 @@ def test_seller_dashboard_draws_the_sales_chart_with_a_text_alternative(client_a
     rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">([^<]+)</td></tr>", figure)
     assert len(rows) == 13
     assert [amount for _week, amount in rows if amount != "0.00 TRY"] == ["2000.00 TRY", "4000.00 TRY"]
+    assert "no sales to draw yet" not in figure
+
+
+def test_a_seller_without_sales_reads_why_the_chart_is_empty(client_as, world):
+    order_in(world, S.PLACED)  # placed, not accepted: no sale yet
+
+    response, _queries = _get(client_as(world.seller_t_owner))
+    figure = _section(response.content.decode(), "sales-TRY")
+
+    assert "No order was accepted in these weeks, so there are no sales to draw yet." in figure
+    assert '<title id="sales-TRY-title">Sales by week, in TRY: 0.00 TRY in all</title>' in figure
 
 
 def test_seller_dashboard_ranks_listings_and_shows_the_performance(client_as, world):
