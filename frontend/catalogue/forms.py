@@ -96,7 +96,8 @@ class SearchForm(forms.Form):
     verified = forms.BooleanField(label=_("Verified sellers only"), required=False)
     responds_within = forms.TypedChoiceField(
         label=_("Seller's response time"), required=False, choices=RESPONDS_WITHIN_CHOICES, coerce=int,
-        empty_value=None, help_text=_("Median time to accept an order over the last 90 days."))
+        empty_value=None, help_text=_("Median time to accept an order over the last 90 days."),
+        error_messages={"invalid_choice": _("Choose 24, 48 or 72 hours.")})
     on_time_min = forms.IntegerField(
         label=_("On-time shipping at least (%)"), required=False, min_value=0, max_value=100,
         help_text=_("Share of orders shipped within the lead time over the last 90 days."))

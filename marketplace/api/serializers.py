@@ -110,6 +110,7 @@ class ListingSearchQuerySerializer(serializers.Serializer):
     verified_only = serializers.BooleanField(required=False, default=False)
     responds_within = serializers.ChoiceField(
         choices=RESPONDS_WITHIN_HOURS, required=False, default=None,
+        error_messages={"invalid_choice": _("Choose 24, 48 or 72 hours.")},
         help_text="Hours: sellers whose median time to accept an order over the last 90 days is at most this "
                   "(sellers with fewer than 5 accepted orders are left out).")
     on_time_min = serializers.IntegerField(

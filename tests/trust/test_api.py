@@ -96,8 +96,8 @@ def test_listing_detail_carries_the_summary(api_client, sellers):
 
 
 @pytest.mark.parametrize(("query", "field", "message"), [
-    ("responds_within=12", "responds_within", '"12" is not a valid choice.'),
-    ("responds_within=x", "responds_within", '"x" is not a valid choice.'),
+    ("responds_within=12", "responds_within", "Choose 24, 48 or 72 hours."),
+    ("responds_within=x", "responds_within", "Choose 24, 48 or 72 hours."),
     ("on_time_min=101", "on_time_min", "Ensure this value is less than or equal to 100."),
     ("on_time_min=-5", "on_time_min", "Ensure this value is greater than or equal to 0."),
     ("on_time_min=1e9", "on_time_min", "A valid integer is required."),
