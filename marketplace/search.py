@@ -18,9 +18,10 @@ from functools import reduce
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchVector, SearchVectorExact
 from django.db.models import BooleanField, Case, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value, When
+from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from .models import Category, Listing
+from .models import Category, Listing, ListingStatus
 
 # Text-search configuration of the document index. "simple" lower-cases and splits words without
 # stemming or stop words, which suits a catalogue written in many languages.
@@ -36,12 +37,31 @@ SIMILAR_TITLES = 200
 _MARKDOWN_PUNCTUATION = re.compile(r"[*_#>`|~\[\]()!]+")
 _WHITESPACE = re.compile(r"\s+")
 _DOTTED_HS_CODE = re.compile(r"\b(\d{4})\.(\d{2})\b")
+# A run of CJK ideographs (unified, extension A, compatibility, extensions B to H).
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 # Quotes, a leading minus or the word "or" make a web-search query more than a list of words.
 _WEB_SEARCH_OPERATORS = re.compile(r'"|(?:^|\s)-\S|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
 
 
 def _plain(text: str) -> str:
     return _WHITESPACE.sub(" ", _MARKDOWN_PUNCTUATION.sub(" ", text or "")).strip()
+
+
+def _cjk_bigrams(match: re.Match) -> str:
+    run, text = match.group(), match.string
+    words = run if len(run) == 1 else " ".join(run[i:i + 2] for i in range(len(run) - 1))
+    before = " " if match.start() > 0 and not text[match.start() - 1].isspace() else ""
+    after = " " if match.end() < len(text) and not text[match.end()].isspace() else ""
+    return f"{before}{words}{after}"
+
+
+def index_text(text: str) -> str:
+    """The text with every run of CJK ideographs written as its overlapping two-character
+    bigrams, a word each ("纯棉毛巾" -> "纯棉 棉毛 毛巾"; a single character stays), so that Chinese,
+    written without spaces, is found by any two or more of its characters: both the documents and
+    the queries go through it, and a query's bigrams are then words that must all appear.
+    Other text is left as it is; applying it twice changes nothing."""
+    return _CJK_RUN.sub(_cjk_bigrams, text or "")
 
 
 def hs_code_terms(hs_code: str) -> str:
@@ -64,7 +84,7 @@ def build_search_document(listing: Listing) -> str:
         listing.seller.legal_name if listing.seller_id else "",
         hs_code_terms(listing.hs_code),
     ]
-    return "\n".join(part for part in parts if part)
+    return index_text("\n".join(part for part in parts if part))
 
 
 def _reindex(qs: QuerySet[Listing], *, batch_size: int = 500) -> int:
@@ -105,8 +125,9 @@ def document_vector() -> SearchVector:
 
 
 def clean_query(text: str) -> str:
-    """The query text, shortened, with single spaces and HS codes written "6302.60" as "630260"."""
-    text = _WHITESPACE.sub(" ", (text or "")[:MAX_QUERY_LENGTH]).strip()
+    """The query text, shortened, with single spaces, HS codes written "6302.60" as "630260" and
+    Chinese written as the documents are (index_text)."""
+    text = _WHITESPACE.sub(" ", index_text((text or "")[:MAX_QUERY_LENGTH])).strip()
     return _DOTTED_HS_CODE.sub(r"\1\2", text)
 
 
@@ -205,13 +226,13 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing
     if not _positive_words(text):
         return qs.none().annotate(rank=Value(0.0, output_field=FloatField()))
     vector = document_vector()
-    strict = qs.filter(SearchVectorExact(vector, SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)))
+    strict = qs.filter(_matches(text, search_type="websearch"))
     if _WEB_SEARCH_OPERATORS.search(text) or strict.exists():
         return strict.annotate(rank=_title_word_share(_positive_words(text)))
     words = text.split()[:MAX_QUERY_WORDS]
     hits = []
     for word in words:
-        in_document = Q(SearchVectorExact(vector, SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)))
+        in_document = Q(_matches(word))
         in_title = Q(title__icontains=word)
         if len(word) >= MIN_SIMILAR_WORD_LENGTH:
             in_document |= Q(_condition(vector, "@@", _similar_words_query(word)))
@@ -220,3 +241,59 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing
         hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
     rank = reduce(operator.add, hits) / Value(float(len(hits)), output_field=FloatField())
     return qs.annotate(rank=rank)
+
+
+def _matches(text: str, *, search_type: str = "plain") -> SearchVectorExact:
+    """The condition that a listing's document matches the query text, as the document index
+    answers it."""
+    return SearchVectorExact(document_vector(), SearchQuery(text, search_type=search_type, config=SEARCH_CONFIG))
+
+
+def _is_catalogue_word(word: str) -> bool:
+    """Whether a published listing's document holds the word (one look-up in the document index)."""
+    return Listing.objects.filter(_matches(word), status=ListingStatus.PUBLISHED).exists()
+
+
+def _closest_catalogue_word(word: str) -> str | None:
+    """The word of the published titles most similar to a misspelt word: among the words of up to
+    SIMILAR_TITLES published titles that the title trigram index finds similar to it, those that
+    are themselves similar to it (as in _similar_words_sql), the one with the highest trigram
+    similarity to the whole word. Only titles of published listings are read, so that a draft's
+    words are never suggested."""
+    sql = ("SELECT similar_word FROM (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('simple'::regconfig,"
+           f" title))) AS similar_word FROM (SELECT title FROM {Listing._meta.db_table}"
+           " WHERE title %%> %s AND status = %s LIMIT %s) AS similar_title) AS w"
+           " WHERE similar_word ~ '^[[:alpha:]]+$' AND %s <%% similar_word"
+           " ORDER BY similarity(%s, similar_word) DESC, similar_word LIMIT 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (word, ListingStatus.PUBLISHED, SIMILAR_TITLES, word, word))
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _may_be_misspelt(word: str) -> bool:
+    return len(word) >= MIN_SIMILAR_WORD_LENGTH and word.isalpha() and not _CJK_RUN.search(word)
+
+
+def did_you_mean(text: str) -> str | None:
+    """The query with each misspelt word replaced by the closest word of the catalogue ("cotton
+    towl" -> "cotton towel"), or None when no word is misspelt or nothing closer exists.
+
+    A word is misspelt when it has four letters or more, no published listing's document holds it
+    and a word of the published titles is similar to it (pg_trgm, as the typo-forgiving search).
+    Digits, short words and queries with web-search operators are left as they are. Other
+    databases ask marketplace.search_sqlite."""
+    if connection.vendor != "postgresql":
+        from . import search_sqlite
+
+        return search_sqlite.did_you_mean(text)
+    text = clean_query(text)
+    if not text or _WEB_SEARCH_OPERATORS.search(text):
+        return None
+    words = text.split()[:MAX_QUERY_WORDS]
+    suggested = []
+    for word in words:
+        closest = _closest_catalogue_word(word) if _may_be_misspelt(word) and not _is_catalogue_word(word) else None
+        suggested.append(closest or word)
+    suggestion = " ".join(suggested)
+    return suggestion if suggestion.lower() != " ".join(words).lower() else None

@@ -192,6 +192,20 @@ def test_clean_query(text, cleaned):
     assert search.clean_query(text) == cleaned
 
 
+@pytest.mark.parametrize(("text", "indexed"), [
+    ("纯棉毛巾", "纯棉 棉毛 毛巾"), ("巾", "巾"), ("LED 灯", "LED 灯"), ("毛巾abc 浴巾", "毛巾 abc 浴巾"),
+    ("Towel\n土耳其纯棉浴巾\nAnatolia", "Towel\n土耳 耳其 其纯 纯棉 棉浴 浴巾\nAnatolia"), ("Çay bardağı", "Çay bardağı"), ("", "")])
+def test_index_text_writes_chinese_as_bigrams(text, indexed):
+    assert search.index_text(text) == indexed
+    assert search.index_text(indexed) == indexed
+
+
+def test_chinese_in_the_document_and_the_query_is_written_as_bigrams(db):
+    listing = ListingFactory(title="纯棉毛巾 Cotton towel", description="", category="automotive", hs_code="630260")
+    assert Listing.objects.get(pk=listing.pk).search_document.startswith("纯棉 棉毛 毛巾 Cotton towel\n")
+    assert search.clean_query(" 棉毛巾  6302.60 ") == "棉毛 毛巾 630260"
+
+
 @pytest.mark.parametrize(("code", "terms"), [
     ("630260", "630260 6302 63"), ("090111", "090111 0901 09"), ("6302", "6302"), ("", "")])
 def test_hs_code_terms(code, terms):
@@ -432,6 +446,26 @@ def test_typos_are_forgiven_only_when_the_exact_words_find_nothing(db):
     assert found(q="towels") == [towels.pk]
     assert found(q="towl") == [towels.pk, towel.pk]  # equally similar (0.6), newest first
     assert found(q="cotton towl") == [towel.pk]
+
+
+@on_postgresql
+def test_did_you_mean_replaces_misspelt_words_with_catalogue_words(catalogue):
+    assert search.did_you_mean("towl") == "towel"
+    assert search.did_you_mean("cotton towl") == "cotton towel"
+    assert search.did_you_mean("Arabika cofee") == "arabica coffee"
+    assert search.did_you_mean("towel") is None
+    assert search.did_you_mean("cotton towel") is None
+    assert search.did_you_mean("pcv") is None  # too short to correct
+    assert search.did_you_mean("630261") is None
+    assert search.did_you_mean("zzzzqqq") is None  # nothing close
+    assert search.did_you_mean('"towl"') is None
+    assert search.did_you_mean("") is None
+
+
+@on_postgresql
+def test_did_you_mean_never_suggests_words_of_unpublished_listings(catalogue):
+    ListingFactory(seller=catalogue.anatolia, title="Secret prototype blanket")
+    assert search.did_you_mean("prototipe") is None
 
 
 @on_postgresql
