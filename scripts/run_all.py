@@ -1,7 +1,11 @@
-"""Starts the web server, a Celery worker and Celery beat together; stops all three on Ctrl-C."""
+"""Starts the web server, a Celery worker and Celery beat together; stops all three on Ctrl-C.
+
+The one worker consumes every queue of config/queues.py (docker-compose.yml runs one per queue), so
+no kind of task is left waiting for a worker that `make run` does not start."""
 from __future__ import annotations
 
 import os
+import runpy
 import signal
 import subprocess
 import sys
@@ -12,6 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def worker_command() -> list[str]:
+    """One worker for every queue. config/queues.py is plain data, read without importing the
+    config package (which would load Celery and the apps' signal handlers in this process)."""
+    queues = runpy.run_path(str(ROOT / "config" / "queues.py"))["QUEUES"]
+    return [str(BIN / "celery"), "-A", "config", "worker", "-l", "info", "-Q", ",".join(queues),
+            "--concurrency", "2"]
+
+
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
@@ -19,7 +31,7 @@ def main() -> int:
     (ROOT / "var").mkdir(exist_ok=True)
     commands = {
         "web": [sys.executable, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"],
-        "worker": [str(BIN / "celery"), "-A", "config", "worker", "-l", "info", "--concurrency", "2"],
+        "worker": worker_command(),
         "beat": [str(BIN / "celery"), "-A", "config", "beat", "-l", "info",
                  "-s", str(ROOT / "var" / "celerybeat-schedule")],
     }

@@ -10,6 +10,9 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
+
+from config import queues as task_queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("SME_VAR_DIR", BASE_DIR / "var"))
@@ -149,6 +152,39 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # for a development database.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A PostgreSQL streaming replica for catalogue and search reads (core/db_router.py; README "Scaling
+# out"). With DATABASE_REPLICA_URL set, safe requests to REPLICA_READ_VIEWS read from it; writes,
+# reads inside a transaction, tasks and every other view use the primary. A client whose write
+# succeeded is pinned to the primary for REPLICA_PIN_SECONDS (a signed cookie, REPLICA_PIN_COOKIE;
+# for clients sending an Authorization header, a key in the cache), so it reads its own writes. A
+# replica that cannot be reached is skipped for REPLICA_RETRY_SECONDS: reads go to the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
+REPLICA_CONNECT_TIMEOUT_SECONDS = env_int("REPLICA_CONNECT_TIMEOUT_SECONDS", 2)
+REPLICA_PIN_COOKIE = "sme_primary"
+if not 0 <= REPLICA_PIN_SECONDS <= 300 or not 1 <= REPLICA_RETRY_SECONDS <= 3600:
+    raise ImproperlyConfigured("REPLICA_PIN_SECONDS must be within [0, 300] and REPLICA_RETRY_SECONDS within [1, 3600]")
+if not 1 <= REPLICA_CONNECT_TIMEOUT_SECONDS <= 60:
+    raise ImproperlyConfigured("REPLICA_CONNECT_TIMEOUT_SECONDS must be within [1, 60]")
+REPLICA_READ_VIEWS = [
+    "frontend:home", "frontend:listing_browse", "frontend:listing_detail", "frontend:category_browse",
+    "frontend:company_detail",
+    "api:listing-list", "api:listing-detail", "api:category-list", "api:category-detail",
+    "api:seller-performance", "api:seller-reviews",
+]
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    if not _on_postgresql or not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica")
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {}),
+                           "connect_timeout": REPLICA_CONNECT_TIMEOUT_SECONDS}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -338,6 +374,11 @@ if not 0 < QUEUE_PUBLISH_TIMEOUT_SECONDS <= 30 or not 0 <= QUEUE_PUBLISH_PAUSE_S
     raise ImproperlyConfigured("QUEUE_PUBLISH_TIMEOUT_SECONDS must be within (0, 30] and "
                                "QUEUE_PUBLISH_PAUSE_SECONDS within [0, 300]")
 CELERY_TASK_ALWAYS_EAGER = False
+# Queues by kind of work, routed by task name (config/queues.py; README "Scaling out"). A worker
+# started without -Q consumes all of them; docker-compose.yml runs one worker per queue.
+CELERY_TASK_DEFAULT_QUEUE = task_queues.DEFAULT
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in task_queues.QUEUES]
+CELERY_TASK_ROUTES = task_queues.celery_task_routes()
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-purge-expired-invites": {
@@ -551,5 +592,9 @@ LOG_REQUESTS = env_bool("LOG_REQUESTS", False)
 LOGGING["filters"] = {"request_id": {"()": "core.logging.RequestIdFilter"}}
 LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+if DATABASE_REPLICA_URL:
+    # After authentication (the view is resolved by then), inside the session middleware.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                      "core.db_router.ReplicaReadMiddleware")
 # Outermost: every request gets its id and is measured, whatever answers it.
 MIDDLEWARE = ["core.middleware.RequestIdMiddleware", "core.metrics.MetricsMiddleware", *MIDDLEWARE]

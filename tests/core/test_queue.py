@@ -118,7 +118,7 @@ def test_the_pause_ends_and_a_working_broker_gets_the_message(broker, settings):
     assert publishing_paused() is False
     assert publish(deliveries_relay) is True
     with Connection("memory://") as connection:
-        message = connection.SimpleQueue("celery").get(timeout=1)
+        message = connection.SimpleQueue("notifications").get(timeout=1)
         assert message.headers["task"] == "notifications.tasks.deliveries_relay"
         message.ack()
 
@@ -184,7 +184,7 @@ def test_what_a_request_could_not_queue_is_kept_and_sent_again_when_the_broker_i
     assert unsent_tasks_resend() == 1
     assert not UnsentTask.objects.exists()
     with Connection("memory://") as connection:
-        message = connection.SimpleQueue("celery").get(timeout=1)
+        message = connection.SimpleQueue("notifications").get(timeout=1)
         assert (message.headers["task"], message.payload[0]) == ("accounts.tasks.password_reset_email_send", [42])
         message.ack()
 
@@ -198,7 +198,7 @@ def test_nothing_is_kept_when_the_publish_works(broker, django_capture_on_commit
 
     assert not UnsentTask.objects.exists()
     with Connection("memory://") as connection:
-        connection.SimpleQueue("celery").get(timeout=1).ack()
+        connection.SimpleQueue("notifications").get(timeout=1).ack()
 
 
 def test_a_kept_task_that_no_longer_exists_is_dropped():

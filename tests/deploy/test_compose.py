@@ -1,4 +1,5 @@
-"""docker-compose.yml, Dockerfile and .dockerignore: one image and one shared block for web, worker and beat."""
+"""docker-compose.yml, Dockerfile and .dockerignore: one image and one shared block for web, the workers
+(one per queue) and beat."""
 import re
 from pathlib import Path
 
@@ -6,7 +7,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-APP_SERVICES = ("web", "worker", "beat")
+WORKERS = ("worker", "worker-notifications", "worker-imports", "worker-timed", "worker-search")
+APP_SERVICES = ("web", *WORKERS, "beat")
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +21,15 @@ def compose(compose_text) -> dict:
     return yaml.safe_load(compose_text)
 
 
-def test_services_are_exactly_the_five_expected(compose):
-    assert sorted(compose["services"]) == ["beat", "postgres", "redis", "web", "worker"]
+def test_services_are_exactly_the_expected_ones(compose):
+    assert sorted(compose["services"]) == sorted(["postgres", "redis", *APP_SERVICES])
     assert sorted(compose["volumes"]) == ["app-var", "postgres-data", "redis-data"]
 
 
 def test_web_worker_and_beat_are_built_from_the_one_shared_block(compose_text, compose):
     assert compose_text.count("x-app: &app\n") == 1
-    assert compose_text.count("<<: *app\n") == 3
+    assert compose_text.count("<<: *app\n") == 3  # web, the default worker and beat
+    assert compose_text.count("<<: *worker\n") == len(WORKERS) - 1  # the other workers extend the default one
     shared = compose["x-app"]
     for name in APP_SERVICES:
         service = compose["services"][name]
@@ -67,7 +70,7 @@ def test_start_order_waits_for_healthy_services(compose):
     healthy = {"condition": "service_healthy"}
     services = compose["services"]
     assert services["web"]["depends_on"] == {"postgres": healthy, "redis": healthy}
-    for name in ("worker", "beat"):
+    for name in (*WORKERS, "beat"):
         assert services[name]["depends_on"] == {"postgres": healthy, "redis": healthy, "web": healthy}
 
 
@@ -86,9 +89,26 @@ def test_web_migrates_seeds_then_serves_and_has_a_healthcheck(compose):
 
 
 def test_worker_and_beat_commands(compose):
-    assert compose["services"]["worker"]["command"] == ["celery", "-A", "config", "worker", "-l", "info",
-                                                        "--concurrency", "2"]
-    assert compose["services"]["beat"]["command"] == ["celery", "-A", "config", "beat", "-l", "info"]
+    services = compose["services"]
+    expected = {"worker": ("celery", "2"), "worker-notifications": ("notifications", "4"),
+                "worker-imports": ("imports", "1"), "worker-timed": ("timed", "1"), "worker-search": ("search", "2")}
+    for name, (queue, concurrency) in expected.items():
+        assert services[name]["command"] == ["celery", "-A", "config", "worker", "-l", "info", "-Q", queue,
+                                             "--concurrency", concurrency]
+    assert services["beat"]["command"] == ["celery", "-A", "config", "beat", "-l", "info"]
+    beats = [name for name, service in services.items() if "beat" in (service.get("command") or [])]
+    assert beats == ["beat"]
+
+
+def test_every_worker_is_checked_by_worker_alive_on_its_own_node(compose):
+    # worker_alive's default node is celery@<host name>, the node name of a worker started without -n;
+    # each container has its own host name, so each check asks about that very worker.
+    for name in WORKERS:
+        service = compose["services"][name]
+        assert "-n" not in service["command"]
+        assert service["healthcheck"]["test"] == ["CMD", "python", "manage.py", "worker_alive"]
+        assert service["healthcheck"]["start_period"] == "90s"
+    assert compose["services"]["beat"]["healthcheck"]["test"] == ["CMD", "python", "manage.py", "beat_alive"]
 
 
 def test_dockerfile_runs_gunicorn_as_a_non_root_user():

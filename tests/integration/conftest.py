@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 
 from config import celery_app
+from config import queues as task_queues
 from core import queue
 
 HERE = Path(__file__).resolve().parent
@@ -137,7 +138,7 @@ class CeleryWorker:
     log_path: Path
     mail_dir: Path
     broker_url: str
-    queue: str = "celery"
+    queues: tuple[str, ...] = task_queues.QUEUES
     _redis: redis.Redis | None = field(default=None, repr=False)
 
     @property
@@ -190,8 +191,8 @@ class CeleryWorker:
         return self.task_outcomes(task_name)
 
     def queued(self) -> int:
-        """Messages waiting in the queue plus messages delivered but not yet acknowledged."""
-        return self.redis.llen(self.queue) + self.redis.hlen("unacked")
+        """Messages waiting in the queues plus messages delivered but not yet acknowledged."""
+        return sum(self.redis.llen(name) for name in self.queues) + self.redis.hlen("unacked")
 
     def wait_until_drained(self, *, timeout: float = 30) -> None:
         wait_until(lambda: self.queued() == 0, timeout=timeout,
@@ -248,10 +249,11 @@ def spawn_celery(arguments: list[str], *, env: dict, log_path: Path) -> subproce
 def start_worker(*, broker_url: str, mail_dir: Path, var_dir: Path, log_path: Path,
                  extra_env: dict[str, str] | None = None, concurrency: int = 2,
                  extra_args: list[str] | None = None) -> CeleryWorker:
-    """Starts a `celery worker` process and waits until it is ready (fails the test otherwise)."""
+    """Starts a `celery worker` process consuming every queue (config/queues.py), as `make run` does,
+    and waits until it is ready (fails the test otherwise)."""
     start = len(log_path.read_text(encoding="utf-8", errors="replace")) if log_path.exists() else 0
     process = spawn_celery([
-        "worker", "--pool=prefork", f"--concurrency={concurrency}", "-l", "info",
+        "worker", "--pool=prefork", f"--concurrency={concurrency}", "-l", "info", "-Q", ",".join(task_queues.QUEUES),
         "-n", f"integration-{uuid.uuid4().hex[:12]}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat", *(extra_args or []),
     ], env=worker_env(broker_url=broker_url, mail_dir=mail_dir, var_dir=var_dir, extra_env=extra_env),
