@@ -1,6 +1,48 @@
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+# Most rows a catalogue list counts: more are shown as "more than COUNT_CAP", and the pages stop there.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `count_cap` rows.
+
+    Counting every match of a million-row catalogue reads every matching row (hundreds of thousands
+    for a browse page or a common word), which costs more than the page itself. This one counts the
+    first `count_cap` + 1 rows only, in one query; when there are more, `count_capped` is true,
+    `count` is `count_cap` and the pages end there, so no page is further than `count_cap` rows in
+    (a deep OFFSET is as costly as a full count). Pages say "more than 1,000" rather than a number.
+
+    The rows are counted without their ORDER BY: however they are sorted, there are as many."""
+
+    count_cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, *, count_cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count_cap is not None:
+            self.count_cap = count_cap
+
+    @cached_property
+    def _found(self) -> int:
+        """How many rows there are, up to count_cap + 1."""
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            return rows.order_by()[:self.count_cap + 1].count()
+        return min(len(rows), self.count_cap + 1)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._found, self.count_cap)
+
+    @cached_property
+    def count_capped(self) -> bool:
+        """Whether there are more rows than `count`."""
+        return self._found > self.count_cap
 
 
 class DefaultPagination(PageNumberPagination):

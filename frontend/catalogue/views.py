@@ -20,6 +20,7 @@ from django_countries import countries
 
 from accounts import selectors as accounts_selectors
 from core.exceptions import ApplicationError
+from core.pagination import CappedPaginator
 from marketplace import imports
 from marketplace import selectors as marketplace_selectors
 from marketplace import services
@@ -74,12 +75,24 @@ def _browse(request, data, *, category=None):
     chosen = request.GET.get("currency") == display.code
     if chosen and request.session.get(DISPLAY_CURRENCY_SESSION_KEY) != display.code:
         request.session[DISPLAY_CURRENCY_SESSION_KEY] = display.code
-    page = Paginator(marketplace_selectors.listing_search(params=params), LISTINGS_PAGE_SIZE).get_page(
+    page = CappedPaginator(marketplace_selectors.listing_search(params=params), LISTINGS_PAGE_SIZE).get_page(
         request.GET.get("page"))
     prefetch_related_objects(page.object_list, "images")  # each card's first picture, one query per page
     cards = [(listing, marketplace_selectors.listing_price_in(listing, display)) for listing in page.object_list]
     return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "cards": cards,
-                                                              "display": display, "category": category})
+                                                              "display": display, "category": category,
+                                                              **_did_you_mean(request, params)})
+
+
+def _did_you_mean(request, params) -> dict:
+    """The corrected search text and the address of its search with the same filters, if any."""
+    suggestion = marketplace_selectors.listing_search_suggestion(params=params)
+    if not suggestion:
+        return {}
+    query = request.GET.copy()
+    query["q"] = suggestion
+    query.pop("page", None)
+    return {"did_you_mean": suggestion, "did_you_mean_url": f"{request.path}?{query.urlencode()}"}
 
 
 @require_safe

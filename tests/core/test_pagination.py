@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import VerificationStatus
-from core.pagination import DefaultPagination
+from core.pagination import CappedPaginator, DefaultPagination
 from tests.factories.accounts import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +98,36 @@ def test_the_last_page_may_be_named(api_client, companies):
     body = api_client.get(URL, {"page": "last"}).json()
 
     assert len(body["results"]) == 5
+
+
+class TestCappedPaginator:
+    """core.pagination.CappedPaginator over a queryset and a list."""
+
+    @pytest.fixture
+    def rows(self):
+        return [CompanyFactory(legal_name=f"Company {n:02d}") for n in range(12)]
+
+    def test_counts_up_to_the_cap(self, rows, django_assert_num_queries):
+        from accounts.models import Company
+
+        paginator = CappedPaginator(Company.objects.order_by("legal_name"), 5, count_cap=10)
+        with django_assert_num_queries(1):
+            assert (paginator.count, paginator.count_capped, paginator.num_pages) == (10, True, 2)
+
+    def test_fewer_rows_than_the_cap_are_counted_exactly(self, rows):
+        from accounts.models import Company
+
+        paginator = CappedPaginator(Company.objects.all(), 5, count_cap=12)
+        assert (paginator.count, paginator.count_capped, paginator.num_pages) == (12, False, 3)
+
+    def test_the_last_page_ends_at_the_cap(self, rows):
+        from accounts.models import Company
+
+        page = CappedPaginator(Company.objects.order_by("legal_name"), 4, count_cap=10).get_page(99)
+        assert [c.legal_name for c in page.object_list] == ["Company 08", "Company 09"]
+        assert not page.has_next()
+
+    def test_a_list(self):
+        paginator = CappedPaginator(list(range(7)), 3, count_cap=5)
+        assert (paginator.count, paginator.count_capped, paginator.num_pages) == (5, True, 2)
+        assert (CappedPaginator([], 3, count_cap=5).count, CappedPaginator([], 3).count_capped) == (0, False)
