@@ -85,3 +85,25 @@ class DefaultPagination(PageNumberPagination):
 def _whole(raw: str) -> bool:
     """A whole number from 1 up, in plain ASCII digits and of a sane length."""
     return raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1
+
+
+class CappedCountPagination(DefaultPagination):
+    """DefaultPagination over a CappedPaginator, for lists that may hold a million rows (the public
+    catalogue): `count` stops at COUNT_CAP and `count_capped` says whether there are more; pages end
+    at the cap (a page past it is a 404, as past the last page)."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.count_capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count"]["description"] = (
+            f"How many match, counted up to {COUNT_CAP}; with count_capped there are more, and the pages end there.")
+        schema["properties"]["count_capped"] = {
+            "type": "boolean", "description": f"True when more than {COUNT_CAP} match (count is then {COUNT_CAP})."}
+        schema["required"] = [*schema["required"], "count_capped"]
+        return schema

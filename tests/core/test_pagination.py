@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import VerificationStatus
-from core.pagination import CappedPaginator, DefaultPagination
+from core.pagination import CappedCountPagination, CappedPaginator, DefaultPagination
 from tests.factories.accounts import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,53 @@ class TestCappedPaginator:
         paginator = CappedPaginator(list(range(7)), 3, count_cap=5)
         assert (paginator.count, paginator.count_capped, paginator.num_pages) == (5, True, 2)
         assert (CappedPaginator([], 3, count_cap=5).count, CappedPaginator([], 3).count_capped) == (0, False)
+
+
+class TestCappedCountPagination:
+    """core.pagination.CappedCountPagination: the API's count stops at the cap and says so."""
+
+    @pytest.fixture
+    def view(self, monkeypatch):
+        from rest_framework import generics, serializers
+
+        from accounts.models import Company
+
+        class Row(serializers.ModelSerializer):
+            class Meta:
+                model = Company
+                fields = ["legal_name"]
+
+        monkeypatch.setattr(CappedPaginator, "count_cap", 7)
+        return generics.ListAPIView.as_view(queryset=Company.objects.order_by("legal_name"), serializer_class=Row,
+                                            pagination_class=CappedCountPagination, permission_classes=[])
+
+    def get(self, view, **params):
+        from rest_framework.test import APIRequestFactory
+
+        return view(APIRequestFactory().get("/rows/", params))
+
+    def test_more_rows_than_the_cap(self, view, companies):
+        body = self.get(view, page_size=5).data
+
+        assert (body["count"], body["count_capped"], len(body["results"])) == (7, True, 5)
+        assert body["next"] == "http://testserver/rows/?page=2&page_size=5"
+
+    def test_the_pages_end_at_the_cap(self, view, companies):
+        last = self.get(view, page_size=5, page=2)
+        past = self.get(view, page_size=5, page=3)
+
+        assert [row["legal_name"] for row in last.data["results"]] == ["Company 05", "Company 06"]
+        assert last.data["next"] is None
+        assert past.status_code == 404
+
+    def test_fewer_rows_than_the_cap(self, view):
+        CompanyFactory(legal_name="Only one")
+
+        assert self.get(view).data["count"] == 1
+        assert self.get(view).data["count_capped"] is False
+
+    def test_schema_names_the_flag(self):
+        schema = CappedCountPagination().get_paginated_response_schema({"type": "array"})
+
+        assert schema["properties"]["count_capped"]["type"] == "boolean"
+        assert "count_capped" in schema["required"]
