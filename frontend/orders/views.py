@@ -79,28 +79,32 @@ def _listing_page(request) -> str | None:
 @login_required
 @require_POST
 def cart_add(request):
+    """The service checks the listing (visible, not the buyer's own, ships to the buyer) and returns
+    the line with it; the listing's page is read again only to show a refused form."""
     buyer = _buyer(request)
     form = forms.AddToCartForm(request.POST)
     valid = form.is_valid()
+    if valid:
+        data = form.cleaned_data
+        try:
+            line, _created = orders_services.cart_line_add(actor=request.user, buyer=buyer,
+                                                           listing_id=data["listing_id"], quantity=data["quantity"],
+                                                           incoterm=data["incoterm"])
+        except Forbidden:
+            raise PermissionDenied from None
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("%(title)s is in your cart.") % {"title": line.listing.title})
+            return redirect("frontend:cart")
     listing = None
     if "listing_id" in form.cleaned_data:
         try:
             listing = marketplace_selectors.listing_get_for_actor(actor=request.user,
                                                                   pk=form.cleaned_data["listing_id"])
         except Http404:
-            form.add_error(None, _("This listing is not available."))
-    if valid and listing is not None:
-        data = form.cleaned_data
-        try:
-            orders_services.cart_line_add(actor=request.user, buyer=buyer, listing_id=listing.pk,
-                                          quantity=data["quantity"], incoterm=data["incoterm"])
-        except Forbidden:
-            raise PermissionDenied from None
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("%(title)s is in your cart.") % {"title": listing.title})
-            return redirect("frontend:cart")
+            if not valid:  # a valid form was refused by the service, which said so
+                form.add_error(None, _("This listing is not available."))
     if listing is not None:
         form.set_offered([row.incoterm for row in listing.incoterm_rows.all()])
     return render(request, "frontend/orders/cart_add.html", {"form": form, "listing": listing}, status=400)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership, User
 from accounts.selectors import Actor
 from core.exceptions import Forbidden
 from marketplace.models import Listing, ListingIncoterm, PriceTier
-from marketplace.selectors import listing_public_queryset, ships_to_filter
+from marketplace.selectors import listing_is_public, listing_public_queryset, ships_to_filter
 
 
 CENT = Decimal("0.01")
@@ -79,6 +80,43 @@ def listing_terms(listing_ids: list[int], *, country: str) -> dict[int, ListingT
     ships = set(Listing.objects.filter(pk__in=ids).filter(ships_to_filter(country)).values_list("pk", flat=True))
     return {pk: ListingTerms(tiers=tiers[pk], incoterms=terms[pk], visible=pk in visible, ships=pk in ships)
             for pk in ids}
+
+
+# The largest quantity a query compares with (an int column); larger ones are refused by check_line.
+_QUANTITY_CEILING = 2**31 - 1
+
+
+def listing_line_terms(listing_id: int, *, country: str, quantity: int,
+                       incoterm: str) -> tuple[Listing | None, ListingTerms | None]:
+    """A listing (with its seller) and its terms for one cart line, in one query: listing_terms
+    narrowed to that quantity and Incoterm. `tiers` holds the one tier that prices the quantity (none
+    when no tier does), `incoterms` the chosen Incoterm when the listing offers it; when it does not,
+    a second query reads the ones it offers, for check_line's message. Visibility is listing_is_public
+    on the loaded seller, shipping the same ships_to_filter."""
+    sized = quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 0
+    tier = PriceTier.objects.filter(listing=OuterRef("pk"), min_quantity__lte=min(max(sized, 0), _QUANTITY_CEILING)
+                                    ).order_by("-min_quantity")
+    annotations = {
+        "line_tier_min": Subquery(tier.values("min_quantity")[:1]),
+        "line_tier_price": Subquery(tier.values("unit_price")[:1]),
+        "line_ships": ExpressionWrapper(ships_to_filter(country), output_field=BooleanField()),
+    }
+    if incoterm:
+        annotations["line_incoterm_offered"] = Exists(
+            ListingIncoterm.objects.filter(listing=OuterRef("pk"), incoterm=incoterm))
+    listing = Listing.objects.select_related("seller").annotate(**annotations).filter(pk=listing_id).first()
+    if listing is None:
+        return None, None
+    tiers = [] if listing.line_tier_min is None else [(listing.line_tier_min, listing.line_tier_price)]
+    if not incoterm:
+        offered = []
+    elif listing.line_incoterm_offered:
+        offered = [incoterm]
+    else:
+        offered = list(ListingIncoterm.objects.filter(listing=listing).order_by("incoterm")
+                       .values_list("incoterm", flat=True))
+    return listing, ListingTerms(tiers=tiers, incoterms=offered, visible=listing_is_public(listing),
+                                 ships=bool(listing.line_ships))
 
 
 def convert(amount: Decimal, rate: Decimal) -> Decimal:

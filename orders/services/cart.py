@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,8 @@ from marketplace.models import Incoterm, Listing
 from ..models import Cart, CartLine
 from ..pricing import LineCheck, check_line
 from ..selectors import listing_terms
-from .common import require_buyer_member
+from ..selectors.common import listing_line_terms
+from .common import require_buyer_may_order, require_buyer_member
 
 
 def _clean_incoterm(value: str | None) -> str:
@@ -47,25 +49,67 @@ def _check(*, buyer: Company, listing_id: int, quantity: int, incoterm: str) -> 
                       country=str(buyer.country))
 
 
+def _locked_cart_with_line(*, actor: User, buyer: Company, listing_id: int) -> tuple[Cart, CartLine | None, int] | None:
+    """The buyer's cart, locked, with the line of the listing (None when it is not in the cart) and
+    the number of lines, in one query that also asks that the actor is a member of the buyer. None
+    when the actor is not a member or the buyer has no cart yet."""
+    if not actor.is_authenticated:
+        return None
+    lines = (CartLine.objects.filter(cart=OuterRef("pk")).order_by().values("cart").annotate(n=Count("pk"))
+             .values("n"))
+    cart = (Cart.objects.select_for_update(of=("self",))
+            .filter(buyer=buyer, buyer__memberships__user=actor)
+            .annotate(wanted=FilteredRelation("lines", condition=Q(lines__listing_id=listing_id)),
+                      line_pk=F("wanted__pk"), line_quantity=F("wanted__quantity"),
+                      line_incoterm=F("wanted__incoterm"), line_added_by=F("wanted__added_by"),
+                      line_created_at=F("wanted__created_at"), line_count=Subquery(lines))
+            .order_by().first())
+    if cart is None:
+        return None
+    line = None
+    if cart.line_pk is not None:
+        line = CartLine(pk=cart.line_pk, cart=cart, listing_id=listing_id, quantity=cart.line_quantity,
+                        incoterm=cart.line_incoterm, added_by_id=cart.line_added_by, created_at=cart.line_created_at)
+        line._state.adding = False
+    return cart, line, cart.line_count or 0
+
+
+def _check_line(*, buyer: Company, listing_id: int, quantity: int, incoterm: str) -> LineCheck:
+    """_check for one quantity and Incoterm, with the listing's terms read in one query."""
+    listing, terms = listing_line_terms(listing_id, country=str(buyer.country), quantity=quantity, incoterm=incoterm)
+    return check_line(buyer=buyer, listing=listing, terms=terms, quantity=quantity, incoterm=incoterm,
+                      country=str(buyer.country))
+
+
 def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int,
                   incoterm: str | None = None) -> tuple[CartLine, bool]:
     """Puts a listing in the cart. A listing already there gets the quantity added to its line (the
-    sum must meet the rules) and, when given, the new Incoterm. Returns the line and whether it is new."""
-    require_buyer_member(actor=actor, buyer=buyer)
-    term = _clean_incoterm(incoterm)
+    sum must meet the rules) and, when given, the new Incoterm. Returns the line (its listing loaded)
+    and whether it is new.
+
+    The cart is locked and read with the membership check and the listing's line in one query, and
+    the listing with its terms in one more, so adding costs the same few queries every time."""
     with transaction.atomic():
-        cart = _locked_cart(buyer)
-        line = CartLine.objects.filter(cart=cart, listing_id=listing_id).first()
+        found = _locked_cart_with_line(actor=actor, buyer=buyer, listing_id=listing_id)
+        if found is None:  # not a member (refused here), or the company's first cart
+            require_buyer_member(actor=actor, buyer=buyer)
+            Cart.objects.bulk_create([Cart(buyer=buyer)], ignore_conflicts=True)
+            found = _locked_cart_with_line(actor=actor, buyer=buyer, listing_id=listing_id)
+        else:
+            require_buyer_may_order(actor=actor, buyer=buyer)
+        cart, line, line_count = found
+        term = _clean_incoterm(incoterm)
         if line is None:
-            if CartLine.objects.filter(cart=cart).count() >= settings.ORDER_CART_MAX_LINES:
+            if line_count >= settings.ORDER_CART_MAX_LINES:
                 raise field_error("listing_id", _("A cart holds at most %(max)d lines.")
                                   % {"max": settings.ORDER_CART_MAX_LINES}, code="cart_full")
-            _check(buyer=buyer, listing_id=listing_id, quantity=quantity, incoterm=term)
-            line = CartLine.objects.create(cart=cart, listing_id=listing_id, quantity=quantity, incoterm=term,
+            checked = _check_line(buyer=buyer, listing_id=listing_id, quantity=quantity, incoterm=term)
+            line = CartLine.objects.create(cart=cart, listing=checked.listing, quantity=quantity, incoterm=term,
                                            added_by=actor)
             return line, True
         total = line.quantity + quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else quantity
-        _check(buyer=buyer, listing_id=listing_id, quantity=total, incoterm=term or line.incoterm)
+        checked = _check_line(buyer=buyer, listing_id=listing_id, quantity=total, incoterm=term or line.incoterm)
+        line.listing = checked.listing
         line.quantity = total
         line.incoterm = term or line.incoterm
         line.save(update_fields=["quantity", "incoterm", "updated_at"])

@@ -17,6 +17,12 @@ def require_buyer_member(*, actor: User, buyer: Company) -> None:
     accounts.selectors.company_require_not_suspended) nor rejected."""
     if not is_member(actor=actor, company_id=buyer.pk):
         raise Forbidden(_("Only members of the buying company can do that."))
+    require_buyer_may_order(actor=actor, buyer=buyer)
+
+
+def require_buyer_may_order(*, actor: User, buyer: Company) -> None:
+    """require_buyer_member without its membership query, for a caller that has just read the
+    membership itself (the cart reads it with the cart's lock)."""
     if not buyer.buys:
         raise Forbidden(_("Only a company that buys can order."), code="not_a_buyer")
     company_require_not_suspended(company=buyer)
