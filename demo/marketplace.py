@@ -73,6 +73,7 @@ class DemoListing:
     seller_key: str  # the seller's registration number
     data: dict[str, Any]
     target: str = ListingStatus.PUBLISHED
+    sampled: bool = True  # may be left in review or as a draft
 
 
 @dataclass
@@ -505,6 +506,47 @@ CATALOGUE: dict[str, tuple[Product, ...]] = {
     ),
 }
 
+# Listings written in the seller's own language for buyers at home, beside its English ones: always
+# published once the seller may publish (never drawn for the review queue or the drafts).
+LOCAL_CATALOGUE: dict[str, tuple[Product, ...]] = {
+    # Anatolia Textiles A.Ş., Bursa (TR)
+    "TR-3481920": (
+        P("Pamuklu havlu, {v}", "textiles/home-textiles", "630260", "piece", 3.90, 0.45, 200, 50, 21,
+          ("EXW", "FOB"), (("50×90 cm, beyaz", 1.0), ("70×140 cm, antrasit", 1.9)),
+          "Penye pamuk ipliğinden havlu kumaş, çift dikişli kenarlar ve askı halkası. 60 °C'de yıkanabilir; "
+          "onlu paketlerde, ihracat kolilerinde.",
+          dims=(35, 25, 4), certs=("oekotex",)),
+        P("İpek eşarp, {v}", "textiles/garments", "621410", "piece", 9.50, 0.08, 50, 10, 25,
+          ("EXW", "FOB"), (("90×90 cm, lale desenli", 1.0), ("70×180 cm, düz lacivert", 1.2)),
+          "Bursa ipeğinden, el yapımı rulo kenar. Her eşarp hediye kutusunda.",
+          dims=(25, 25, 3)),
+        P("Yün kazak, {v}", "textiles/garments", "611011", "piece", 16.00, 0.45, 50, 10, 30,
+          ("EXW", "FOB"), (("erkek, M–XL, lacivert", 1.0), ("kadın, S–L, ekru", 1.0)),
+          "Merinos yünü, örgü yaka ve manşetler. Kendi markanızla etiketlenebilir.",
+          dims=(35, 30, 6)),
+    ),
+    # Shenzhen Bright Circuits Co., Ltd. (CN)
+    "91440300MA5F00001A": (
+        P("LED 筒灯, {v}", "electronics/lighting", "940511", "piece", 2.20, 0.25, 100, 50, 15,
+          ("FOB", "EXW"), (("9 瓦, 4000 K", 1.0), ("15 瓦, 3000 K", 1.3)),
+          "铝制外壳，无频闪驱动，五年质保。每箱五十只。",
+          certs=("ce", "rohs")),
+    ),
+    # Ningbo Homeware Trading Co., Ltd. (CN)
+    "91330201MA2H00002E": (
+        P("不锈钢保温杯, {v}", "home-goods/kitchenware", "961700", "piece", 2.80, 0.35, 200, 50, 25,
+          ("FOB", "EXW"), (("500 毫升, 黑色", 1.0), ("750 毫升, 白色", 1.25)),
+          "304 不锈钢内胆，双层真空，保温十二小时。每箱二十四只。",
+          certs=("lfgb",)),
+        P("竹制砧板, {v}", "home-goods/kitchenware", "441911", "piece", 2.40, 1.0, 100, 25, 30,
+          ("FOB", "EXW"), (("大号 45×30 厘米", 1.0), ("中号 38×25 厘米", 0.8)),
+          "毛竹制成，食品级矿物油涂层，收缩膜包装。",
+          certs=("fsc",)),
+    ),
+}
+
+LOCAL_LANGUAGES = {"TR-3481920": "tr", "91440300MA5F00001A": "zh-hans", "91330201MA2H00002E": "zh-hans"}
+
 PENDING_REVIEW_COUNT = 10
 DRAFT_COUNT = 5
 DEMO_SEED = 2026
@@ -546,23 +588,34 @@ def _certificates(rng: random.Random, keys: tuple[str, ...]) -> list[dict[str, A
     return rows
 
 
-def _description(product: Product, variant: str, currency: str) -> str:
-    return (f"{product.blurb}\n\n"
-            f"- Variant: {variant}\n"
-            f"- Minimum order: {product.moq:,} ({product.unit}), then in steps of {product.multiple:,}\n"
-            f"- Lead time: about {product.lead} days after order confirmation\n"
-            f"- Prices in {currency}, {' / '.join(product.incoterms)}")
+# The description's facts in each language of the demo listings.
+DESCRIPTION_LINES = {
+    "en": ("- Variant: {variant}\n- Minimum order: {moq:,} ({unit}), then in steps of {multiple:,}\n"
+           "- Lead time: about {lead} days after order confirmation\n- Prices in {currency}, {incoterms}"),
+    "tr": ("- Çeşit: {variant}\n- En az sipariş: {moq:,} ({unit}), sonra {multiple:,} adet artışla\n"
+           "- Teslim süresi: sipariş onayından sonra yaklaşık {lead} gün\n- Fiyatlar {currency}, {incoterms}"),
+    "zh-hans": ("- 规格：{variant}\n- 起订量：{moq:,}（{unit}），之后按 {multiple:,} 的倍数\n"
+           "- 交货期：确认订单后约 {lead} 天\n- 价格以 {currency} 计，{incoterms}"),
+}
+
+
+def _description(product: Product, variant: str, currency: str, language: str = "en") -> str:
+    lines = DESCRIPTION_LINES[language].format(
+        variant=variant, moq=product.moq, unit=product.unit, multiple=product.multiple, lead=product.lead,
+        currency=currency, incoterms=" / ".join(product.incoterms))
+    return f"{product.blurb}\n\n{lines}"
 
 
 def demo_listings(currencies: dict[str, str]) -> list[DemoListing]:
     """Every demo listing, in a fixed order with fixed values. `currencies` maps a seller's
     registration number to its currency; sellers missing from it are left out."""
     listings = []
-    for seller_key, products in CATALOGUE.items():
+    for seller_key, products, sampled in [*((key, products, True) for key, products in CATALOGUE.items()),
+                                          *((key, products, False) for key, products in LOCAL_CATALOGUE.items())]:
         if seller_key not in currencies:
             continue
         currency = currencies[seller_key]
-        rng = random.Random(f"{DEMO_SEED}:{seller_key}")
+        rng = random.Random(f"{DEMO_SEED}:{seller_key}" if sampled else f"{DEMO_SEED}:{seller_key}:local")
         rate = RATES.get(currency, 1.0)
         for product in products:
             for variant in product.variants:
@@ -572,7 +625,8 @@ def demo_listings(currencies: dict[str, str]) -> list[DemoListing]:
                                                            and product.weight_kg < 100 else 1)))
                 data: dict[str, Any] = {
                     "title": product.title.format(v=text),
-                    "description": _description(product, text, currency),
+                    "description": _description(product, text, currency,
+                                                "en" if sampled else LOCAL_LANGUAGES[seller_key]),
                     "category": product.category,
                     "unit": product.unit,
                     "stock": _round_up(product.moq * rng.randint(8, 120), product.multiple),
@@ -589,12 +643,12 @@ def demo_listings(currencies: dict[str, str]) -> list[DemoListing]:
                 }
                 if product.dims:
                     data["length_cm"], data["width_cm"], data["height_cm"] = (str(d) for d in product.dims)
-                listings.append(DemoListing(seller_key=seller_key, data=data))
+                listings.append(DemoListing(seller_key=seller_key, data=data, sampled=sampled))
     return listings
 
 
 def _choose_targets(listings: list[DemoListing], publishable: set[str]) -> None:
-    candidates = [i for i, item in enumerate(listings) if item.seller_key in publishable]
+    candidates = [i for i, item in enumerate(listings) if item.seller_key in publishable and item.sampled]
     chosen = random.Random(DEMO_SEED).sample(candidates, min(len(candidates), PENDING_REVIEW_COUNT + DRAFT_COUNT))
     for position, index in enumerate(chosen):
         listings[index].target = ListingStatus.PENDING_REVIEW if position < PENDING_REVIEW_COUNT \
