@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 def listing_prices_follow_rates() -> None:
@@ -18,9 +19,11 @@ class MarketplaceConfig(AppConfig):
         from fx import hooks as fx_hooks
 
         from . import events  # noqa: F401 - registers the listing notification events
-        from . import services
+        from . import search_sqlite, services
 
         # A seller's legal name is part of its listings' search documents.
         hooks.on_company_renamed(services.seller_search_reindex_queue)
         # Listing prices in EUR follow the exchange rates.
         fx_hooks.on_rates_stored(listing_prices_follow_rates)
+        # SQLite drops the search triggers of a table that a migration rebuilds: put them back.
+        post_migrate.connect(search_sqlite.ensure_triggers, sender=self)

@@ -23,7 +23,7 @@ from core.inputs import field_error
 from core.validators import CURRENCY_CODES
 from fx import selectors as fx_selectors
 
-from . import hooks, prices, search
+from . import hooks, prices, search, search_sqlite
 from .models import (
     Category,
     Incoterm,
@@ -375,18 +375,28 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
     return _with_card_data(qs).defer(*LIST_DEFERRED_FIELDS).order_by(*order)
 
 
+def listing_search_suggestion(*, params: SearchParams) -> str | None:
+    """The search text with its misspelt words corrected ("cotton towl" -> "cotton towel"), to offer
+    as "Did you mean"; None when no word is misspelt (marketplace.search.did_you_mean, on every
+    database). It reads the whole public catalogue, not only the listings the filters keep."""
+    return search.did_you_mean(params.q) if params.q.strip() else None
+
+
 def _text_search(qs: QuerySet[Listing], text: str) -> tuple[QuerySet[Listing], bool]:
     """Narrows the listings to those matching the text. Returns the queryset and whether it carries
     a `rank` annotation (higher is better).
 
     PostgreSQL: full-text search of `search_document` plus trigram similarity of the title, see
-    marketplace.search. Elsewhere a portable fallback: every word must appear in the document,
-    ignoring case, and nothing is ranked."""
+    marketplace.search. SQLite: its FTS5 index with English stems and a trigram vocabulary for
+    typos, see marketplace.search_sqlite. Elsewhere a portable fallback: every word must appear in
+    the document, ignoring case, and nothing is ranked."""
     text = search.clean_query(text)
     if not text:
         return qs, False
     if connection.vendor == "postgresql":
         return search.postgresql_text_search(qs, text), True
+    if connection.vendor == "sqlite":
+        return search_sqlite.text_search(qs, text), True
     for word in text.split()[:search.MAX_QUERY_WORDS]:
         qs = qs.filter(search_document__icontains=word)
     return qs, False
