@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import StrictInputMixin
@@ -244,6 +244,20 @@ class ListingSearchRowSerializer(ListingRowSerializer):
         display = self.context["display"]
         return DisplayPriceSerializer({"amount": listing_price_in(listing, display), "currency": display.code,
                                        "approximate": listing.currency != display.code}).data
+
+
+@extend_schema_serializer(many=False)
+class ListingSearchPageSerializer(serializers.Serializer):
+    """A page of the public search (the shape only: the view answers the paginated page and adds
+    did_you_mean)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ListingSearchRowSerializer(many=True)
+    did_you_mean = serializers.CharField(
+        allow_null=True, help_text='The query with its misspelt words corrected ("cotton towl" -> "cotton towel"), '
+                                   "to offer as a new search; null when no word of q is misspelt.")
 
 
 class SellerListingRowSerializer(ListingRowSerializer):

@@ -56,14 +56,16 @@ class ListingViewSet(viewsets.GenericViewSet):
         return Response(s.ListingDetailSerializer(listing, context=context).data, status=status_code)
 
     @extend_schema(parameters=[s.ListingSearchQuerySerializer],
-                   responses={200: s.ListingSearchRowSerializer(many=True), 400: BAD_QUERY})
+                   responses={200: s.ListingSearchPageSerializer, 400: BAD_QUERY})
     def list(self, request):
         query = dict(validated(s.ListingSearchQuerySerializer, request.query_params))
         display = selectors.display_currency_get(query.pop("currency") or "EUR")
-        page = self.paginate_queryset(selectors.listing_search(params=selectors.SearchParams(**query,
-                                                                                             display=display)))
-        return self.get_paginated_response(s.ListingSearchRowSerializer(page, many=True,
-                                                                        context={"display": display}).data)
+        params = selectors.SearchParams(**query, display=display)
+        page = self.paginate_queryset(selectors.listing_search(params=params))
+        response = self.get_paginated_response(s.ListingSearchRowSerializer(page, many=True,
+                                                                            context={"display": display}).data)
+        response.data["did_you_mean"] = selectors.listing_search_suggestion(params=params)
+        return response
 
     @extend_schema(parameters=[LISTING_ID], responses={200: s.ListingDetailSerializer})
     def retrieve(self, request, pk=None):
