@@ -1,0 +1,72 @@
+"""The "Did you mean" line of the search page, on every database
+(marketplace.selectors.listing_search_suggestion)."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pytest_django.asserts import assertContains, assertNotContains
+
+from accounts.models import VerificationStatus
+from tests.factories.accounts import CompanyFactory
+from tests.factories.marketplace import ListingFactory, PublishedListingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def towels():
+    seller = CompanyFactory(legal_name="Anatolia Textiles", verification_status=VerificationStatus.VERIFIED)
+    return [PublishedListingFactory(seller=seller, title="Cotton bath towel", origin_country="TR"),
+            PublishedListingFactory(seller=seller, title="Linen tea towel", origin_country="PT")]
+
+
+def test_a_misspelt_search_offers_the_corrected_one_with_the_same_filters(client, towels):
+    response = client.get("/listings/?q=cotton+towl&origin_country=TR&sort=newest&page=1")
+
+    assert response.status_code == 200
+    assert response.context["did_you_mean"] == "cotton towel"
+    assertContains(response, '<p class="did-you-mean" id="did-you-mean">Did you mean '
+                             '<a href="/listings/?q=cotton+towel&amp;origin_country=TR&amp;sort=newest">'
+                             'cotton towel</a>?</p>', html=True)
+    assert [listing.pk for listing in response.context["page"].object_list] == [towels[0].pk]
+
+
+def test_the_corrected_search_offers_nothing_more(client, towels):
+    response = client.get("/listings/?q=cotton+towel&origin_country=TR&sort=newest")
+
+    assert "did_you_mean" not in response.context
+    assertNotContains(response, 'id="did-you-mean"')
+    assert [listing.pk for listing in response.context["page"].object_list] == [towels[0].pk]
+
+
+def test_a_category_page_keeps_its_address(client, towels):
+    response = client.get("/categories/textiles/?q=towl")
+
+    assertContains(response, '<a href="/categories/textiles/?q=towel">towel</a>', html=True)
+
+
+def test_the_suggestion_is_escaped(client, towels):
+    response = client.get('/listings/?q=towl+"><script>')
+
+    assertNotContains(response, "<script>", html=False)
+
+
+def test_nothing_is_offered_without_text_or_from_a_draft(client, towels):
+    ListingFactory(title="Zanzibar spice blend")  # a draft
+    assertNotContains(client.get("/listings/"), 'id="did-you-mean"')
+    assertNotContains(client.get("/listings/?q=zanzibr"), 'id="did-you-mean"')
+
+
+def test_a_misspelt_search_page_costs_the_same_whatever_the_number_of_results(client, towels):
+    def page_queries() -> int:
+        client.get("/listings/?q=towl")  # new titles are read into the typo vocabulary once
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/listings/?q=towl")
+        assert response.context["did_you_mean"] == "towel"
+        return len(captured)
+
+    few = page_queries()
+    for number in range(30):
+        PublishedListingFactory(seller=towels[0].seller, title=f"Terry towel {number}")
+    assert page_queries() == few
