@@ -164,14 +164,12 @@ class ReplicaReadMiddleware:
         self.views = frozenset(settings.REPLICA_READ_VIEWS)
 
     def __call__(self, request):
-        request._replica_token = None
+        # Every request starts outside the scope and leaves it however it ends.
+        token = _replica_scope.set(False)
         try:
             response = self.get_response(request)
         finally:
-            token = getattr(request, "_replica_token", None)
-            if token is not None:
-                _replica_scope.reset(token)
-                request._replica_token = None
+            _replica_scope.reset(token)
         if request.method not in SAFE_METHODS and response.status_code < 400:
             client_pin(request, response)
         return response
@@ -180,5 +178,5 @@ class ReplicaReadMiddleware:
         match = request.resolver_match
         if (request.method in SAFE_METHODS and match is not None and match.view_name in self.views
                 and not client_pinned(request) and replica_available()):
-            request._replica_token = _replica_scope.set(True)
+            _replica_scope.set(True)
         return None

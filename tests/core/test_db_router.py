@@ -213,9 +213,12 @@ def test_a_pinned_client_is_not_even_probed_for_the_replica(rf):
 
 @pytest.fixture
 def unreachable_replica(tmp_path, django_db_blocker):
-    """A replica alias whose database cannot be opened (a file in a directory that does not exist)."""
-    connections.settings["replica"] = {**connections["default"].settings_dict,
-                                       "NAME": str(tmp_path / "missing" / "replica.sqlite3")}
+    """A replica alias whose database cannot be opened (SQLite: a file in a directory that does not
+    exist; PostgreSQL: a database that does not exist)."""
+    primary = connections["default"].settings_dict
+    missing = str(tmp_path / "missing" / "replica.sqlite3") if connections["default"].vendor == "sqlite" \
+        else "sme_no_such_replica_database"
+    connections.settings["replica"] = {**primary, "NAME": missing}
     try:
         with django_db_blocker.unblock():
             yield
@@ -244,3 +247,21 @@ def test_a_replica_that_refuses_is_skipped_for_the_retry_seconds(settings, caplo
         db_router.replica_retry_now()
         assert db_router.replica_available() is True
         connect.assert_called_once_with()
+
+
+def test_the_scope_ends_with_the_request_even_when_the_middleware_is_installed_twice(rf):
+    def view(req):
+        return HttpResponse()
+
+    def inner_response(req):
+        req.resolver_match = resolve(req.path_info)
+        outer.process_view(req, view, (), {})
+        inner.process_view(req, view, (), {})
+        assert in_replica_scope() is True
+        return view(req)
+
+    inner = ReplicaReadMiddleware(inner_response)
+    outer = ReplicaReadMiddleware(inner)
+    with mock.patch.object(db_router, "replica_available", return_value=True):
+        outer(rf.get("/listings/"))
+    assert in_replica_scope() is False
