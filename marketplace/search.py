@@ -1,13 +1,18 @@
 """Text search over listings.
 
 Every listing carries `search_document`: its title, description, category and parent category
-names, the seller's legal name and its HS code with the chapter and heading (build_search_document,
-called by the listing services whenever they write a listing). On PostgreSQL the document is
-matched with full-text search (a GIN index on to_tsvector('simple', search_document), created by
-migration 0004) and, when the exact words find nothing, each misspelt word also stands for the words
-of the titles that are similar to it (trigram word similarity, looked up in a GIN gin_trgm_ops
-index on the title), so a misspelt word still finds its listings. Other databases use a portable
-fallback in selectors._text_search: every word must appear in the document.
+names, the seller's legal name and its HS code with the chapter and heading, Chinese written as
+two-character words (build_search_document and index_text, called by the listing services whenever
+they write a listing). On PostgreSQL the document is read with three text-search configurations
+whose words make one vector (document_vector, GIN-indexed by migration 0009): "sme_simple" keeps
+every word as written with its accents removed ("cafe" finds "Café", HS codes stay whole),
+"english" and "turkish" add the Snowball stems of English and Turkish words ("towels" finds
+"towel", "havlular" finds "havlu"). A query matches when all its words match in one of the three
+(text_query). When the exact words find nothing, each misspelt word also stands for the words of
+the titles that are similar to it (trigram word similarity, looked up in a GIN gin_trgm_ops index on
+the title), so a misspelt word still finds its listings, and did_you_mean offers the corrected
+query. SQLite uses FTS5 (marketplace.search_sqlite), with the same expectations
+(tests/marketplace/test_search_relevance.py).
 """
 from __future__ import annotations
 
@@ -16,16 +21,26 @@ import re
 from functools import reduce
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchVector, SearchVectorExact
+from django.contrib.postgres.search import (
+    CombinedSearchQuery,
+    CombinedSearchVector,
+    SearchQuery,
+    SearchQueryField,
+    SearchVector,
+    SearchVectorExact,
+)
 from django.db.models import BooleanField, Case, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value, When
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from .models import Category, Listing, ListingStatus
 
-# Text-search configuration of the document index. "simple" lower-cases and splits words without
-# stemming or stop words, which suits a catalogue written in many languages.
-SEARCH_CONFIG = "simple"
+# Text-search configuration of the exact words (migration 0009): "simple" (lower-cased words without
+# stemming or stop words, which suits a catalogue written in many languages) with accents removed.
+SEARCH_CONFIG = "sme_simple"
+# Configurations whose stems are added to the exact words, in the document and in the query.
+STEMMED_CONFIGS = ("english", "turkish")
+SEARCH_CONFIGS = (SEARCH_CONFIG, *STEMMED_CONFIGS)
 # Longest query text and most words that are looked at; the rest is ignored.
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
@@ -118,10 +133,33 @@ def search_reindex_category(category_id: int) -> int:
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
-def document_vector() -> SearchVector:
-    """The expression of the GIN index, to_tsvector('simple', COALESCE(search_document, '')); the
-    query must use exactly this expression for the planner to use the index."""
-    return SearchVector("search_document", config=SEARCH_CONFIG)
+def document_vector() -> CombinedSearchVector:
+    """The expression of the GIN index (migration 0009): the words of the document in each of
+    SEARCH_CONFIGS, to_tsvector('sme_simple', COALESCE(search_document, '')) || to_tsvector('english',
+    ...) || to_tsvector('turkish', ...); a query must use exactly this expression for the planner to
+    use the index."""
+    return reduce(operator.add, [SearchVector("search_document", config=config) for config in SEARCH_CONFIGS])
+
+
+def text_query(text: str, *, search_type: str = "plain") -> CombinedSearchQuery:
+    """The tsquery of a query text: its words as written (accents removed) or as English or as
+    Turkish stems, all of them in one configuration. A -negated word of a web-search query must
+    match in none of them, so "cotton -towel" does not find "cotton towels" by its exact words."""
+    negated: list[str] = []
+    if search_type == "websearch":
+        kept = []
+        for token in text.split():
+            if token.startswith("-") and len(token) > 1 and '"' not in token:
+                negated.append(token[1:])
+            else:
+                kept.append(token)
+        text = " ".join(kept)
+    query = reduce(operator.or_, [SearchQuery(text, search_type=search_type, config=config)
+                                  for config in SEARCH_CONFIGS])
+    for word in negated:
+        for config in SEARCH_CONFIGS:
+            query &= ~SearchQuery(word, search_type="plain", config=config)
+    return query
 
 
 def clean_query(text: str) -> str:
@@ -246,7 +284,7 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing
 def _matches(text: str, *, search_type: str = "plain") -> SearchVectorExact:
     """The condition that a listing's document matches the query text, as the document index
     answers it."""
-    return SearchVectorExact(document_vector(), SearchQuery(text, search_type=search_type, config=SEARCH_CONFIG))
+    return SearchVectorExact(document_vector(), text_query(text, search_type=search_type))
 
 
 def _is_catalogue_word(word: str) -> bool:
