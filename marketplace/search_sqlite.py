@@ -15,6 +15,11 @@ marketplace_listing, so every write path, bulk_update and raw SQL included, keep
   last read; the triggers add them and refresh_vocabulary() reads their titles (a cheap incremental
   refresh, done before a misspelt word is looked up, never a full rebuild).
 
+Turkish: porter stems English only, so each word of a query also stands for its Turkish Snowball
+stem (the algorithm of PostgreSQL's turkish dictionary): "havlular" and "havluları" find "havlu",
+"eşarplar" finds "eşarp". The stem is matched against the index as any word, so a Turkish query
+finds the listings that hold the word's base form.
+
 A query is built from the user's words only: each word is a quoted FTS5 string, so quotes, stars,
 parentheses, NEAR, column filters and lone operators are plain text and never an FTS5 syntax
 error. "Quoted phrases", -excluded words and "or" keep their web-search meaning, as on PostgreSQL.
@@ -23,6 +28,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -107,12 +115,22 @@ def _quoted(words: list[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
+def _lower(word: str) -> str:
+    """Lower case, the dotted capital İ as a plain i (not i and a combining dot)."""
+    return word.replace("İ", "i").lower()
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """A web-search query: clauses that must all match (each a list of alternatives joined by
     "or", each alternative a list of words forming a phrase) and excluded phrases."""
     clauses: tuple[tuple[tuple[str, ...], ...], ...]
     excluded: tuple[tuple[str, ...], ...]
+
+    @property
+    def single_words(self) -> list[str]:
+        """The words that are a phrase of their own (the ones that may stand for other words)."""
+        return [phrase[0] for clause in self.clauses for phrase in clause if len(phrase) == 1]
 
     @property
     def plain_words(self) -> list[str] | None:
@@ -138,6 +156,34 @@ class ParsedQuery:
         return expression
 
 
+@lru_cache(maxsize=8192)
+def turkish_stem(word: str) -> str:
+    """The Turkish Snowball stem of a lower-case word ("havlular" -> "havlu")."""
+    return snowballstemmer.stemmer("turkish").stemWord(word)
+
+
+def word_forms(words: list[str]) -> dict[str, list[str]]:
+    """For each word of letters whose Turkish stem differs from it, [the stem]: other words it
+    stands for in every search."""
+    forms = {}
+    for word in words:
+        if not word.isalpha() or search._CJK_RUN.search(word):
+            continue
+        stem = turkish_stem(word)
+        if stem != word and len(stem) >= 2:
+            forms[word] = [stem]
+    return forms
+
+
+def _merged(*alternatives: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for mapping in alternatives:
+        for word, others in mapping.items():
+            merged.setdefault(word, [])
+            merged[word] += [other for other in others if other not in merged[word] and other != word]
+    return merged
+
+
 def parse_query(text: str) -> ParsedQuery:
     """The query text (cleaned and with CJK bigrams, as the documents) read as web search: words
     must all appear, "quoted words" as a phrase, -word excluded, "or" between two alternatives.
@@ -152,7 +198,7 @@ def parse_query(text: str) -> ParsedQuery:
             join_next = bool(clauses)
             continue
         negative = token.startswith("-") and len(token) > 1 and not token.startswith('"')
-        words = tuple(word.lower() for word in _WORD.findall(token[1:] if negative else token))
+        words = tuple(_lower(word) for word in _WORD.findall(token[1:] if negative else token))
         if not words:
             continue
         if negative:
@@ -190,15 +236,16 @@ def text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
     parsed = parse_query(text)
     if not parsed.clauses:
         return qs.none().extra(select={"rank": "0.0"})
-    strict = _matching(qs, parsed.match())
+    forms = word_forms(parsed.single_words)
+    strict = _matching(qs, parsed.match(forms))
     words = parsed.plain_words
     if words is None or strict.exists():
         return strict
-    alternatives = {word: similar for word in words if _may_be_misspelt(word) and not _is_indexed(word)
-                    for similar in [closest_words(word)] if similar}
-    if not alternatives:
+    similar = {word: closest for word in words if _may_be_misspelt(word) and not _is_indexed(word)
+               for closest in [closest_words(word)] if closest}
+    if not similar:
         return strict
-    return _matching(qs, parsed.match(alternatives))
+    return _matching(qs, parsed.match(_merged(forms, similar)))
 
 
 # --- typos ----------------------------------------------------------------------------------------
@@ -209,10 +256,10 @@ def _may_be_misspelt(word: str) -> bool:
 
 
 def _is_indexed(word: str, *, published: bool = False) -> bool:
-    """Whether a listing's title or document holds the word (or a word of the same stem);
-    `published`: a published listing's."""
+    """Whether a listing's title or document holds the word (or a word of the same English stem, or
+    its Turkish stem); `published`: a published listing's."""
     sql = f"SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    params: list = [_quoted([word])]
+    params: list = [" OR ".join(_quoted([form]) for form in [word, *word_forms([word]).get(word, [])])]
     if published:
         sql = (f"SELECT 1 FROM {FTS_TABLE} JOIN {Listing._meta.db_table} AS listing ON listing.id = {FTS_TABLE}.rowid"
                f" WHERE {FTS_TABLE} MATCH %s AND listing.status = %s")

@@ -244,3 +244,23 @@ def test_status_changes_do_not_touch_the_vocabulary(catalogue):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {search_sqlite.PENDING_TABLE}")
         assert cursor.fetchone()[0] == 0
+
+
+# --- Turkish --------------------------------------------------------------------------------------
+
+def test_turkish_words_with_suffixes_find_their_base_form():
+    towel = PublishedListingFactory(title="Pamuklu havlu, 50×90 cm", description="Yumuşak.")
+    scarf = PublishedListingFactory(title="İpek eşarp", description="El yapımı.")
+    assert found("havlular") == [towel.pk]
+    assert found("havluları") == [towel.pk]
+    assert found("eşarplar") == [scarf.pk]
+    assert found("İPEK") == [scarf.pk]
+    assert found("ipek esarp") == [scarf.pk]
+    assert found("kazaklar") == []
+    assert search.did_you_mean("havlular") is None  # a Turkish plural is not a typo
+
+
+def test_turkish_stems_are_only_alternatives():
+    assert search_sqlite.word_forms(["havlular", "towel", "6302", "毛巾"]) == {"havlular": ["havlu"]}
+    assert search_sqlite.parse_query("havlular -kazaklar").match(
+        search_sqlite.word_forms(["havlular"])) == '("havlular" OR "havlu") NOT ("kazaklar")'
