@@ -6,7 +6,8 @@ Installed by the settings only when DATABASE_REPLICA_URL is set (DATABASES["repl
   settings.REPLICA_READ_VIEWS (the catalogue, categories, public company and seller pages, search;
   the page and the API alike), unless the client is pinned to the primary or the replica is away.
 - PrimaryReplicaRouter sends a read to the replica only inside that scope and only outside a
-  transaction (a read inside one belongs to the primary, with the writes it goes with). Every write,
+  transaction (a read inside one belongs to the primary, with the writes it goes with), except the
+  reads that say who the client is (session, user, API token, sign-in throttles). Every write,
   every migration, every task (a worker never opens a scope) and every other request use the primary.
 
 Reading your own writes: a request with an unsafe method that succeeded (status below 400) pins its
@@ -44,11 +45,19 @@ def replica_configured() -> bool:
     return REPLICA in connections.settings
 
 
+# Who the client is, always read from the primary: a session, token or account made a moment ago by
+# a client the pin does not cover (an API client that keeps no cookie and fetched a new token) must
+# not look unknown on a replica a few milliseconds behind.
+PRIMARY_ONLY_MODELS = frozenset({"sessions.session", "accounts.user", "accounts.apitoken",
+                                 "accounts.loginthrottle", "accounts.throttlehit", "auth.group", "auth.permission"})
+
+
 class PrimaryReplicaRouter:
     """Reads in a replica scope and outside a transaction go to the replica; all else to the primary."""
 
     def db_for_read(self, model, **hints) -> str:
-        if _replica_scope.get() and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if (_replica_scope.get() and model._meta.label_lower not in PRIMARY_ONLY_MODELS
+                and not connections[DEFAULT_DB_ALIAS].in_atomic_block):
             return REPLICA
         return DEFAULT_DB_ALIAS
 

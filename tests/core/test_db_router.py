@@ -53,6 +53,18 @@ def test_inside_a_replica_scope_reads_go_to_the_replica_and_writes_to_the_primar
     assert router.db_for_read(Listing) == "default"
 
 
+def test_who_the_client_is_is_always_read_from_the_primary():
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import ApiToken, User
+
+    router = PrimaryReplicaRouter()
+    with replica_reads():
+        for model in (Session, User, ApiToken):
+            assert router.db_for_read(model) == "default", model
+        assert router.db_for_read(Company) == "replica"
+
+
 @pytest.mark.django_db(transaction=True)  # no test transaction around it: the test opens its own
 def test_reads_inside_a_transaction_go_to_the_primary_even_in_a_replica_scope():
     router = PrimaryReplicaRouter()
