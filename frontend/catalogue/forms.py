@@ -15,6 +15,7 @@ from marketplace import selectors as marketplace_selectors
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, ShipsToMode, Unit
 
 from ..common import ServiceErrorsMixin, country_choices
+from .widgets import CachedSelect
 
 PRICE_TIER_ROWS = 5
 CERTIFICATE_ROWS = 3
@@ -74,15 +75,83 @@ def _any_incoterm():
 
 # --- browse and search ----------------------------------------------------------------------------
 
+class CategoryTree:
+    """The category tree as read for one request, in one query: its rows are also the key of the
+    category select's cached markup, so a renamed or added category is a new key on every node."""
+
+    def __init__(self, rows: list[tuple[int, str, str, int, int | None]]) -> None:
+        self.rows = tuple(rows)  # pk, path, name, depth, parent_id; ordered by path
+        self._paths = frozenset(row[1] for row in self.rows)
+        self._by_pk: dict[int, Category] | None = None
+
+    @classmethod
+    def read(cls) -> CategoryTree:
+        return cls(list(marketplace_selectors.category_list().values_list("pk", "path", "name", "depth", "parent_id")))
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._paths
+
+    def choices(self, empty_label) -> list[tuple[str, str]]:
+        return [("", empty_label),
+                *(((path, "\u00a0\u00a0\u00a0" * depth + gettext(name)) for _pk, path, name, depth, _p in self.rows))]
+
+    def get(self, path: str) -> Category | None:
+        """The category with that path, its parent set (as category_list's select_related does)."""
+        if path not in self._paths:
+            return None
+        if self._by_pk is None:
+            self._by_pk = {pk: Category(pk=pk, path=row_path, name=name, depth=depth, parent_id=parent_id)
+                           for pk, row_path, name, depth, parent_id in self.rows}
+            for category in self._by_pk.values():
+                category.parent = self._by_pk.get(category.parent_id)
+        return next(category for category in self._by_pk.values() if category.path == path)
+
+
+class CategoryPathField(forms.ChoiceField):
+    """A category of the tree by its path; cleans to the Category. The same message as
+    ModelChoiceField for a path that is not in the tree."""
+
+    default_error_messages = {"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]}
+
+    def __init__(self, *, empty_label, **kwargs) -> None:
+        self.empty_label = empty_label
+        self.tree = CategoryTree(())
+        super().__init__(widget=CachedSelect, **kwargs)
+
+    def set_tree(self, tree: CategoryTree) -> None:
+        self.tree = tree
+        self.choices = lambda: tree.choices(self.empty_label)
+        self.widget.choices_key = ("categories", tree.rows)
+
+    def valid_value(self, value) -> bool:
+        return value in self.tree
+
+    def clean(self, value):
+        path = super().clean(value)
+        return self.tree.get(path) if path else None
+
+
+class CountryField(forms.ChoiceField):
+    """A country code or nothing, rendered from the cached country list."""
+
+    def __init__(self, *, empty_label, **kwargs) -> None:
+        super().__init__(choices=country_choices(empty_label), widget=CachedSelect(choices_key=("countries",)),
+                         **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value == "" or value in countries
+
+
 class SearchForm(forms.Form):
+    """The catalogue's search and filters. Its long selects (countries, categories) come from the
+    markup cache of CachedSelect; the short ones too, keyed by their choices."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
                         widget=forms.SearchInput(attrs={"placeholder": _("Product, material or HS code")}))
-    category = CategoryChoiceField(label=_("Category"), required=False, empty_label=_("All categories"))
-    origin_country = forms.ChoiceField(label=_("Country of origin"), required=False,
-                                       choices=country_choices(_("Any country")))
-    seller_country = forms.ChoiceField(label=_("Seller's country"), required=False,
-                                       choices=country_choices(_("Any country")))
-    currency = forms.ChoiceField(label=_("Show prices in"), required=False,
+    category = CategoryPathField(label=_("Category"), required=False, empty_label=_("All categories"))
+    origin_country = CountryField(label=_("Country of origin"), required=False, empty_label=_("Any country"))
+    seller_country = CountryField(label=_("Seller's country"), required=False, empty_label=_("Any country"))
+    currency = forms.ChoiceField(label=_("Show prices in"), required=False, widget=CachedSelect,
                                  help_text=_("Prices in other currencies are converted at the latest exchange rate, "
                                              "so they are approximate. The price filter and sorting use it too."))
     price_min = forms.DecimalField(label=_("Lowest price from"), required=False, min_value=0, max_digits=14,
@@ -91,25 +160,26 @@ class SearchForm(forms.Form):
                                    decimal_places=2)
     moq_max = forms.IntegerField(label=_("Minimum order at most"), required=False, min_value=1,
                                  max_value=MAX_QUANTITY)
-    incoterm = forms.ChoiceField(label=_("Incoterm"), required=False, choices=_any_incoterm)
-    ships_to = forms.ChoiceField(label=_("Ships to"), required=False, choices=country_choices(_("Anywhere")))
+    incoterm = forms.ChoiceField(label=_("Incoterm"), required=False, choices=_any_incoterm, widget=CachedSelect)
+    ships_to = CountryField(label=_("Ships to"), required=False, empty_label=_("Anywhere"))
     verified = forms.BooleanField(label=_("Verified sellers only"), required=False)
     responds_within = forms.TypedChoiceField(
         label=_("Seller's response time"), required=False, choices=RESPONDS_WITHIN_CHOICES, coerce=int,
         empty_value=None, help_text=_("Median time to accept an order over the last 90 days."),
-        error_messages={"invalid_choice": _("Choose 24, 48 or 72 hours.")})
+        error_messages={"invalid_choice": _("Choose 24, 48 or 72 hours.")}, widget=CachedSelect)
     on_time_min = forms.IntegerField(
         label=_("On-time shipping at least (%)"), required=False, min_value=0, max_value=100,
         help_text=_("Share of orders shipped within the lead time over the last 90 days."))
     rating_min = forms.TypedChoiceField(label=_("Seller's rating"), required=False, choices=RATING_MIN_CHOICES,
-                                        coerce=int, empty_value=None)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+                                        coerce=int, empty_value=None, widget=CachedSelect)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=CachedSelect)
 
     def __init__(self, *args, currencies: dict[str, marketplace_selectors.DisplayCurrency] | None = None,
-                 **kwargs):
+                 categories: CategoryTree | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.currencies = currencies or {marketplace_selectors.EUR_DISPLAY.code: marketplace_selectors.EUR_DISPLAY}
         self.fields["currency"].choices = [(code, code) for code in self.currencies]
+        self.fields["category"].set_tree(categories if categories is not None else CategoryTree.read())
 
     def clean(self):
         cleaned = super().clean()

@@ -62,14 +62,14 @@ def _country_names(codes: list[str]) -> list[str]:
 
 # --- browse and search ----------------------------------------------------------------------------
 
-def _browse(request, data, *, category=None):
+def _browse(request, data, *, categories: forms.CategoryTree, category=None):
     """The display currency is the one chosen in the form, kept in the session for the next pages;
     EUR until one is chosen."""
     options = marketplace_selectors.display_currency_options()
     data = data.copy()
     if not data.get("currency"):
         data["currency"] = request.session.get(DISPLAY_CURRENCY_SESSION_KEY) or EUR
-    form = forms.SearchForm(data, currencies=options)
+    form = forms.SearchForm(data, currencies=options, categories=categories)
     params = form.params()
     display = params.display
     chosen = request.GET.get("currency") == display.code
@@ -97,17 +97,18 @@ def _did_you_mean(request, params) -> dict:
 
 @require_safe
 def listing_browse(request):
-    return _browse(request, request.GET)
+    return _browse(request, request.GET, categories=forms.CategoryTree.read())
 
 
 @require_safe
 def category_browse(request, path: str):
-    category = marketplace_selectors.category_list().filter(path=path.strip("/")).first()
+    categories = forms.CategoryTree.read()
+    category = categories.get(path.strip("/"))
     if category is None:
         raise Http404
     data = request.GET.copy()
     data["category"] = category.path
-    return _browse(request, data, category=category)
+    return _browse(request, data, categories=categories, category=category)
 
 
 # --- the listing page ---------------------------------------------------------------------------

@@ -1,0 +1,159 @@
+"""The listing card of the catalogue pages, rendered in Python: 24 of them through the template
+engine cost more CPU than the rest of a page (about 0.8 ms each, most of it in variable look-ups and
+translation calls), written out here they cost a few hundredths of that. The markup and the
+messages (the same msgids as the templates, so the same translations) are those the card template
+had; tests/frontend/test_catalogue_cards.py pins them.
+
+Everything a card shows comes with the listing (marketplace.selectors._with_card_data and the page's
+image prefetch): rendering makes no query."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.template.defaultfilters import floatformat
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_noop as N_
+
+from accounts.models import VerificationStatus
+from marketplace.models import Listing, Unit
+
+
+class _Words:
+    """Translations asked many times on one page (the same few labels on every card), each looked up
+    once per page: the language does not change while a page renders."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple, str] = {}
+
+    def __call__(self, message: str) -> str:
+        key = ("t", message)
+        if key not in self.found:
+            self.found[key] = gettext(message)
+        return self.found[key]
+
+    def unit(self, listing: Listing) -> str:
+        key = ("u", listing.unit)
+        if key not in self.found:
+            self.found[key] = _text(_unit(listing))
+        return self.found[key]
+
+    def country(self, country) -> str:
+        key = ("c", country.code)
+        if key not in self.found:
+            self.found[key] = _text(country.name)
+        return self.found[key]
+
+    def no_picture(self) -> str:
+        key = ("static", "no-picture")
+        if key not in self.found:
+            self.found[key] = conditional_escape(static("frontend/no-picture.svg"))
+        return self.found[key]
+
+
+def _text(value) -> str:
+    """A value as the template engine prints it: localized, then escaped. (Translated literals are
+    printed as they are, as {% translate "..." %} does.)"""
+    return conditional_escape(localize(value))
+
+
+def _unit(listing: Listing) -> str:
+    """get_unit_display without translating every unit's label to find one."""
+    try:
+        return Unit(listing.unit).label
+    except ValueError:
+        return listing.unit
+
+
+def _performance_line(listing: Listing, words: _Words) -> str:
+    """The compact line of the seller's 90-day performance (no figures: not enough orders yet)."""
+    seller = listing.seller
+    try:
+        performance = seller.performance
+    except seller.__class__.performance.RelatedObjectDoesNotExist:
+        performance = None
+    figures = performance.last_90_days if performance is not None else {}
+    hours, on_time = figures.get("median_hours_to_accept"), figures.get("on_time_pct")
+    if hours is None and on_time is None:
+        body = words(N_("Seller performance: not enough orders yet"))
+    else:
+        parts = []
+        if hours is not None:
+            parts.append('<span class="performance-accept">%s</span>' % (
+                gettext("Accepts orders in %(hours)s h (median)") % {"hours": _text(floatformat(hours, "-1"))}))
+        if on_time is not None:
+            parts.append(' <span class="performance-on-time">%s</span>' % (
+                gettext("%(pct)s%% shipped on time") % {"pct": _text(floatformat(on_time, "-1"))}))
+        orders = figures.get("orders")
+        parts.append(' <span class="performance-base">%s</span>' % (
+            ngettext("last 90 days, %(counter)s order", "last 90 days, %(counter)s orders", orders or 0)
+            % {"counter": _text(orders)}))
+        body = "".join(parts)
+    return f'<p class="performance-line muted" id="performance-{listing.pk}">{body}</p>\n'
+
+
+def _picture(listing: Listing, words: _Words) -> str:
+    pictures = listing.images.all()
+    picture = pictures[0] if pictures else None
+    if picture:
+        alt = gettext("%(title)s, picture %(number)s") % {"title": _text(listing.title), "number": _text(1)}
+        return (f'<img src="{conditional_escape(picture.image.url)}" alt="{alt}" width="240" height="150" '
+                f'loading="lazy">')
+    return (f'<img class="no-picture" src="{words.no_picture()}" alt="{words(N_("No picture yet"))}" width="240" '
+            f'height="150">')
+
+
+def _prices(listing: Listing, converted: Decimal | None, display, words: _Words) -> str:
+    if listing.price_from is None:
+        return ""
+    price = words(N_("from <strong>%(price)s %(currency)s</strong> per %(unit)s")) % {
+        "price": _text(listing.price_from), "currency": _text(listing.currency), "unit": words.unit(listing)}
+    markup = f'\n    <p class="price">{price}</p>\n    '
+    if display and listing.currency != display.code:
+        if converted is not None:
+            text = words(N_("approx. %(price)s %(currency)s at the latest exchange rate")) % {
+                "price": _text(converted), "currency": _text(display.code)}
+        else:
+            text = words(N_("no exchange rate to show it in %(currency)s")) % {"currency": _text(display.code)}
+        markup += f'\n      <p class="price-converted muted">{text}</p>\n    '
+    return markup + "\n  "
+
+
+def listing_card(listing: Listing, converted: Decimal | None, display, words: _Words | None = None) -> SafeString:
+    """One card: the listing's picture, title, category, seller, performance, price from (and in the
+    display currency when it differs) and its facts."""
+    words = words or _Words()
+    seller = listing.seller
+    verified = (f'<span class="badge badge-verified">{words(N_("Verified seller"))}</span>'
+                if seller.verification_status == VerificationStatus.VERIFIED else "")
+    incoterms = ", ".join(_text(row.incoterm) for row in listing.incoterm_rows.all())
+    return mark_safe(
+        f'<article class="card listing-card" id="listing-{listing.pk}">\n'
+        f'  <div class="listing-thumb">{_picture(listing, words)}</div>\n'
+        f'  <h2 class="listing-title"><a href="{reverse("frontend:listing_detail", args=[listing.pk])}">'
+        f'{_text(listing.title)}</a></h2>\n'
+        f'  <p class="muted listing-category">{_text(words(listing.category.name))}</p>\n'
+        f'  <p class="seller-line">\n'
+        f'    <span class="seller-name">{_text(seller.legal_name)}</span>\n'
+        f'    <span class="muted">{words.country(seller.country)}</span>\n'
+        f'    {verified}\n'
+        f'  </p>\n'
+        f'  {_performance_line(listing, words)}\n'
+        f'  {_prices(listing, converted, display, words)}\n'
+        f'  <dl class="facts">\n'
+        f'    <dt>{words(N_("Minimum order"))}</dt><dd>{_text(listing.moq)} {words.unit(listing)}</dd>\n'
+        f'    <dt>{words(N_("Origin"))}</dt><dd>{words.country(listing.origin_country)}</dd>\n'
+        f'    <dt>{words(N_("HS code"))}</dt><dd>{_text(listing.hs_code)}</dd>\n'
+        f'    <dt>{words(N_("Incoterms"))}</dt><dd>{incoterms}</dd>\n'
+        f'  </dl>\n'
+        f'</article>\n')
+
+
+def listing_cards(cards, display) -> SafeString:
+    """The cards of a page: (listing, price in the display currency) pairs."""
+    words = _Words()
+    return mark_safe("".join(listing_card(listing, converted, display, words) for listing, converted in cards))
