@@ -2,10 +2,12 @@
 PostgreSQL, pagination and a query count that does not grow with the number of results."""
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -203,6 +205,14 @@ def test_chinese_in_the_document_and_the_query_is_written_as_bigrams(db):
     listing = ListingFactory(title="纯棉毛巾 Cotton towel", description="", category="automotive", hs_code="630260")
     assert Listing.objects.get(pk=listing.pk).search_document.startswith("纯棉 棉毛 毛巾 Cotton towel\n")
     assert search.clean_query(" 棉毛巾  6302.60 ") == "棉毛 毛巾 630260"
+
+
+def test_the_migration_writes_the_chinese_of_existing_documents_as_bigrams(db):
+    listing = ListingFactory(title="保温杯", description="")
+    Listing.objects.filter(pk=listing.pk).update(search_document="不锈钢保温杯\nKitchenware")
+    migration = importlib.import_module("marketplace.migrations.0007_search_document_cjk_bigrams")
+    migration.rewrite_documents(django_apps, None)
+    assert Listing.objects.get(pk=listing.pk).search_document == "不锈 锈钢 钢保 保温 温杯\nKitchenware"
 
 
 @pytest.mark.parametrize(("code", "terms"), [
@@ -428,6 +438,34 @@ def test_typos_are_forgiven_only_when_the_exact_words_find_nothing(db):
     # A word that is found as it is spelt is not corrected.
     rack = PublishedListingFactory(seller=seller, title="Towl wall rack", published_at=now - timedelta(days=3))
     assert found(q="towl") == [rack.pk]
+
+
+@on_postgresql
+def test_words_are_found_by_english_and_turkish_stems_and_without_accents(db):
+    seller = CompanyFactory(legal_name="Ege Tekstil", verification_status=VerificationStatus.VERIFIED)
+    now = timezone.now()
+    havlu = PublishedListingFactory(seller=seller, title="Pamuklu havlu", published_at=now - timedelta(days=3))
+    cafe = PublishedListingFactory(seller=seller, title="Café au lait cup", published_at=now - timedelta(days=2))
+    kilim = PublishedListingFactory(seller=seller, title="İSTANBUL kilim", published_at=now - timedelta(days=1))
+    assert found(q="havlular") == [havlu.pk]
+    assert found(q="havluları") == [havlu.pk]
+    assert found(q="cups") == [cafe.pk]
+    assert found(q="cafe") == [cafe.pk]
+    assert found(q="CAFÉ") == [cafe.pk]
+    assert found(q="istanbul") == [kilim.pk]
+    assert found(q="İstanbul kilimler") == [kilim.pk]
+    assert found(q="tekstil", sort="newest") == [kilim.pk, cafe.pk, havlu.pk]
+    assert found(q="havlular cups") == []
+
+
+@on_postgresql
+def test_a_negated_word_is_left_out_in_every_configuration(db):
+    seller = CompanyFactory(verification_status=VerificationStatus.VERIFIED)
+    PublishedListingFactory(seller=seller, title="Cotton beach towels")
+    shirt = PublishedListingFactory(seller=seller, title="Cotton shirt")
+    assert found(q="cotton -towel") == [shirt.pk]
+    assert found(q="cotton -towels") == [shirt.pk]
+    assert found(q="cotton -TOWELS") == [shirt.pk]
 
 
 @on_postgresql
