@@ -1,10 +1,15 @@
 """Carrying outbox rows to their recipients.
 
-`deliveries_relay` runs every few seconds from beat and right after a transaction that wrote
-deliveries commits. It locks the rows that are due (skipping rows another relay holds), marks them
-queued and publishes one `delivery_send` task per row. A row whose message never led to a send
-(the broker lost it, or the worker died) becomes due again after a while and is published again,
-so nothing written to the outbox is lost while the broker is down.
+notify() writes its e-mail and webhook rows already queued and, once its transaction commits,
+publishes one `delivery_send` task per row from the committing process (`deliveries_publish`):
+no relay run stands between the commit and the worker. The rows the broker refuses go back to
+pending, due at once.
+
+`deliveries_relay` runs every few seconds from beat (and after a commit that made a row due again,
+such as a replayed webhook). It locks the rows that are due (skipping rows another relay holds),
+marks them queued and publishes one `delivery_send` task per row. A row whose message never led to
+a send (the broker lost it, or the worker died) becomes due again after a while and is published
+again, so nothing written to the outbox is lost while the broker is down.
 
 `delivery_send` carries one row. Only the hand-over to the mail server or the webhook receiver is
 outside a transaction, so it is bracketed by two commits:
@@ -15,23 +20,27 @@ outside a transaction, so it is bracketed by two commits:
 3. mark the row sent (one statement), or record the failure and when to try again.
 
 A worker killed between 2 and 3 leaves a claim that grows stale; the relay publishes the row again
-once the claim is older than the task's time limit, and the message is sent a second time. That
-is the only way a recipient can get a copy twice, and the copy carries the same Message-ID
-(e-mail) or X-SME-Event-Id (webhook) as the first."""
+once the claim is older than the task's time limit, and the message is sent a second time. That,
+and a crash of the database server itself within a moment of 1 or 3 (their commits do not wait for
+the disk, `_quick_commit`), are the only ways a recipient can get a copy twice, and the copy carries
+the same Message-ID (e-mail) or X-SME-Event-Id (webhook) as the first."""
 from __future__ import annotations
 
 import hashlib
 import logging
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.queue import publish, publishing_paused
+from core.queue import publish as queue_publish
+from core.queue import publishing_paused
 
 from . import channels, events
 from .models import OPEN_STATUSES, Channel, Delivery, DeliveryStatus
@@ -81,7 +90,7 @@ def relay_soon() -> None:
         queued, cache_works = True, False
     if not queued:
         return
-    if not publish(deliveries_relay) and cache_works:
+    if not queue_publish(deliveries_relay) and cache_works:
         _forget_nudge()
 
 
@@ -110,16 +119,38 @@ def deliveries_relay(*, batch_size: int = RELAY_BATCH_SIZE, publish=None) -> int
         if due:
             Delivery.objects.filter(pk__in=due).update(status=DeliveryStatus.QUEUED, queued_at=now,
                                                        next_attempt_at=now + _requeue_after())
-    for index, delivery_id in enumerate(due):
+    return deliveries_publish(due, queued_at=now, publish=publish)
+
+
+def queued_fields(now) -> dict:
+    """The fields of a row that is written as queued: its message is published once the transaction
+    commits (`deliveries_publish`), and if that message is lost the relay publishes it again after
+    NOTIFICATIONS_REQUEUE_AFTER_SECONDS."""
+    return {"status": DeliveryStatus.QUEUED, "queued_at": now, "next_attempt_at": now + _requeue_after()}
+
+
+def deliveries_publish(delivery_ids: list[int], *, queued_at, publish=None) -> int:
+    """Publishes one `delivery_send` per row, rows that were marked queued at `queued_at`; returns how
+    many were published. `publish(delivery_id)` returns False or raises when the broker refused the
+    message (the default is core.queue.publish, bounded in time); the rows not yet published then go
+    back to pending, due at once, and the relay's next run takes them."""
+    if publish is None:
+        from .tasks import delivery_send
+
+        publish = partial(queue_publish, delivery_send)
+    for index, delivery_id in enumerate(delivery_ids):
         try:
-            publish(delivery_id)
+            published = publish(delivery_id) is not False
         except Exception:
             logger.exception("Could not queue notification delivery %s; %d deliveries wait for the next relay run",
-                             delivery_id, len(due) - index)
-            Delivery.objects.filter(pk__in=due[index:], status=DeliveryStatus.QUEUED, queued_at=now).update(
-                status=DeliveryStatus.PENDING, next_attempt_at=now)
+                             delivery_id, len(delivery_ids) - index)
+            published = False
+        if not published:
+            Delivery.objects.filter(pk__in=delivery_ids[index:], status=DeliveryStatus.QUEUED,
+                                    queued_at=queued_at).update(status=DeliveryStatus.PENDING,
+                                                                next_attempt_at=timezone.now())
             return index
-    return len(due)
+    return len(delivery_ids)
 
 
 @dataclass(frozen=True)
@@ -136,9 +167,29 @@ class MarkSentFailed(Exception):
         self.claim = claim
 
 
+@contextmanager
+def _quick_commit():
+    """A transaction whose commit does not wait for the disk on PostgreSQL (synchronous_commit off for
+    this transaction only; on SQLite, WAL with synchronous=NORMAL does the same for every commit).
+
+    Used for the claim and for the record of a send, which together cost two commits per message:
+    waiting for the disk on each halved what two worker processes could send. What it risks is
+    the last few hundred milliseconds of these records if the database server itself crashes (not
+    this process: a commit that has left is kept): a lost claim or record makes the row due again,
+    and it is sent a second time with the same Message-ID or X-SME-Event-Id, as after a worker
+    killed mid-send. Other processes see the commit at once, so no double send follows from it.
+    Inside a caller's transaction it changes nothing: that commit is the caller's."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
 def _claim(delivery_id: int) -> tuple[Delivery | None, str]:
     now = timezone.now()
-    with transaction.atomic():
+    with _quick_commit():
         delivery = (Delivery.objects.select_for_update(of=("self",))
                     .select_related("event", "recipient", "endpoint").filter(pk=delivery_id).first())
         if delivery is None:
@@ -160,13 +211,14 @@ def _claim(delivery_id: int) -> tuple[Delivery | None, str]:
 
 
 def _mark_sent(delivery: Delivery) -> bool:
-    """Records that the message went out. It is one UPDATE that the database commits on its own,
-    so the gap between the hand-over and its record is as short as it can be: once the statement
-    has left, the row is sent even if this process dies. A row another worker took over meanwhile
-    is marked too: whoever holds it now must not send it again."""
+    """Records that the message went out. It is one UPDATE committed at once (without waiting for
+    the disk, `_quick_commit`), so the gap between the hand-over and its record is as short as it
+    can be: once the commit has left, the row is sent even if this process dies. A row another
+    worker took over meanwhile is marked too: whoever holds it now must not send it again."""
     now = timezone.now()
-    marked = Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT).update(
-        status=DeliveryStatus.SENT, sent_at=now, claim_token=None, last_error="")
+    with _quick_commit():
+        marked = Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT).update(
+            status=DeliveryStatus.SENT, sent_at=now, claim_token=None, last_error="")
     if marked and delivery.channel == Channel.EMAIL:
         event_type = events.EVENTS.get(delivery.event.name)
         if event_type is not None and event_type.on_email_sent is not None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import MODERATORS_GROUP, Company, Membership, MembershipRole, User
 from core.exceptions import ApplicationError, Conflict, Forbidden
 from core.inputs import field_error
+from core.queue import publishing_paused
 
 from . import events, relay
 from .events import COMPANY_MEMBERS, MODERATORS
@@ -76,6 +77,18 @@ def relay_nudge() -> None:
     transaction.on_commit(relay.relay_soon, robust=True)
 
 
+def _publish_on_commit(delivery_ids: list[int], *, queued_at) -> None:
+    """Once the transaction commits, publishes one message per row it wrote as queued, straight from
+    this process: no relay run between the commit and the worker. A broker that is down or hangs
+    costs the caller at most the publish bound (core/queue.py); the rows it refused go back to
+    pending and beat's relay publishes them (robust: nothing here turns the commit into an error)."""
+
+    def deliveries_publish() -> None:
+        relay.deliveries_publish(delivery_ids, queued_at=queued_at)
+
+    transaction.on_commit(deliveries_publish, robust=True)
+
+
 def notify(*, event: str, context: dict[str, Any], recipients: Iterable[User] | None = None,
            company: Company | None = None, emails: Iterable[str] = ()) -> Event:
     """Records `event` and one outbox row per recipient and channel, in the caller's transaction.
@@ -92,8 +105,9 @@ def notify(*, event: str, context: dict[str, Any], recipients: Iterable[User] | 
     - `company`: the company the event is about; its webhook endpoints subscribed to the event
       receive it too (for events that allow webhooks).
 
-    E-mail and webhook rows are published by the relay once the transaction commits; in-app rows
-    are the notification itself."""
+    E-mail and webhook rows are published from this process once the transaction commits (the
+    relay publishes those the broker refused, or whose message was lost); in-app rows are the
+    notification itself."""
     event_type = events.get(event)
     try:
         context = json.loads(json.dumps(context))
@@ -104,15 +118,22 @@ def notify(*, event: str, context: dict[str, Any], recipients: Iterable[User] | 
     else:
         users = [user for user in recipients if user.is_active]
     now = timezone.now()
+    # E-mail and webhook rows are written queued and published once the transaction commits; while
+    # publishing pauses (the broker failed a moment ago) they are written pending for beat's relay.
+    publish_now = not publishing_paused()
+    outgoing = (relay.queued_fields(now) if publish_now
+                else {"status": DeliveryStatus.PENDING, "next_attempt_at": now})
     with transaction.atomic():
         record = Event.objects.create(name=event, company=company, context=context, created_at=now)
         rows: dict[tuple[str, str], Delivery] = {}
 
         def add(channel: str, key: str, **fields) -> None:
-            status = DeliveryStatus.SENT if channel == Channel.IN_APP else DeliveryStatus.PENDING
+            if channel == Channel.IN_APP:  # the row is the notification: delivered by the commit
+                state = {"status": DeliveryStatus.SENT, "sent_at": now, "next_attempt_at": now}
+            else:
+                state = outgoing
             rows.setdefault((channel, key), Delivery(
-                event=record, channel=channel, recipient_key=key, status=status, next_attempt_at=now,
-                sent_at=now if status == DeliveryStatus.SENT else None, created_at=now, **fields))
+                event=record, channel=channel, recipient_key=key, created_at=now, **state, **fields))
 
         enabled = _enabled_channels(event_type, users)
         for user in users:
@@ -128,8 +149,9 @@ def notify(*, event: str, context: dict[str, Any], recipients: Iterable[User] | 
                 if event in endpoint.events:
                     add(Channel.WEBHOOK, endpoint_key(endpoint.pk), endpoint=endpoint)
         Delivery.objects.bulk_create(rows.values())
-        if any(channel != Channel.IN_APP for channel, _key in rows):
-            relay_nudge()
+        to_publish = [row.pk for (channel, _key), row in rows.items() if channel != Channel.IN_APP]
+        if to_publish and publish_now:
+            _publish_on_commit(to_publish, queued_at=now)
     return record
 
 

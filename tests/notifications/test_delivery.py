@@ -105,7 +105,8 @@ def test_a_stale_claim_is_sent_again_with_the_same_message_id(company_a, member_
 def test_a_retry_that_is_not_due_is_not_sent(company_a, member_a):
     _listing_decided(company_a)
     delivery = _one(Channel.EMAIL)
-    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=1))
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING,
+                                                   next_attempt_at=timezone.now() + timedelta(minutes=1))
 
     assert delivery_send(delivery.pk) == "not_due"
     assert mail.outbox == []

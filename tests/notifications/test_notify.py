@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import VerificationStatus
@@ -30,12 +31,12 @@ def test_one_row_per_recipient_and_channel(company_a, member_a, staff_a, endpoin
 
     assert (event.name, event.company, event.context) == ("company.verification_decided", company_a, CONTEXT)
     assert _rows() == sorted([
-        ("email", f"user:{member_a.pk}", "pending"), ("email", f"user:{staff_a.pk}", "pending"),
+        ("email", f"user:{member_a.pk}", "queued"), ("email", f"user:{staff_a.pk}", "queued"),
         ("in_app", f"user:{member_a.pk}", "sent"), ("in_app", f"user:{staff_a.pk}", "sent"),
-        ("webhook", f"endpoint:{endpoint.pk}", "pending"),
+        ("webhook", f"endpoint:{endpoint.pk}", "queued"),
     ])
     assert set(Delivery.objects.values_list("event_id", flat=True)) == {event.pk}
-    assert len(callbacks) == 1  # one nudge of the relay, after the commit
+    assert len(callbacks) == 1  # one publish of the rows it wrote, after the commit
     assert mail.outbox == []
 
 
@@ -46,7 +47,7 @@ def test_named_recipients_are_deduplicated_and_inactive_ones_skipped(company_a, 
     notify(event="company.verification_decided", company=company_a, context=CONTEXT,
            recipients=[member_a, member_a, inactive])
 
-    assert _rows() == [("email", f"user:{member_a.pk}", "pending"), ("in_app", f"user:{member_a.pk}", "sent")]
+    assert _rows() == [("email", f"user:{member_a.pk}", "queued"), ("in_app", f"user:{member_a.pk}", "sent")]
 
 
 @pytest.mark.django_db
@@ -78,8 +79,8 @@ def test_listing_report_goes_to_the_active_moderators(company_a, member_a, admin
     notify(event="listing.reported", context={"listing_id": 3, "listing_title": "Towel", "report_id": 9})
 
     assert _rows() == sorted([
-        ("email", f"user:{moderator.pk}", "pending"), ("in_app", f"user:{moderator.pk}", "sent"),
-        ("email", f"user:{admin_user.pk}", "pending"), ("in_app", f"user:{admin_user.pk}", "sent")])
+        ("email", f"user:{moderator.pk}", "queued"), ("in_app", f"user:{moderator.pk}", "sent"),
+        ("email", f"user:{admin_user.pk}", "queued"), ("in_app", f"user:{admin_user.pk}", "sent")])
 
 
 @pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_rolled_back_change_writes_and_sends_nothing(company_a, member_a, modera
 
 
 def _run_relay() -> list[str]:
-    """What beat and the nudge do, with the tasks called in this process (no eager Celery)."""
+    """What beat does, with the tasks called in this process (no eager Celery)."""
     outcomes = []
     relay.deliveries_relay(publish=lambda delivery_id: outcomes.append(tasks.delivery_send(delivery_id)))
     return outcomes
@@ -152,13 +153,17 @@ def test_committed_change_sends_exactly_one_per_recipient_and_channel(company_a,
     company_a.verification_status = VerificationStatus.PENDING
     company_a.save()
 
-    with mock.patch.object(tasks.deliveries_relay, "delay") as nudge:
+    with mock.patch.object(tasks.delivery_send, "delay") as publish, \
+            mock.patch.object(tasks.deliveries_relay, "delay") as relay_run:
         services.company_verify(company=company_a, actor=moderator)
 
-    nudge.assert_called_once_with()
-    assert sorted(_run_relay()) == ["sent", "sent", "sent"]
+    # Once committed, one message per e-mail and webhook row, straight from the committing process.
+    outgoing = Delivery.objects.exclude(channel=Channel.IN_APP).order_by("pk")
+    assert [c.args for c in publish.call_args_list] == [(pk,) for pk in outgoing.values_list("pk", flat=True)]
+    assert relay_run.call_count == 0
+    assert sorted(tasks.delivery_send(*c.args) for c in publish.call_args_list) == ["sent", "sent", "sent"]
     assert _run_relay() == []
-    for delivery in Delivery.objects.exclude(channel=Channel.IN_APP):  # a message delivered twice
+    for delivery in outgoing:  # a message delivered twice
         assert tasks.delivery_send(delivery.pk) == "already_sent"
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([member_a.email, staff_a.email])
@@ -173,16 +178,16 @@ def test_a_broker_that_is_down_loses_nothing(company_a, member_a, moderator, cap
     company_a.verification_status = VerificationStatus.PENDING
     company_a.save()
 
-    with mock.patch.object(tasks.deliveries_relay, "delay", side_effect=ConnectionError("broker down")) as nudge:
+    with mock.patch.object(tasks.delivery_send, "delay", side_effect=ConnectionError("broker down")) as publish:
         services.company_verify(company=company_a, actor=moderator)  # the change itself succeeds
 
-    nudge.assert_called_once_with()
+    email = Delivery.objects.get(channel=Channel.EMAIL)
+    publish.assert_called_once_with(email.pk)
     assert "broker down" in caplog.text
     company_a.refresh_from_db()
     assert company_a.verification_status == VerificationStatus.VERIFIED
     assert mail.outbox == []
-    email = Delivery.objects.get(channel=Channel.EMAIL)
-    assert email.status == DeliveryStatus.PENDING
+    assert (email.status, email.next_attempt_at <= timezone.now()) == (DeliveryStatus.PENDING, True)
 
     with mock.patch.object(channels, "send", wraps=channels.send) as send:
         assert _run_relay() == ["sent"]  # what beat runs every few seconds once the broker is back

@@ -1,4 +1,7 @@
-"""The relay: due rows are published once; rows whose message or worker was lost come back."""
+"""The relay: due rows are published once; rows whose message or worker was lost come back.
+
+The rows here are written while publishing pauses (the broker failed a moment ago), so notify()
+leaves them pending for the relay instead of publishing them after the commit (test_publish.py)."""
 from __future__ import annotations
 
 import uuid
@@ -11,7 +14,7 @@ from django.utils import timezone
 from notifications import tasks
 from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.relay import deliveries_relay
-from notifications.services import notify
+from notifications.services import notify, relay_nudge
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +35,11 @@ class Broker:
 
 def _emails() -> list[Delivery]:
     return list(Delivery.objects.filter(channel=Channel.EMAIL).order_by("pk"))
+
+
+@pytest.fixture(autouse=True)
+def broker_away(monkeypatch):
+    monkeypatch.setattr("notifications.services.publishing_paused", lambda: True)
 
 
 @pytest.fixture
@@ -135,25 +143,37 @@ def test_batches_are_bounded(company_a, member_a, staff_a):
     assert broker.published == [d.pk for d in _emails()]
 
 
-def test_commits_share_a_waiting_relay_run(company_a, member_a, django_capture_on_commit_callbacks):
+def test_commits_share_a_waiting_relay_run(django_capture_on_commit_callbacks):
     with mock.patch.object(tasks.deliveries_relay, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=True):
-            notify(event="company.verification_decided", company=company_a, context=CONTEXT)
+            relay_nudge()
         with django_capture_on_commit_callbacks(execute=True):
-            notify(event="company.verification_decided", company=company_a, context=CONTEXT)
+            relay_nudge()
         assert delay.call_count == 1  # the second commit's rows are seen by the run still waiting
 
         deliveries_relay(publish=Broker())  # the run starts: later commits queue their own
         with django_capture_on_commit_callbacks(execute=True):
-            notify(event="company.verification_decided", company=company_a, context=CONTEXT)
+            relay_nudge()
         assert delay.call_count == 2
 
 
-def test_a_failed_nudge_does_not_hold_back_the_next_one(company_a, member_a, django_capture_on_commit_callbacks):
+def test_a_failed_nudge_does_not_hold_back_the_next_one(django_capture_on_commit_callbacks):
     with mock.patch.object(tasks.deliveries_relay, "delay", side_effect=[ConnectionError("down"), None]) as delay:
         with django_capture_on_commit_callbacks(execute=True):
-            notify(event="company.verification_decided", company=company_a, context=CONTEXT)
+            relay_nudge()
         with django_capture_on_commit_callbacks(execute=True):
-            notify(event="company.verification_decided", company=company_a, context=CONTEXT)
+            relay_nudge()
 
     assert delay.call_count == 2
+
+
+def test_notify_leaves_the_rows_to_the_relay_while_publishing_pauses(company_a, member_a, staff_a,
+                                                                      django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        notify(event="company.verification_decided", company=company_a, context=CONTEXT)
+
+    assert callbacks == []
+    assert [(d.status, d.queued_at) for d in _emails()] == [(DeliveryStatus.PENDING, None)] * 2
+    broker = Broker()
+    assert deliveries_relay(publish=broker) == 2
+    assert broker.published == [d.pk for d in _emails()]

@@ -228,9 +228,9 @@ def test_each_move_writes_its_notification_before_it_commits(world, django_captu
         assert list(Event.objects.filter(name="order.status_changed").values_list(
             "company_id", "context__order_event_id")) == [(world.buyer.pk, move.pk)]
 
-    # The outbox relay, then the seller's performance update (a task queued through core.queue).
+    # The publish of the outbox rows, then the seller's performance update (a task queued through core.queue).
     assert [getattr(callback, "__name__", None) or callback.args[0].name for callback in callbacks] == [
-        "relay_soon", "trust.tasks.seller_performance_update"]
+        "deliveries_publish", "trust.tasks.seller_performance_update"]
 
 
 def test_a_move_that_rolls_back_queues_nothing(world, django_capture_on_commit_callbacks):
