@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import StrictInputMixin
+from core.pagination import COUNT_CAP
 from marketplace.models import (
     Category,
     Certificate,
@@ -251,7 +252,10 @@ class ListingSearchPageSerializer(serializers.Serializer):
     """A page of the public search (the shape only: the view answers the paginated page and adds
     did_you_mean)."""
 
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text=f"How many listings match, counted up to {COUNT_CAP}; see "
+                                               "count_capped.")
+    count_capped = serializers.BooleanField(help_text="True when more listings match than count says; the pages "
+                                                      "then end at count.")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ListingSearchRowSerializer(many=True)

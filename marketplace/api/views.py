@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import membership_get
 from core.api import validated
+from core.pagination import CappedCountPagination, DefaultPagination
 from core.permissions import IsModerator
 from marketplace import selectors, services
 from marketplace.models import Listing, ListingImage, ListingReport
@@ -38,6 +39,11 @@ class ListingViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
     parser_classes = [JSONParser]
     queryset = Listing.objects.none()  # rows always come from the selectors
+
+    @property
+    def pagination_class(self):
+        """The public catalogue may hold a million listings: its list counts up to a cap."""
+        return CappedCountPagination if getattr(self, "action", None) == "list" else DefaultPagination
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
