@@ -237,10 +237,9 @@ class Maker:
         else:
             mode, countries = "only", sorted(rng.sample(catalogue.MARKETS, rng.randint(2, 8)))
         status = rng.choices(self.statuses, weights=self.status_weights)[0]
-        created = self.now - timedelta(seconds=rng.randint(0, 2 * 365 * 24 * 3600))
-        published = created + timedelta(hours=rng.randint(1, 72)) if status in ("published", "archived") else None
-        if published is not None and published > self.now:
-            published = self.now
+        created = self.now - timedelta(seconds=rng.randint(73 * 3600, 2 * 365 * 24 * 3600))
+        published = (created + timedelta(seconds=rng.randint(3600, 72 * 3600))
+                     if status in ("published", "archived") else None)
         category = self.categories[path]
         document = catalogue_document(title, description, hs_code, category, seller)
         origin = country if rng.random() < 0.85 else rng.choice(catalogue.MARKETS)
