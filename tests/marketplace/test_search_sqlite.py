@@ -264,3 +264,20 @@ def test_turkish_stems_are_only_alternatives():
     assert search_sqlite.word_forms(["havlular", "towel", "6302", "毛巾"]) == {"havlular": ["havlu"]}
     assert search_sqlite.parse_query("havlular -kazaklar").match(
         search_sqlite.word_forms(["havlular"])) == '("havlular" OR "havlu") NOT ("kazaklar")'
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+def test_the_count_and_the_page_read_the_index_once_then_the_listings_by_key(catalogue):
+    """Never a full-text query per listing: SQLite would otherwise probe the index for each
+    published listing when counting."""
+    qs = listing_search(params=SearchParams(q="cotton"))
+    for run in (qs.count, lambda: list(qs[:24]), lambda: search_sqlite._is_indexed("cotton", published=True)):
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        sql = next(query["sql"] for query in captured if search_sqlite.FTS_TABLE in query["sql"])
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = [row[3] for row in cursor.fetchall()]
+        assert plan[0].startswith(f"SCAN {search_sqlite.FTS_TABLE} VIRTUAL TABLE INDEX 0:M"), plan
+        assert any(step.endswith("listing USING INTEGER PRIMARY KEY (rowid=?)") for step in plan), plan
