@@ -117,3 +117,9 @@ def test_the_integration_workers_consume_every_queue():
 def test_a_worker_started_without_q_consumes_every_queue_too():
     # celery's worker takes app.amqp.queues when no -Q is given (the bench's and ad-hoc workers).
     assert sorted(celery_app.amqp.queues) == sorted(task_queues.QUEUES)
+
+
+def test_metrics_show_the_backlog_of_every_queue():
+    from core.metrics import _queue_names
+
+    assert _queue_names(celery_app) == list(task_queues.QUEUES)
