@@ -46,6 +46,8 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
 # Shorter words must be spelt right: a trigram of two letters is similar to too many titles.
 MIN_SIMILAR_WORD_LENGTH = 4
+# Shorter stems say too little to rank a title by ("denim" is "de" to the Turkish stemmer).
+MIN_STEM_LENGTH = 4
 # Most titles similar to a misspelt word whose words are read to find what it stands for.
 SIMILAR_TITLES = 200
 # Markdown punctuation that carries no words.
@@ -169,9 +171,27 @@ def clean_query(text: str) -> str:
     return _DOTTED_HS_CODE.sub(r"\1\2", text)
 
 
+def _stem_patterns(word: str) -> RawSQL:
+    """ILIKE patterns of the English and Turkish stems of a word that differ from it and have
+    MIN_STEM_LENGTH letters or more ("towels" -> '%towel%', "havlular" -> '%havlu%'); ts_lexize is
+    immutable, so PostgreSQL works them out once per query, not once per row."""
+    return RawSQL("ARRAY(SELECT '%%' || stem || '%%' FROM unnest(ts_lexize('english_stem', %s)"
+                  " || ts_lexize('turkish_stem', %s)) AS stem WHERE length(stem) >= %s AND stem <> lower(%s))",
+                  (word, word, MIN_STEM_LENGTH, word), output_field=ArrayField(CharField()))
+
+
+def _title_has(word: str) -> Q:
+    """The title contains the word, ignoring case, or one of its English or Turkish stems, so a
+    plural finds its singular in the title as the document index did."""
+    in_title = Q(title__icontains=word)
+    if word.isalpha() and not _CJK_RUN.search(word):
+        in_title |= Q(_condition(F("title"), "ILIKE ANY", _stem_patterns(word)))
+    return in_title
+
+
 def _title_word_share(words: list[str]) -> Expression:
-    """The share of the words (0 to 1) that the title contains, ignoring case."""
-    hits = [Case(When(title__icontains=word, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    """The share of the words (0 to 1) that the title contains (_title_has)."""
+    hits = [Case(When(_title_has(word), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
             for word in words]
     if not hits:
         return Value(0.0, output_field=FloatField())
@@ -271,7 +291,7 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing
     hits = []
     for word in words:
         in_document = Q(_matches(word))
-        in_title = Q(title__icontains=word)
+        in_title = _title_has(word)
         if len(word) >= MIN_SIMILAR_WORD_LENGTH:
             in_document |= Q(_condition(vector, "@@", _similar_words_query(word)))
             in_title |= Q(_condition(F("title"), "ILIKE ANY", _similar_words_patterns(word)))

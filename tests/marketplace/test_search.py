@@ -423,6 +423,10 @@ def test_a_title_match_ranks_above_a_description_match(db):
     ranks = {listing.pk: listing.rank for listing in listing_search(params=SearchParams(q="towel hotel"))}
     assert ranks == {in_title.pk: 1.0, both.pk: 1.0}
     assert found(q="towel ege") == [in_title.pk, both.pk, in_description.pk]  # 0.5, 0.5 (older), 0.0
+    # A plural counts when the title has its singular (its stem).
+    ranks = {listing.pk: listing.rank for listing in listing_search(params=SearchParams(q="towels"))}
+    assert ranks == {in_title.pk: 1.0, both.pk: 1.0, in_description.pk: 0.0}
+    assert found(q="towels") == [in_title.pk, both.pk, in_description.pk]
 
 
 @on_postgresql
