@@ -15,9 +15,9 @@ marketplace_listing, so every write path, bulk_update and raw SQL included, keep
   last read; the triggers add them and refresh_vocabulary() reads their titles (a cheap incremental
   refresh, done before a misspelt word is looked up, never a full rebuild).
 
-Turkish: porter stems English only, so each word of a query also stands for its Turkish Snowball
-stem (the algorithm of PostgreSQL's turkish dictionary): "havlular" and "havluları" find "havlu",
-"eşarplar" finds "eşarp". The stem is matched against the index as any word, so a Turkish query
+Turkish: porter stems English only, so a query word that reads as Turkish also stands for its
+Turkish Snowball stem (the algorithm of PostgreSQL's turkish dictionary, from snowballstemmer):
+"havlular" and "havluları" find "havlu", "eşarplar" finds "eşarp" (see word_forms). The stem is matched against the index as any word, so a Turkish query
 finds the listings that hold the word's base form.
 
 A query is built from the user's words only: each word is a quoted FTS5 string, so quotes, stars,
@@ -162,15 +162,25 @@ def turkish_stem(word: str) -> str:
     return snowballstemmer.stemmer("turkish").stemWord(word)
 
 
+# Letters only Turkish writes, and plural endings: a word with either reads as Turkish.
+_TURKISH_LETTERS = re.compile("[çğıöşü]")
+_TURKISH_PLURAL = re.compile(r"(lar|ler)(ı|i|a|e|da|de|dan|den|ın|in)?$")
+MIN_TURKISH_STEM = 4
+
+
 def word_forms(words: list[str]) -> dict[str, list[str]]:
-    """For each word of letters whose Turkish stem differs from it, [the stem]: other words it
-    stands for in every search."""
+    """For each word that reads as Turkish (a letter only Turkish writes, or a plural ending) and
+    whose Turkish stem is a shorter beginning of it of at least MIN_TURKISH_STEM letters, [the stem]:
+    another word it stands for in every search ("havlular" -> ["havlu"]). English words are left
+    alone: the Turkish algorithm would cut "denim" to "de" and "seller" to "sel"."""
     forms = {}
     for word in words:
         if not word.isalpha() or search._CJK_RUN.search(word):
             continue
+        if not (_TURKISH_LETTERS.search(word) or _TURKISH_PLURAL.search(word)):
+            continue
         stem = turkish_stem(word)
-        if stem != word and len(stem) >= 2:
+        if stem != word and word.startswith(stem) and len(stem) >= MIN_TURKISH_STEM:
             forms[word] = [stem]
     return forms
 

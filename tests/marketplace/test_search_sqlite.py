@@ -262,6 +262,10 @@ def test_turkish_words_with_suffixes_find_their_base_form():
 
 def test_turkish_stems_are_only_alternatives():
     assert search_sqlite.word_forms(["havlular", "towel", "6302", "毛巾"]) == {"havlular": ["havlu"]}
+    assert search_sqlite.word_forms(["havluları", "eşarplar", "kenarlar"]) == {
+        "havluları": ["havlu"], "eşarplar": ["eşarp"], "kenarlar": ["kenar"]}
+    # English words the Turkish algorithm would cut: cotton -> cotto, denim -> de, seller -> sel, solar -> so
+    assert search_sqlite.word_forms(["cotton", "denim", "seller", "solar", "collar", "white", "piece"]) == {}
     assert search_sqlite.parse_query("havlular -kazaklar").match(
         search_sqlite.word_forms(["havlular"])) == '("havlular" OR "havlu") NOT ("kazaklar")'
 
