@@ -15,7 +15,7 @@ from marketplace import selectors as marketplace_selectors
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, ShipsToMode, Unit
 
 from ..common import ServiceErrorsMixin, country_choices
-from .widgets import CachedSelect
+from .widgets import CachedSelect, FramedBoundField
 
 PRICE_TIER_ROWS = 5
 CERTIFICATE_ROWS = 3
@@ -144,7 +144,10 @@ class CountryField(forms.ChoiceField):
 
 class SearchForm(forms.Form):
     """The catalogue's search and filters. Its long selects (countries, categories) come from the
-    markup cache of CachedSelect; the short ones too, keyed by their choices."""
+    markup cache of CachedSelect; the short ones too, keyed by their choices. Each field's label
+    and help text around its widget are cached as well (FramedBoundField)."""
+
+    bound_field_class = FramedBoundField
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
                         widget=forms.SearchInput(attrs={"placeholder": _("Product, material or HS code")}))

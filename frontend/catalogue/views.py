@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -24,7 +24,7 @@ from core.pagination import CappedPaginator
 from marketplace import imports
 from marketplace import selectors as marketplace_selectors
 from marketplace import services
-from marketplace.models import ImportStatus, Listing, ListingStatus
+from marketplace.models import ImportStatus, Listing, ListingIncoterm, ListingStatus
 from marketplace.prices import EUR
 from marketplace.transitions import EDITABLE_IN_PLACE, LIFECYCLE, SELLER
 
@@ -41,6 +41,7 @@ REPORTS_PAGE_SIZE = 50
 EDITABLE = EDITABLE_IN_PLACE | {ListingStatus.PENDING_REVIEW, ListingStatus.PUBLISHED}
 IMPORT_TEMPLATE = "marketplace/listings-template.csv"
 DISPLAY_CURRENCY_SESSION_KEY = "display_currency"
+CARD_INCOTERMS = Prefetch("incoterm_rows", queryset=ListingIncoterm.objects.order_by("incoterm"))
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,11 @@ def _browse(request, data, *, categories: forms.CategoryTree, category=None):
     chosen = request.GET.get("currency") == display.code
     if chosen and request.session.get(DISPLAY_CURRENCY_SESSION_KEY) != display.code:
         request.session[DISPLAY_CURRENCY_SESSION_KEY] = display.code
-    page = CappedPaginator(marketplace_selectors.listing_search(params=params), LISTINGS_PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    prefetch_related_objects(page.object_list, "images")  # each card's first picture, one query per page
+    # The cards show no price tiers (the lowest price is a column): only the Incoterms and pictures
+    # are fetched with the page, one query each.
+    listings = marketplace_selectors.listing_search(params=params).prefetch_related(None)
+    page = CappedPaginator(listings, LISTINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    prefetch_related_objects(page.object_list, CARD_INCOTERMS, "images")
     cards = [(listing, marketplace_selectors.listing_price_in(listing, display)) for listing in page.object_list]
     return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "cards": cards,
                                                               "display": display, "category": category,

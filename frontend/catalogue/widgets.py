@@ -1,4 +1,4 @@
-"""A select whose markup is rendered once and reused: the search form's country and category lists
+"""A select, and the frame of a form's field, whose markup is rendered once and reused: the search form's country and category lists
 (250 countries, three times on every catalogue page) cost more to render through the template
 engine than the rest of the page.
 
@@ -14,11 +14,14 @@ from threading import Lock
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 MAX_ENTRIES = 256
+# Stands for the widget while a field's frame is rendered.
+_WIDGET_MARK = "\x00widget\x00"
 # Rendered as the value of the cached markup: no option has it, so none is marked selected there.
 _NO_OPTION = "\x00"
 
@@ -89,3 +92,44 @@ class CachedSelect(forms.Select):
                 end = at + len(needle) - 1
                 return f"{markup[:end]} selected{markup[end:]}"
         return markup
+
+
+class FramedBoundField(BoundField):
+    """A field group (label, help text, the widget) whose markup around the widget is cached per
+    language, form and field, so only the widget is rendered per request. A field with errors is
+    rendered in full: its frame holds them."""
+
+    _framing = False
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if self._framing:
+            return _WIDGET_MARK
+        return super().as_widget(widget, attrs, only_initial)
+
+    def as_field_group(self):
+        if self.errors or self.field.show_hidden_initial:
+            return super().as_field_group()
+        key = ("frame", get_language(), type(self.form).__qualname__, self.html_name, self.auto_id,
+               self.form.label_suffix, self.field.required, str(self.label), str(self.help_text),
+               type(self.field.widget).__qualname__, tuple(sorted(self.field.widget.attrs.items())))
+        value = self.value()
+        # An empty input (most of a search form's fields on most pages) is the same markup every time.
+        whole_key = (*key, "empty", value) if value is None or value is False or value == "" else None
+        if whole_key is not None and not isinstance(self.field.widget, CachedSelect):
+            whole = markup_cache.get(whole_key)
+            if whole is None:
+                whole = str(self._framed(key))
+                markup_cache.put(whole_key, whole)
+            return mark_safe(whole)
+        return self._framed(key)
+
+    def _framed(self, key: tuple):
+        frame = markup_cache.get(key)
+        if frame is None:
+            self._framing = True
+            try:
+                frame = str(super().as_field_group())
+            finally:
+                self._framing = False
+            markup_cache.put(key, frame)
+        return mark_safe(frame.replace(_WIDGET_MARK, str(self.as_widget()), 1))
