@@ -44,6 +44,6 @@ def test_the_schema_documents_did_you_mean(api_client):
     response = schema["paths"]["/api/v1/listings/"]["get"]["responses"]["200"]["content"]["application/json"]
     page = schema["components"]["schemas"][response["schema"]["$ref"].rsplit("/", 1)[-1]]
 
-    assert set(page["properties"]) == {"count", "next", "previous", "results", "did_you_mean"}
+    assert set(page["properties"]) == {"count", "count_capped", "next", "previous", "results", "did_you_mean"}
     assert page["properties"]["did_you_mean"]["nullable"] is True
     assert page["properties"]["results"]["type"] == "array"
