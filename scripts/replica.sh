@@ -38,9 +38,12 @@ as_pg() {
 
 running() { [ -f "$DATA/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 
-streaming() {
-  [ "$(primary "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$APP_NAME' AND state = 'streaming'")" -ge 1 ]
+# The replica's WAL receiver on the primary: nothing, "startup", "catchup" or "streaming".
+sender_state() {
+  primary "SELECT coalesce(max(state), '') FROM pg_stat_replication WHERE application_name = '$APP_NAME'"
 }
+
+streaming() { [ "$(sender_state)" = streaming ]; }
 
 # The primary accepts replication connections from this machine (pg_hba.conf's "all" does not cover
 # them) and can stream WAL; a line is added and the configuration reloaded only when missing.
@@ -103,10 +106,18 @@ start_server() {
   as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start >/dev/null
 }
 
+# Waits until the replica streams. A replica still catching up is given up to 180 s more; one whose
+# WAL receiver does not connect within $1 half-seconds (the WAL it needs is gone, say) has failed.
 wait_streaming() {
-  local _
-  for _ in $(seq 1 "$1"); do streaming && return 0; sleep 0.5; done
-  return 1
+  local tries=0 state
+  while :; do
+    state=$(sender_state)
+    [ "$state" = streaming ] && return 0
+    tries=$((tries + 1))
+    if [ -z "$state" ] && [ "$tries" -ge "$1" ]; then return 1; fi
+    [ "$tries" -ge $(($1 + 360)) ] && return 1
+    sleep 0.5
+  done
 }
 
 start() {
