@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import importlib.util
 import runpy
 from pathlib import Path
@@ -110,7 +111,8 @@ def test_the_integration_workers_consume_every_queue():
     from tests.integration import conftest
 
     source = (ROOT / "tests" / "integration" / "conftest.py").read_text(encoding="utf-8")
-    assert '"-Q", ",".join(task_queues.QUEUES)' in source
+    assert '"-Q", ",".join(queues)' in source
+    assert inspect.signature(conftest.start_worker).parameters["queues"].default == task_queues.QUEUES
     assert conftest.CeleryWorker.__dataclass_fields__["queues"].default == task_queues.QUEUES
 
 

@@ -248,17 +248,19 @@ def spawn_celery(arguments: list[str], *, env: dict, log_path: Path) -> subproce
 
 def start_worker(*, broker_url: str, mail_dir: Path, var_dir: Path, log_path: Path,
                  extra_env: dict[str, str] | None = None, concurrency: int = 2,
-                 extra_args: list[str] | None = None) -> CeleryWorker:
-    """Starts a `celery worker` process consuming every queue (config/queues.py), as `make run` does,
-    and waits until it is ready (fails the test otherwise)."""
+                 extra_args: list[str] | None = None,
+                 queues: tuple[str, ...] = task_queues.QUEUES) -> CeleryWorker:
+    """Starts a `celery worker` process consuming `queues` (by default every queue of
+    config/queues.py, as `make run` does) and waits until it is ready (fails the test otherwise)."""
     start = len(log_path.read_text(encoding="utf-8", errors="replace")) if log_path.exists() else 0
     process = spawn_celery([
-        "worker", "--pool=prefork", f"--concurrency={concurrency}", "-l", "info", "-Q", ",".join(task_queues.QUEUES),
+        "worker", "--pool=prefork", f"--concurrency={concurrency}", "-l", "info", "-Q", ",".join(queues),
         "-n", f"integration-{uuid.uuid4().hex[:12]}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat", *(extra_args or []),
     ], env=worker_env(broker_url=broker_url, mail_dir=mail_dir, var_dir=var_dir, extra_env=extra_env),
         log_path=log_path)
-    worker = CeleryWorker(process=process, log_path=log_path, mail_dir=mail_dir, broker_url=broker_url)
+    worker = CeleryWorker(process=process, log_path=log_path, mail_dir=mail_dir, broker_url=broker_url,
+                          queues=tuple(queues))
     deadline = time.monotonic() + WORKER_START_TIMEOUT
     while not re.search(r"@\S+ ready\.", worker.log_text()[start:]):
         if process.poll() is not None:
