@@ -253,7 +253,7 @@ def text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
     words = parsed.plain_words
     if words is None or strict.exists():
         return strict
-    similar = {word: closest for word in words if _may_be_misspelt(word) and not _is_indexed(word)
+    similar = {word: closest for word in dict.fromkeys(words) if _may_be_misspelt(word) and not _is_indexed(word)
                for closest in [closest_words(word)] if closest}
     if not similar:
         return strict
@@ -336,13 +336,14 @@ def did_you_mean(text: str) -> str | None:
     words = parsed.plain_words
     if not words:
         return None
-    suggested = []
-    for word in words:
+    corrected: dict[str, str] = {}
+    for word in dict.fromkeys(words):
         closest = None
         if _may_be_misspelt(word) and not _is_indexed(word, published=True):
             closest = next((candidate for candidate in closest_words(word, limit=5)
                             if _is_indexed(candidate, published=True)), None)
-        suggested.append(closest or word)
+        corrected[word] = closest or word
+    suggested = [corrected[word] for word in words]
     return " ".join(suggested) if suggested != words else None
 
 

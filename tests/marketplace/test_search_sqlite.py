@@ -285,3 +285,12 @@ def test_the_count_and_the_page_read_the_index_once_then_the_listings_by_key(cat
             plan = [row[3] for row in cursor.fetchall()]
         assert plan[0].startswith(f"SCAN {search_sqlite.FTS_TABLE} VIRTUAL TABLE INDEX 0:M"), plan
         assert any(step.endswith("listing USING INTEGER PRIMARY KEY (rowid=?)") for step in plan), plan
+
+
+def test_a_repeated_misspelt_word_is_looked_up_once(catalogue):
+    search.did_you_mean("towl")
+    with CaptureQueriesContext(connection) as once:
+        assert search.did_you_mean("towl") == "towel"
+    with CaptureQueriesContext(connection) as repeated:
+        assert search.did_you_mean("towl towl towl") == "towel towel towel"
+    assert len(repeated) == len(once)
