@@ -145,14 +145,18 @@ def replica_available() -> bool:
     global _replica_down_until
     if not replica_configured() or time.monotonic() < _replica_down_until:
         return False
+    replica = connections[REPLICA]
     try:
-        connections[REPLICA].ensure_connection()
+        # A kept connection the replica no longer answers is dropped here (CONN_HEALTH_CHECKS, once
+        # per request), not found dead by the view's first query.
+        replica.close_if_health_check_failed()
+        replica.ensure_connection()
     except DatabaseError as exc:
         _replica_down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
         logger.warning("the database replica is away; reading from the primary for %ss: %s",
                        settings.REPLICA_RETRY_SECONDS, type(exc).__name__)
         try:
-            connections[REPLICA].close()
+            replica.close()
         except DatabaseError:
             pass
         return False
