@@ -8,7 +8,7 @@ whose words make one vector (document_vector, GIN-indexed by migration 0009): "s
 every word as written with its accents removed ("cafe" finds "Café", HS codes stay whole),
 "english" and "turkish" add the Snowball stems of English and Turkish words ("towels" finds
 "towel", "havlular" finds "havlu"). A query matches when all its words match in one of the three
-(text_query). When the exact words find nothing, each misspelt word also stands for the words of
+(text_query); Turkish stems are looked up only for a query with a word that reads as Turkish. When the exact words find nothing, each misspelt word also stands for the words of
 the titles that are similar to it (trigram word similarity, looked up in a GIN gin_trgm_ops index on
 the title), so a misspelt word still finds its listings, and did_you_mean offers the corrected
 query. SQLite uses FTS5 (marketplace.search_sqlite), with the same expectations
@@ -41,6 +41,10 @@ SEARCH_CONFIG = "sme_simple"
 # Configurations whose stems are added to the exact words, in the document and in the query.
 STEMMED_CONFIGS = ("english", "turkish")
 SEARCH_CONFIGS = (SEARCH_CONFIG, *STEMMED_CONFIGS)
+_NOT_TURKISH = tuple(config for config in SEARCH_CONFIGS if config != "turkish")
+# Letters only Turkish writes, and plural endings (with a case ending): see reads_as_turkish.
+_TURKISH_LETTERS = re.compile("[çğıöşü]")
+_TURKISH_PLURAL = re.compile(r"(lar|ler)(ı|i|a|e|da|de|dan|den|ın|in)?$")
 # Longest query text and most words that are looked at; the rest is ignored.
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
@@ -143,10 +147,19 @@ def document_vector() -> CombinedSearchVector:
     return reduce(operator.add, [SearchVector("search_document", config=config) for config in SEARCH_CONFIGS])
 
 
+def reads_as_turkish(word: str) -> bool:
+    """Whether a query word reads as Turkish: a letter only Turkish writes (ç ğ ı ö ş ü) or a plural
+    ending (-lar, -ler, with a case ending). Only such words are looked up by their Turkish stems:
+    the Turkish algorithm would cut English words too ("denim" to "de", "seller" to "sel")."""
+    word = word.lower()
+    return bool(_TURKISH_LETTERS.search(word) or _TURKISH_PLURAL.search(word))
+
+
 def text_query(text: str, *, search_type: str = "plain") -> CombinedSearchQuery:
-    """The tsquery of a query text: its words as written (accents removed) or as English or as
-    Turkish stems, all of them in one configuration. A -negated word of a web-search query must
-    match in none of them, so "cotton -towel" does not find "cotton towels" by its exact words."""
+    """The tsquery of a query text: its words as written (accents removed) or as English stems, or,
+    when a word reads as Turkish (reads_as_turkish), as Turkish stems; all of them in one
+    configuration. A -negated word of a web-search query must match in none of them, so
+    "cotton -towel" does not find "cotton towels" by its exact words."""
     negated: list[str] = []
     if search_type == "websearch":
         kept = []
@@ -156,8 +169,8 @@ def text_query(text: str, *, search_type: str = "plain") -> CombinedSearchQuery:
             else:
                 kept.append(token)
         text = " ".join(kept)
-    query = reduce(operator.or_, [SearchQuery(text, search_type=search_type, config=config)
-                                  for config in SEARCH_CONFIGS])
+    configs = SEARCH_CONFIGS if any(reads_as_turkish(word) for word in text.split()) else _NOT_TURKISH
+    query = reduce(operator.or_, [SearchQuery(text, search_type=search_type, config=config) for config in configs])
     for word in negated:
         for config in SEARCH_CONFIGS:
             query &= ~SearchQuery(word, search_type="plain", config=config)
@@ -172,12 +185,15 @@ def clean_query(text: str) -> str:
 
 
 def _stem_patterns(word: str) -> RawSQL:
-    """ILIKE patterns of the English and Turkish stems of a word that differ from it and have
-    MIN_STEM_LENGTH letters or more ("towels" -> '%towel%', "havlular" -> '%havlu%'); ts_lexize is
-    immutable, so PostgreSQL works them out once per query, not once per row."""
-    return RawSQL("ARRAY(SELECT '%%' || stem || '%%' FROM unnest(ts_lexize('english_stem', %s)"
-                  " || ts_lexize('turkish_stem', %s)) AS stem WHERE length(stem) >= %s AND stem <> lower(%s))",
-                  (word, word, MIN_STEM_LENGTH, word), output_field=ArrayField(CharField()))
+    """ILIKE patterns of the English stem of a word, and its Turkish stem when it reads as Turkish,
+    that differ from it and have MIN_STEM_LENGTH letters or more ("towels" -> '%towel%', "havlular"
+    -> '%havlu%'); ts_lexize is immutable, so PostgreSQL works them out once per query, not once
+    per row."""
+    stems = "ts_lexize('english_stem', %s)" + (" || ts_lexize('turkish_stem', %s)" if reads_as_turkish(word) else "")
+    params = (word, word) if reads_as_turkish(word) else (word,)
+    return RawSQL(f"ARRAY(SELECT '%%' || stem || '%%' FROM unnest({stems}) AS stem"
+                  " WHERE length(stem) >= %s AND stem <> lower(%s))",
+                  (*params, MIN_STEM_LENGTH, word), output_field=ArrayField(CharField()))
 
 
 def _title_has(word: str) -> Q:

@@ -460,6 +460,20 @@ def test_words_are_found_by_english_and_turkish_stems_and_without_accents(db):
     assert found(q="İstanbul kilimler") == [kilim.pk]
     assert found(q="tekstil", sort="newest") == [kilim.pk, cafe.pk, havlu.pk]
     assert found(q="havlular cups") == []
+    # An English word is not cut by the Turkish algorithm ("denim" would be "de").
+    coffee = PublishedListingFactory(seller=seller, title="Green coffee, Sul de Minas", published_at=now)
+    assert found(q="denim") == []
+    assert found(q="de") == [coffee.pk]
+    # A title holding the stem counts as one holding the word.
+    ranks = {listing.pk: listing.rank for listing in listing_search(params=SearchParams(q="havlular tekstil"))}
+    assert ranks == {havlu.pk: 0.5}
+
+
+@pytest.mark.parametrize(("word", "turkish"), [
+    ("havlular", True), ("HAVLULARI", True), ("eşarp", True), ("kilimlerden", True), ("Işık", True),
+    ("denim", False), ("cotton", False), ("bearings", False), ("towels", False)])
+def test_reads_as_turkish(word, turkish):
+    assert search.reads_as_turkish(word) is turkish
 
 
 @on_postgresql

@@ -84,6 +84,7 @@ TABLE = [
     Row("eşarplar", ("İpek eşarp",)),
     Row("kazaklar", ("Yün kazak",), never=("havlu",)),
     Row("pamuklu havlu", ("Pamuklu havlu",), never=("eşarp", "kazak")),
+    Row("denim", ("Denim fabric",), never=("coffee", "Granite")),  # not cut to "de" (Sul de Minas)
     # Chinese by its characters.
     Row("保温杯", ("不锈钢保温杯",), never=("竹制砧板", "saucepan")),
     Row("不锈钢", ("不锈钢保温杯",), never=("竹制砧板",)),
