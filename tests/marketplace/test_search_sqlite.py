@@ -294,3 +294,21 @@ def test_a_repeated_misspelt_word_is_looked_up_once(catalogue):
     with CaptureQueriesContext(connection) as repeated:
         assert search.did_you_mean("towl towl towl") == "towel towel towel"
     assert len(repeated) == len(once)
+
+
+def test_the_vocabulary_reads_pending_titles_in_batches(catalogue, monkeypatch):
+    monkeypatch.setattr(search_sqlite, "REFRESH_BATCH", 3)
+    assert search_sqlite.refresh_vocabulary() == 8  # every listing of the catalogue, three at a time
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT word FROM {search_sqlite.WORD_TABLE} ORDER BY word")
+        words = [row[0] for row in cursor.fetchall()]
+    assert {"arabica", "beans", "bath", "cotton", "denim", "towel", "shirt", "suspended"} <= set(words)
+    assert "t" not in words and "pcb" in words
+
+
+def test_a_deleted_listings_words_are_no_longer_suggested(catalogue):
+    listing = PublishedListingFactory(title="Zanzibar clove buds")
+    assert search.did_you_mean("zanzibr") == "zanzibar"
+    listing.delete()
+    assert search.did_you_mean("zanzibr") is None
+    assert found("zanzibr") == []
