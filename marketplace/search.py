@@ -30,7 +30,7 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
 )
 from django.db.models import BooleanField, Case, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value, When
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models.expressions import RawSQL
 
 from .models import Category, Listing, ListingStatus
@@ -339,7 +339,8 @@ def _closest_catalogue_word(word: str) -> str | None:
            " WHERE title %%> %s AND status = %s LIMIT %s) AS similar_title) AS w"
            " WHERE similar_word ~ '^[[:alpha:]]+$' AND %s <%% similar_word"
            " ORDER BY similarity(%s, similar_word) DESC, similar_word LIMIT 1")
-    with connection.cursor() as cursor:
+    # Where the router reads listings from (a replica during a catalogue request, when there is one).
+    with connections[router.db_for_read(Listing)].cursor() as cursor:
         cursor.execute(sql, (word, ListingStatus.PUBLISHED, SIMILAR_TITLES, word, word))
         row = cursor.fetchone()
     return row[0] if row else None
