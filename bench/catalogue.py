@@ -62,6 +62,14 @@ DEFAULT_URLS = [
     ("search_typo", f"/api/v1/listings/?q={TYPO_TERM}"),
     ("detail", "/api/v1/listings/{id}/"),
 ]
+# The web pages of the same searches (--pages): the HTML a browser gets, with the filter sidebar.
+PAGE_URLS = [
+    ("page_browse", "/listings/"),
+    ("page_category", "/categories/textiles/"),
+    ("page_search", f"/listings/?q={COMMON_TERM}"),
+    ("page_search_rare", f"/listings/?q={RARE_TERM}"),
+    ("page_filtered", "/categories/textiles/?ships_to=DE&incoterm=FOB&sort=price_asc"),
+]
 
 # name, country, currency, verified
 SELLERS = [
@@ -213,6 +221,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--url", action="append", metavar="NAME=PATH",
                         help="a kind of request; repeat to replace the defaults. PATH may use {id} (a random bench "
                              "listing) and {category} (the pk of the textiles category).")
+    parser.add_argument("--pages", action="store_true",
+                        help="measure the web pages (browse, category, search) instead of the API")
     parser.add_argument("--reset", action="store_true", help="delete the bench listings and sellers, load again")
     parser.add_argument("--load-only", action="store_true", help="load the data and stop")
     parser.add_argument("--in-process", action="store_true",
@@ -382,7 +392,7 @@ def refresh_prices_in_eur() -> None:
 
 def url_kinds(args) -> list[tuple[str, str]]:
     if not args.url:
-        return DEFAULT_URLS
+        return PAGE_URLS if args.pages else DEFAULT_URLS
     kinds = []
     for item in args.url:
         name, sep, path = item.partition("=")
@@ -492,21 +502,29 @@ def server_pids(server: subprocess.Popen) -> list[int]:
     bench database except this script's own connection."""
     from django.db import connection
 
-    try:
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    except OSError:
+    workers = worker_pids(server)
+    if not workers:
         return []
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
         backends = [row[0] for row in cursor.fetchall()]
-    return [int(pid) for pid in children] + backends
+    return workers + backends
+
+
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    """The gunicorn workers alone: their CPU time is the application's, without PostgreSQL's."""
+    try:
+        return [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def run_http(kinds, make_url, args, port: int, server: subprocess.Popen) -> dict[str, dict]:
     outcomes: dict[str, list[tuple[int, float]]] = {name: [] for name, _t in kinds}
     rates: dict[str, list[float]] = {name: [] for name, _t in kinds}
     cpu: dict[str, float | None] = {name: 0.0 for name, _t in kinds}
+    app_cpu: dict[str, float | None] = {name: 0.0 for name, _t in kinds}
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         for name, template in kinds:
             list(pool.map(lambda _n, t=template: http_get(port, make_url(t)), range(args.warmup)))
@@ -516,8 +534,13 @@ def run_http(kinds, make_url, args, port: int, server: subprocess.Popen) -> dict
                 started = time.perf_counter()
                 batch = list(pool.map(lambda _n, t=template: http_get(port, make_url(t)), range(args.requests)))
                 rates[name].append(len(batch) / (time.perf_counter() - started))
-                spent = cpu_spent(cpu_before, process_cpu_seconds(server_pids(server)))
+                cpu_after = process_cpu_seconds(server_pids(server))
+                spent = cpu_spent(cpu_before, cpu_after)
                 cpu[name] = None if spent is None or cpu[name] is None else cpu[name] + spent
+                workers = set(worker_pids(server))
+                app = cpu_spent({pid: t for pid, t in cpu_before.items() if pid in workers},
+                                {pid: t for pid, t in cpu_after.items() if pid in workers})
+                app_cpu[name] = None if app is None or app_cpu[name] is None else app_cpu[name] + app
                 outcomes[name].extend(batch)
             print(f"  run {run + 1}/{args.runs} done, load average {os.getloadavg()[0]:.1f}", flush=True)
     results = {}
@@ -525,6 +548,8 @@ def run_http(kinds, make_url, args, port: int, server: subprocess.Popen) -> dict
         results[name] = summarize(outcomes[name], rates[name])
         spent = cpu[name]
         results[name]["cpu_ms"] = None if spent is None else spent * 1000 / len(outcomes[name])
+        app = app_cpu[name]
+        results[name]["app_cpu_ms"] = None if app is None else app * 1000 / len(outcomes[name])
     return results
 
 
@@ -599,7 +624,7 @@ def report(args, kinds, results, queries, load_before: float) -> None:
           "requests")
     print()
     header = (f"{'kind':<16} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8} "
-              f"{'cpu ms':>7}  path")
+              f"{'cpu ms':>7} {'app ms':>7}  path")
     print(header)
     print("-" * len(header))
     for name, template in kinds:
@@ -607,12 +632,15 @@ def report(args, kinds, results, queries, load_before: float) -> None:
         count, status = queries[name]
         cpu_ms = row.get("cpu_ms")
         cpu_text = "n/a" if cpu_ms is None else f"{cpu_ms:.1f}"
+        app_ms = row.get("app_cpu_ms")
+        app_text = "n/a" if app_ms is None else f"{app_ms:.1f}"
         print(f"{name:<16} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f} "
-              f"{row['errors']:>7} {count:>8} {cpu_text:>7}  {template}"
+              f"{row['errors']:>7} {count:>8} {cpu_text:>7} {app_text:>7}  {template}"
               + ("" if status == 200 else f"  (status {status})"))
     print()
     print("cpu ms: CPU time of the gunicorn workers and their PostgreSQL backends per request (parallel query "
-          "workers not counted); it depends much less than the latencies on what else runs on the machine.")
+          "workers not counted); it depends much less than the latencies on what else runs on the machine. "
+          "app ms: the gunicorn workers' part of it (the application's CPU, without PostgreSQL's).")
 
 
 def main() -> None:
