@@ -162,25 +162,20 @@ def turkish_stem(word: str) -> str:
     return snowballstemmer.stemmer("turkish").stemWord(word)
 
 
-# Letters only Turkish writes, and plural endings: a word with either reads as Turkish.
-_TURKISH_LETTERS = re.compile("[çğıöşü]")
-_TURKISH_PLURAL = re.compile(r"(lar|ler)(ı|i|a|e|da|de|dan|den|ın|in)?$")
-MIN_TURKISH_STEM = 4
-
-
 def word_forms(words: list[str]) -> dict[str, list[str]]:
-    """For each word that reads as Turkish (a letter only Turkish writes, or a plural ending) and
-    whose Turkish stem is a shorter beginning of it of at least MIN_TURKISH_STEM letters, [the stem]:
+    """For each word that reads as Turkish (search.reads_as_turkish: a letter only Turkish writes, or
+    a plural ending) and whose Turkish stem is a shorter beginning of it of at least
+    search.MIN_STEM_LENGTH letters, [the stem]:
     another word it stands for in every search ("havlular" -> ["havlu"]). English words are left
     alone: the Turkish algorithm would cut "denim" to "de" and "seller" to "sel"."""
     forms = {}
     for word in words:
         if not word.isalpha() or search._CJK_RUN.search(word):
             continue
-        if not (_TURKISH_LETTERS.search(word) or _TURKISH_PLURAL.search(word)):
+        if not search.reads_as_turkish(word):
             continue
         stem = turkish_stem(word)
-        if stem != word and word.startswith(stem) and len(stem) >= MIN_TURKISH_STEM:
+        if stem != word and word.startswith(stem) and len(stem) >= search.MIN_STEM_LENGTH:
             forms[word] = [stem]
     return forms
 
