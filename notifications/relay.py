@@ -37,6 +37,7 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.queue import publish as queue_publish
@@ -188,26 +189,32 @@ def _quick_commit():
 
 
 def _claim(delivery_id: int) -> tuple[Delivery | None, str]:
+    """Claims the row with one UPDATE that matches it only while it may be claimed (the check and the
+    act in one statement), committed at once; then reads what the send needs."""
     now = timezone.now()
+    claimable = (Q(status__in=OPEN_STATUSES)
+                 & ~Q(status=DeliveryStatus.SENDING, claimed_at__gt=now - _stale_after())
+                 & ~Q(status=DeliveryStatus.PENDING, next_attempt_at__gt=now))
     with _quick_commit():
-        delivery = (Delivery.objects.select_for_update(of=("self",))
-                    .select_related("event", "recipient", "endpoint").filter(pk=delivery_id).first())
-        if delivery is None:
-            return None, "missing"
-        if delivery.status in (DeliveryStatus.SENT, DeliveryStatus.CANCELLED, DeliveryStatus.DEAD):
-            return None, f"already_{delivery.status}"
-        if delivery.status == DeliveryStatus.SENDING and delivery.claimed_at > now - _stale_after():
-            return None, "claimed"
-        if delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at > now:
-            return None, "not_due"
-        delivery.status = DeliveryStatus.SENDING
-        delivery.claim_token = uuid.uuid4()
-        delivery.claimed_at = now
-        delivery.attempts += 1
         # If this worker dies, the relay takes the row up again once the claim is stale.
-        delivery.next_attempt_at = now + _stale_after()
-        delivery.save(update_fields=["status", "claim_token", "claimed_at", "attempts", "next_attempt_at"])
-    return delivery, "claimed_now"
+        claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
+            status=DeliveryStatus.SENDING, claim_token=uuid.uuid4(), claimed_at=now, attempts=F("attempts") + 1,
+            next_attempt_at=now + _stale_after())
+    if not claimed:
+        return None, _why_not_claimed(delivery_id)
+    # Nobody else changes a row with a fresh claim, except to mark it sent.
+    return Delivery.objects.select_related("event", "recipient", "endpoint").get(pk=delivery_id), "claimed_now"
+
+
+def _why_not_claimed(delivery_id: int) -> str:
+    status = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+    if status is None:
+        return "missing"
+    if status in (DeliveryStatus.SENT, DeliveryStatus.CANCELLED, DeliveryStatus.DEAD):
+        return f"already_{status}"
+    if status == DeliveryStatus.PENDING:
+        return "not_due"
+    return "claimed"  # by another worker, a moment ago or recently enough
 
 
 def _mark_sent(delivery: Delivery) -> bool:
