@@ -49,17 +49,22 @@ def _check(*, buyer: Company, listing_id: int, quantity: int, incoterm: str) -> 
                       country=str(buyer.country))
 
 
+_ID_CEILING = 2**63
+
+
 def _locked_cart_with_line(*, actor: User, buyer: Company, listing_id: int) -> tuple[Cart, CartLine | None, int] | None:
     """The buyer's cart, locked, with the line of the listing (None when it is not in the cart) and
     the number of lines, in one query that also asks that the actor is a member of the buyer. None
     when the actor is not a member or the buyer has no cart yet."""
     if not actor.is_authenticated:
         return None
+    # An id no column holds has no line (the join's condition is not range-checked as a filter is).
+    wanted_id = listing_id if isinstance(listing_id, int) and 0 < listing_id < _ID_CEILING else 0
     lines = (CartLine.objects.filter(cart=OuterRef("pk")).order_by().values("cart").annotate(n=Count("pk"))
              .values("n"))
     cart = (Cart.objects.select_for_update(of=("self",))
             .filter(buyer=buyer, buyer__memberships__user=actor)
-            .annotate(wanted=FilteredRelation("lines", condition=Q(lines__listing_id=listing_id)),
+            .annotate(wanted=FilteredRelation("lines", condition=Q(lines__listing_id=wanted_id)),
                       line_pk=F("wanted__pk"), line_quantity=F("wanted__quantity"),
                       line_incoterm=F("wanted__incoterm"), line_added_by=F("wanted__added_by"),
                       line_created_at=F("wanted__created_at"), line_count=Subquery(lines))
@@ -68,7 +73,7 @@ def _locked_cart_with_line(*, actor: User, buyer: Company, listing_id: int) -> t
         return None
     line = None
     if cart.line_pk is not None:
-        line = CartLine(pk=cart.line_pk, cart=cart, listing_id=listing_id, quantity=cart.line_quantity,
+        line = CartLine(pk=cart.line_pk, cart=cart, listing_id=wanted_id, quantity=cart.line_quantity,
                         incoterm=cart.line_incoterm, added_by_id=cart.line_added_by, created_at=cart.line_created_at)
         line._state.adding = False
     return cart, line, cart.line_count or 0

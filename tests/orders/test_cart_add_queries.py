@@ -115,3 +115,15 @@ def test_a_non_member_is_refused_and_no_cart_is_made(world):
     assert excinfo.value.message == "Only members of the buying company can do that."
     assert not Cart.objects.filter(buyer=world.buyer).exists()
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("listing_id", [2**31, 2**63 + 1])
+def test_a_listing_id_beyond_any_row_is_a_400_and_changes_nothing(api, world, listing_id):
+    Cart.objects.create(buyer=world.buyer)
+    before = snapshot()
+
+    response = api.post(LINES, {"listing_id": listing_id, "quantity": 10}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"listing_id": ["This listing is not available."]}
+    assert snapshot() == before
