@@ -1,6 +1,6 @@
-"""A select, and the frame of a form's field, whose markup is rendered once and reused: the search form's country and category lists
-(250 countries, three times on every catalogue page) cost more to render through the template
-engine than the rest of the page.
+"""A select, and the frame of a form's field, whose markup is rendered once and reused: the search
+form's country and category lists (250 countries, three times on every catalogue page) cost more to
+render through the template engine than the rest of the page.
 
 The markup with nothing selected is kept per process, keyed by everything it depends on: the
 language, the field's name and attributes, and the choices (a key the form gives for the long
