@@ -87,7 +87,8 @@ class World:
             "title": f"Bench towel {tag}", "category": Category.objects.get(path="textiles/home-textiles").pk,
             "origin_country": "TR", "hs_code": "630260", "weight_kg": "0.5", "moq": 10, "order_multiple": 1,
             "stock": 2_000_000_000, "incoterms": ["FOB", "DAP"],
-            "price_tiers": [{"min_quantity": 10, "unit_price": "100.00"}, {"min_quantity": 100, "unit_price": "90.00"}]})
+            "price_tiers": [{"min_quantity": 10, "unit_price": "100.00"},
+                            {"min_quantity": 100, "unit_price": "90.00"}]})
         Listing.objects.filter(pk=self.listing.pk).update(status=ListingStatus.PUBLISHED)
         self.buyers = []
         for number in range(buyers):
