@@ -163,25 +163,32 @@ class SearchForm(forms.Form):
                                    decimal_places=2)
     moq_max = forms.IntegerField(label=_("Minimum order at most"), required=False, min_value=1,
                                  max_value=MAX_QUANTITY)
-    incoterm = forms.ChoiceField(label=_("Incoterm"), required=False, choices=_any_incoterm, widget=CachedSelect)
+    # The fixed lists of this module name their choices (the key holds the language), so their labels
+    # are not translated on every page only to look the markup up.
+    incoterm = forms.ChoiceField(label=_("Incoterm"), required=False, choices=_any_incoterm,
+                                 widget=CachedSelect(choices_key=("incoterms",)))
     ships_to = CountryField(label=_("Ships to"), required=False, empty_label=_("Anywhere"))
     verified = forms.BooleanField(label=_("Verified sellers only"), required=False)
     responds_within = forms.TypedChoiceField(
         label=_("Seller's response time"), required=False, choices=RESPONDS_WITHIN_CHOICES, coerce=int,
         empty_value=None, help_text=_("Median time to accept an order over the last 90 days."),
-        error_messages={"invalid_choice": _("Choose 24, 48 or 72 hours.")}, widget=CachedSelect)
+        error_messages={"invalid_choice": _("Choose 24, 48 or 72 hours.")},
+        widget=CachedSelect(choices_key=("responds_within",)))
     on_time_min = forms.IntegerField(
         label=_("On-time shipping at least (%)"), required=False, min_value=0, max_value=100,
         help_text=_("Share of orders shipped within the lead time over the last 90 days."))
     rating_min = forms.TypedChoiceField(label=_("Seller's rating"), required=False, choices=RATING_MIN_CHOICES,
-                                        coerce=int, empty_value=None, widget=CachedSelect)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=CachedSelect)
+                                        coerce=int, empty_value=None,
+                                        widget=CachedSelect(choices_key=("rating_min",)))
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES,
+                             widget=CachedSelect(choices_key=("sort",)))
 
     def __init__(self, *args, currencies: dict[str, marketplace_selectors.DisplayCurrency] | None = None,
                  categories: CategoryTree | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.currencies = currencies or {marketplace_selectors.EUR_DISPLAY.code: marketplace_selectors.EUR_DISPLAY}
         self.fields["currency"].choices = [(code, code) for code in self.currencies]
+        self.fields["currency"].widget.choices_key = ("currencies", *self.currencies)
         self.fields["category"].set_tree(categories if categories is not None else CategoryTree.read())
 
     def clean(self):
