@@ -8,6 +8,7 @@ Everything a card shows comes with the listing (marketplace.selectors._with_card
 image prefetch): rendering makes no query."""
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 from django.template.defaultfilters import floatformat
@@ -21,6 +22,9 @@ from django.utils.translation import gettext_noop as N_
 
 from accounts.models import VerificationStatus
 from marketplace.models import Listing, Unit
+
+
+_PK_MARK = 2_147_483_647  # no address of the site holds it except where the id goes
 
 
 class _Words:
@@ -48,6 +52,13 @@ class _Words:
             self.found[key] = _text(country.name)
         return self.found[key]
 
+    def detail_url(self, pk: int) -> str:
+        """The listing page's address: reversed once per page, the id put in."""
+        key = ("url", "listing_detail")
+        if key not in self.found:
+            self.found[key] = reverse("frontend:listing_detail", args=[_PK_MARK])
+        return self.found[key].replace(str(_PK_MARK), str(pk))
+
     def no_picture(self) -> str:
         key = ("static", "no-picture")
         if key not in self.found:
@@ -57,7 +68,10 @@ class _Words:
 
 def _text(value) -> str:
     """A value as the template engine prints it: localized, then escaped. (Translated literals are
-    printed as they are, as {% translate "..." %} does.)"""
+    printed as they are, as {% translate "..." %} does.) A plain string needs no localizing and is
+    escaped as django.utils.html.escape does."""
+    if type(value) is str:
+        return html.escape(value)
     return conditional_escape(localize(value))
 
 
@@ -134,7 +148,7 @@ def listing_card(listing: Listing, converted: Decimal | None, display, words: _W
     return mark_safe(
         f'<article class="card listing-card" id="listing-{listing.pk}">\n'
         f'  <div class="listing-thumb">{_picture(listing, words)}</div>\n'
-        f'  <h2 class="listing-title"><a href="{reverse("frontend:listing_detail", args=[listing.pk])}">'
+        f'  <h2 class="listing-title"><a href="{words.detail_url(listing.pk)}">'
         f'{_text(listing.title)}</a></h2>\n'
         f'  <p class="muted listing-category">{_text(words(listing.category.name))}</p>\n'
         f'  <p class="seller-line">\n'
