@@ -48,7 +48,7 @@ DEFAULT_URLS = [
 # The same requests through the API, with --api.
 API_URLS = [
     ("api_browse", "/api/v1/listings/"),
-    ("api_filtered", "/api/v1/listings/?category=textiles&origin_country=TR&price_min=2&price_max=20"),
+    ("api_filtered", "/api/v1/listings/?category={category}&origin_country=TR&price_min=2&price_max=20"),
     ("api_search_common", "/api/v1/listings/?q=cotton"),
     ("api_search_rare_code", "/api/v1/listings/?q=810890"),
     ("api_search_typo", "/api/v1/listings/?q=cottn"),
@@ -67,7 +67,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pg-options", default="", help="PGOPTIONS of the server's database sessions")
     parser.add_argument("--api", action="store_true", help="measure the API's listing endpoints as well")
     parser.add_argument("--url", action="append", metavar="NAME=PATH",
-                        help="a kind of request; repeat to replace the defaults. PATH may use {id}.")
+                        help="a kind of request; repeat to replace the defaults. PATH may use {id} and {category}.")
     parser.add_argument("--explain", metavar="FILE", help="write EXPLAIN (ANALYZE, BUFFERS) of each kind's queries")
     parser.add_argument("--explain-only", action="store_true", help="write the EXPLAIN file and stop")
     parser.add_argument("--seed", type=int, default=20261206)
@@ -82,10 +82,15 @@ def parse_args() -> argparse.Namespace:
 
 
 class UrlMaker:
-    """Fills {id} with a random published listing of the bench's sellers."""
+    """Fills {id} with a random published listing of the bench's sellers, {category} with the pk of
+    the textiles category (the API takes a pk where the pages take a path)."""
 
     def __init__(self, seed: int) -> None:
         from django.db import connection
+
+        from marketplace.models import Category
+
+        self.category = Category.objects.get(path="textiles").pk
 
         with connection.cursor() as cursor:
             cursor.execute("SELECT l.id FROM marketplace_listing l TABLESAMPLE SYSTEM (1) "
@@ -99,7 +104,7 @@ class UrlMaker:
     def __call__(self, template: str, *, fixed: bool = False) -> str:
         with self.lock:
             listing_id = self.ids[0] if fixed else self.rng.choice(self.ids)
-        return template.format(id=listing_id)
+        return template.format(id=listing_id, category=self.category)
 
 
 def kinds_of(args) -> list[tuple[str, str]]:

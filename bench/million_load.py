@@ -108,9 +108,9 @@ def parse_args() -> argparse.Namespace:
 
 def million_sellers(count: int, rng: random.Random):
     """The seller companies, created once (the same names and numbers every run) with shipping zones
-    for the verified ones and stored performance figures for most of them."""
+    for the verified ones. They have no performance figures (trust computes them from orders), as a
+    new seller has none."""
     from accounts.models import Company, CompanyKind, VerificationStatus
-    from trust.models import SellerPerformance
 
     weights = [row[2] for row in SELLER_COUNTRIES]
     companies = []
@@ -127,11 +127,6 @@ def million_sellers(count: int, rng: random.Random):
         companies.append(company)
         if status == VerificationStatus.VERIFIED:
             catalogue.bench_shipping_zone(company)
-    SellerPerformance.objects.bulk_create([
-        SellerPerformance(seller=company, orders_90d=rng.randint(10, 400),
-                          accept_hours_90d=round(rng.uniform(2, 90), 1), on_time_pct_90d=round(rng.uniform(70, 100), 1),
-                          dispute_free_pct_90d=round(rng.uniform(90, 100), 1))
-        for company in companies if rng.random() < 0.7], ignore_conflicts=True)
     return companies
 
 
