@@ -375,6 +375,39 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
     return _with_card_data(qs).defer(*LIST_DEFERRED_FIELDS).order_by(*order)
 
 
+# The columns a catalogue card shows (frontend.catalogue.cards) and listing_price_in reads. A page of
+# cards reads only these: every other column of the listing and its seller costs its parsing and an
+# attribute per row, and the cards' category comes from the category tree the page has read.
+CARD_FIELDS = ("seller", "title", "category", "unit", "moq", "hs_code", "origin_country", "price_from",
+               "price_eur", "currency", "seller__legal_name", "seller__country", "seller__verification_status",
+               "seller__performance__figures")
+
+
+def listing_card_rows(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+    """listing_search's listings with only what a card shows: the seller and its performance figures
+    in the same query, no category join and no prefetches (listing_card_terms and
+    listing_card_pictures read the Incoterms and pictures of a page, one query each)."""
+    return qs.prefetch_related(None).select_related(None).select_related(
+        "seller", "seller__performance").only(*CARD_FIELDS)
+
+
+def listing_card_terms(listing_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The Incoterms of each listing, in alphabetical order, in one query of plain values."""
+    found: dict[int, list[str]] = {}
+    for listing_id, incoterm in ListingIncoterm.objects.filter(listing_id__in=list(listing_ids)).order_by(
+            "incoterm").values_list("listing_id", "incoterm"):
+        found.setdefault(listing_id, []).append(incoterm)
+    return found
+
+
+def listing_card_pictures(listing_ids: Iterable[int]) -> dict[int, ListingImage]:
+    """The first picture of each listing that has one (the pictures' own order), in one query."""
+    found: dict[int, ListingImage] = {}
+    for image in ListingImage.objects.filter(listing_id__in=list(listing_ids)):
+        found.setdefault(image.listing_id, image)
+    return found
+
+
 def listing_search_suggestion(*, params: SearchParams) -> str | None:
     """The search text with its misspelt words corrected ("cotton towl" -> "cotton towel"), to offer
     as "Did you mean"; None when no word is misspelt (marketplace.search.did_you_mean, on every

@@ -4,12 +4,13 @@ translation calls), written out here they cost a few hundredths of that. The mar
 messages (the same msgids as the templates, so the same translations) are those the card template
 had; tests/frontend/test_catalogue_cards.py pins them.
 
-Everything a card shows comes with the listing (marketplace.selectors._with_card_data and the page's
-image prefetch): rendering makes no query."""
+Everything a card shows is read before it is rendered (marketplace.selectors.listing_card_rows, the
+page's Incoterms and pictures, the category from the page's category tree): rendering makes no query."""
 from __future__ import annotations
 
 import html
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.template.defaultfilters import floatformat
 from django.templatetags.static import static
@@ -21,7 +22,17 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_noop as N_
 
 from accounts.models import VerificationStatus
-from marketplace.models import Listing, Unit
+from marketplace.models import Listing, ListingImage, Unit
+
+
+class Card(NamedTuple):
+    """What one card shows: the listing (its seller, performance and category loaded), its price in
+    the display currency (None without an exchange rate), its Incoterms and its first picture."""
+
+    listing: Listing
+    converted: Decimal | None
+    incoterms: list[str] | tuple[str, ...]
+    picture: ListingImage | None
 
 
 _PK_MARK = 2_147_483_647  # no address of the site holds it except where the id goes
@@ -110,9 +121,7 @@ def _performance_line(listing: Listing, words: _Words) -> str:
     return f'<p class="performance-line muted" id="performance-{listing.pk}">{body}</p>\n'
 
 
-def _picture(listing: Listing, words: _Words) -> str:
-    pictures = listing.images.all()
-    picture = pictures[0] if pictures else None
+def _picture(listing: Listing, picture: ListingImage | None, words: _Words) -> str:
     if picture:
         alt = gettext("%(title)s, picture %(number)s") % {"title": _text(listing.title), "number": _text(1)}
         return (f'<img src="{conditional_escape(picture.image.url)}" alt="{alt}" width="240" height="150" '
@@ -137,17 +146,18 @@ def _prices(listing: Listing, converted: Decimal | None, display, words: _Words)
     return markup + "\n  "
 
 
-def listing_card(listing: Listing, converted: Decimal | None, display, words: _Words | None = None) -> SafeString:
+def listing_card(card: Card, display, words: _Words | None = None) -> SafeString:
     """One card: the listing's picture, title, category, seller, performance, price from (and in the
     display currency when it differs) and its facts."""
     words = words or _Words()
+    listing, converted = card.listing, card.converted
     seller = listing.seller
     verified = (f'<span class="badge badge-verified">{words(N_("Verified seller"))}</span>'
                 if seller.verification_status == VerificationStatus.VERIFIED else "")
-    incoterms = ", ".join(_text(row.incoterm) for row in listing.incoterm_rows.all())
+    incoterms = ", ".join(_text(incoterm) for incoterm in card.incoterms)
     return mark_safe(
         f'<article class="card listing-card" id="listing-{listing.pk}">\n'
-        f'  <div class="listing-thumb">{_picture(listing, words)}</div>\n'
+        f'  <div class="listing-thumb">{_picture(listing, card.picture, words)}</div>\n'
         f'  <h2 class="listing-title"><a href="{words.detail_url(listing.pk)}">'
         f'{_text(listing.title)}</a></h2>\n'
         f'  <p class="muted listing-category">{_text(words(listing.category.name))}</p>\n'
@@ -167,7 +177,7 @@ def listing_card(listing: Listing, converted: Decimal | None, display, words: _W
         f'</article>\n')
 
 
-def listing_cards(cards, display) -> SafeString:
-    """The cards of a page: (listing, price in the display currency) pairs."""
+def listing_cards(cards: list[Card], display) -> SafeString:
+    """The cards of a page."""
     words = _Words()
-    return mark_safe("".join(listing_card(listing, converted, display, words) for listing, converted in cards))
+    return mark_safe("".join(listing_card(card, display, words) for card in cards))

@@ -95,16 +95,28 @@ class CategoryTree:
         return [("", empty_label),
                 *(((path, "\u00a0\u00a0\u00a0" * depth + gettext(name)) for _pk, path, name, depth, _p in self.rows))]
 
-    def get(self, path: str) -> Category | None:
-        """The category with that path, its parent set (as category_list's select_related does)."""
-        if path not in self._paths:
-            return None
+    def _categories(self) -> dict[int, Category]:
         if self._by_pk is None:
             self._by_pk = {pk: Category(pk=pk, path=row_path, name=name, depth=depth, parent_id=parent_id)
                            for pk, row_path, name, depth, parent_id in self.rows}
             for category in self._by_pk.values():
                 category.parent = self._by_pk.get(category.parent_id)
-        return next(category for category in self._by_pk.values() if category.path == path)
+        return self._by_pk
+
+    def get(self, path: str) -> Category | None:
+        """The category with that path, its parent set (as category_list's select_related does)."""
+        if path not in self._paths:
+            return None
+        return next(category for category in self._categories().values() if category.path == path)
+
+    def attach(self, listings) -> None:
+        """Gives each listing its category (and the category its parent) from the tree, so a page of
+        listings reads no category of its own; a category the tree does not hold is left to the listing."""
+        categories = self._categories()
+        for listing in listings:
+            category = categories.get(listing.category_id)
+            if category is not None:
+                listing.category = category
 
 
 class CategoryPathField(forms.ChoiceField):

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -24,7 +23,7 @@ from core.pagination import CappedPaginator
 from marketplace import imports
 from marketplace import selectors as marketplace_selectors
 from marketplace import services
-from marketplace.models import ImportStatus, Listing, ListingIncoterm, ListingStatus
+from marketplace.models import ImportStatus, Listing, ListingStatus
 from marketplace.prices import EUR
 from marketplace.transitions import EDITABLE_IN_PLACE, LIFECYCLE, SELLER
 
@@ -32,6 +31,7 @@ from .. import selectors as frontend_selectors
 from ..common import moderation_action
 from ..decorators import expired_session_page, moderator_required, safe_next, seller_required
 from . import forms
+from .cards import Card
 
 LISTINGS_PAGE_SIZE = 24
 SELLER_PAGE_SIZE = 50
@@ -41,7 +41,6 @@ REPORTS_PAGE_SIZE = 50
 EDITABLE = EDITABLE_IN_PLACE | {ListingStatus.PENDING_REVIEW, ListingStatus.PUBLISHED}
 IMPORT_TEMPLATE = "marketplace/listings-template.csv"
 DISPLAY_CURRENCY_SESSION_KEY = "display_currency"
-CARD_INCOTERMS = Prefetch("incoterm_rows", queryset=ListingIncoterm.objects.order_by("incoterm"))
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,16 @@ def _browse(request, data, *, categories: forms.CategoryTree, category=None):
     if chosen and request.session.get(DISPLAY_CURRENCY_SESSION_KEY) != display.code:
         request.session[DISPLAY_CURRENCY_SESSION_KEY] = display.code
     # The cards show no price tiers (the lowest price is a column): only the Incoterms and pictures
-    # are fetched with the page, one query each.
-    listings = marketplace_selectors.listing_search(params=params).prefetch_related(None)
+    # are read with the page, one query each; the category comes from the tree.
+    listings = marketplace_selectors.listing_card_rows(marketplace_selectors.listing_search(params=params))
     page = CappedPaginator(listings, LISTINGS_PAGE_SIZE).get_page(request.GET.get("page"))
-    prefetch_related_objects(page.object_list, CARD_INCOTERMS, "images")
-    cards = [(listing, marketplace_selectors.listing_price_in(listing, display)) for listing in page.object_list]
+    rows = list(page.object_list)
+    categories.attach(rows)
+    ids = [listing.pk for listing in rows]
+    terms = marketplace_selectors.listing_card_terms(ids) if ids else {}
+    pictures = marketplace_selectors.listing_card_pictures(ids) if ids else {}
+    cards = [Card(listing, marketplace_selectors.listing_price_in(listing, display), terms.get(listing.pk, ()),
+                  pictures.get(listing.pk)) for listing in rows]
     return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "cards": cards,
                                                               "display": display, "category": category,
                                                               **_did_you_mean(request, params)})
