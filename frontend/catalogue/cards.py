@@ -15,10 +15,11 @@ from typing import NamedTuple
 from django.template.defaultfilters import floatformat
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.formats import localize
+from django.utils import numberformat
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_noop as N_
 
 from accounts.models import VerificationStatus
@@ -69,6 +70,20 @@ class _Words:
         if key not in self.found:
             self.found[key] = reverse("frontend:listing_detail", args=[_PK_MARK])
         return self.found[key].replace(str(_PK_MARK), str(pk))
+
+    def number(self, value) -> str:
+        """A number as _text prints it (localize, then escape), the language's separators looked up
+        once per page."""
+        if type(value) not in (Decimal, int):
+            return _text(value)
+        key = ("number format",)
+        if key not in self.found:
+            language = get_language()
+            self.found[key] = (get_format("DECIMAL_SEPARATOR", language), get_format("NUMBER_GROUPING", language),
+                               get_format("THOUSAND_SEPARATOR", language))
+        decimal_separator, grouping, thousand_separator = self.found[key]
+        return conditional_escape(numberformat.format(value, decimal_separator, None, grouping, thousand_separator,
+                                                      use_l10n=True))
 
     def no_picture(self) -> str:
         key = ("static", "no-picture")
@@ -134,12 +149,12 @@ def _prices(listing: Listing, converted: Decimal | None, display, words: _Words)
     if listing.price_from is None:
         return ""
     price = words(N_("from <strong>%(price)s %(currency)s</strong> per %(unit)s")) % {
-        "price": _text(listing.price_from), "currency": _text(listing.currency), "unit": words.unit(listing)}
+        "price": words.number(listing.price_from), "currency": _text(listing.currency), "unit": words.unit(listing)}
     markup = f'\n    <p class="price">{price}</p>\n    '
     if display and listing.currency != display.code:
         if converted is not None:
             text = words(N_("approx. %(price)s %(currency)s at the latest exchange rate")) % {
-                "price": _text(converted), "currency": _text(display.code)}
+                "price": words.number(converted), "currency": _text(display.code)}
         else:
             text = words(N_("no exchange rate to show it in %(currency)s")) % {"currency": _text(display.code)}
         markup += f'\n      <p class="price-converted muted">{text}</p>\n    '
@@ -169,7 +184,7 @@ def listing_card(card: Card, display, words: _Words | None = None) -> SafeString
         f'  {_performance_line(listing, words)}\n'
         f'  {_prices(listing, converted, display, words)}\n'
         f'  <dl class="facts">\n'
-        f'    <dt>{words(N_("Minimum order"))}</dt><dd>{_text(listing.moq)} {words.unit(listing)}</dd>\n'
+        f'    <dt>{words(N_("Minimum order"))}</dt><dd>{words.number(listing.moq)} {words.unit(listing)}</dd>\n'
         f'    <dt>{words(N_("Origin"))}</dt><dd>{words.country(listing.origin_country)}</dd>\n'
         f'    <dt>{words(N_("HS code"))}</dt><dd>{_text(listing.hs_code)}</dd>\n'
         f'    <dt>{words(N_("Incoterms"))}</dt><dd>{incoterms}</dd>\n'

@@ -75,6 +75,10 @@ def _any_incoterm():
 
 # --- browse and search ----------------------------------------------------------------------------
 
+_CATEGORY_OBJECTS: dict[tuple, dict[int, Category]] = {}
+_CATEGORY_OBJECTS_KEPT = 4
+
+
 class CategoryTree:
     """The category tree as read for one request, in one query: its rows are also the key of the
     category select's cached markup, so a renamed or added category is a new key on every node."""
@@ -96,11 +100,18 @@ class CategoryTree:
                 *(((path, "\u00a0\u00a0\u00a0" * depth + gettext(name)) for _pk, path, name, depth, _p in self.rows))]
 
     def _categories(self) -> dict[int, Category]:
+        """The tree's categories by pk, made once per process for the same rows (the rows are the key,
+        so a changed tree makes new ones); nothing on a page changes them."""
         if self._by_pk is None:
-            self._by_pk = {pk: Category(pk=pk, path=row_path, name=name, depth=depth, parent_id=parent_id)
-                           for pk, row_path, name, depth, parent_id in self.rows}
-            for category in self._by_pk.values():
-                category.parent = self._by_pk.get(category.parent_id)
+            self._by_pk = _CATEGORY_OBJECTS.get(self.rows)
+        if self._by_pk is None:
+            by_pk = {pk: Category(pk=pk, path=row_path, name=name, depth=depth, parent_id=parent_id)
+                     for pk, row_path, name, depth, parent_id in self.rows}
+            for category in by_pk.values():
+                category.parent = by_pk.get(category.parent_id)
+            _CATEGORY_OBJECTS[self.rows] = self._by_pk = by_pk
+            while len(_CATEGORY_OBJECTS) > _CATEGORY_OBJECTS_KEPT:
+                _CATEGORY_OBJECTS.pop(next(iter(_CATEGORY_OBJECTS)))
         return self._by_pk
 
     def get(self, path: str) -> Category | None:

@@ -156,3 +156,31 @@ def test_a_price_in_turkish_uses_its_decimal_comma(client, listing):
 
     assert "1234,50 TRY" in _card(response, listing.pk)
     assert Decimal("1234.50") == listing.price_tiers.get().unit_price
+
+
+def test_a_renamed_category_shows_at_once_on_the_cards_and_the_category_page(client, listing):
+    category = listing.category
+    assert f'<p class="muted listing-category">{category.name}</p>' in _card(client.get("/listings/"), listing.pk)
+    Category.objects.filter(pk=category.pk).update(name="Towels and more")
+
+    assert '<p class="muted listing-category">Towels and more</p>' in _card(client.get("/listings/"), listing.pk)
+    assert "<h1>Towels and more</h1>" in client.get(f"/categories/{category.path}/").content.decode()
+
+
+def test_the_category_objects_kept_stay_few():
+    for number in range(10):
+        forms.CategoryTree([(number, f"c{number}", f"C{number}", 0, None)]).get(f"c{number}")
+
+    assert len(forms._CATEGORY_OBJECTS) <= forms._CATEGORY_OBJECTS_KEPT
+
+
+def test_a_large_moq_and_price_are_localized_on_the_card(client, listing):
+    listing.moq = 12000
+    listing.save(update_fields=["moq"])
+
+    card = _card(client.get("/listings/?currency=TRY", HTTP_ACCEPT_LANGUAGE="tr"), listing.pk)
+
+    with translation.override("tr"):
+        from django.utils.formats import localize
+        assert f"<dd>{localize(12000)} " in card
+        assert f"{localize(Decimal('1234.50'))} TRY" in card
