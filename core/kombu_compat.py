@@ -24,12 +24,26 @@ is ever sent again, and the worker takes no task while it still answers `inspect
 
 The guard frees the slot whatever Redis did. Nothing is lost: a message whose removal failed stays
 in the unacked set and is delivered again after the visibility timeout, and every task here is safe
-to run twice."""
+to run twice.
+
+3. A half-written message on the filesystem broker (`make run`). kombu's filesystem transport creates
+the message's file under its final name and then writes it; a worker polling at that moment takes
+the empty file, fails to decode it, and stops for good ("Unrecoverable error: JSONDecodeError"),
+and the message is lost. The guard writes the file under a name no worker looks for and renames it
+into place, so a worker only ever sees whole messages."""
 from __future__ import annotations
 
+import os
+import uuid
+from time import monotonic
+
 from kombu import Connection
+from kombu.exceptions import ChannelError
+from kombu.transport import filesystem as filesystem_transport
 from kombu.transport import redis as redis_transport
 from kombu.transport import virtual
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
 
 _original = Connection.maybe_close_channel
 _original_ack = redis_transport.QoS.ack
@@ -59,8 +73,22 @@ def _reject(self, delivery_tag, requeue=False):
         raise
 
 
+def _filesystem_put(self, queue, payload, **kwargs):
+    """Puts a message on `queue` as kombu does, but renamed into place once it is whole."""
+    filename = os.path.join(self.data_folder_out, f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg")
+    partial = filename + ".part"  # not "<queue>.msg": the transport's _get skips it
+    try:
+        with open(partial, "wb") as file:
+            file.write(str_to_bytes(dumps(payload)))
+        os.replace(partial, filename)
+    except OSError as exc:
+        raise ChannelError(f"Cannot add file {filename!r} to directory") from exc
+
+
 def install() -> None:
     """Idempotent: installs the guards once."""
+    if filesystem_transport.Channel._put is not _filesystem_put:
+        filesystem_transport.Channel._put = _filesystem_put
     if Connection.maybe_close_channel is not _maybe_close_channel:
         Connection.maybe_close_channel = _maybe_close_channel
     if redis_transport.QoS.ack is not _ack:
