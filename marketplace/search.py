@@ -1,18 +1,21 @@
 """Text search over listings.
 
-Every listing carries `search_document`: its title, description, category and parent category
-names, the seller's legal name and its HS code with the chapter and heading, Chinese written as
+Every listing carries `search_document`: its title, description, category and parent category names,
+the seller's legal name and its HS code with the chapter and heading, Chinese written as
 two-character words (build_search_document and index_text, called by the listing services whenever
 they write a listing). On PostgreSQL the document is read with three text-search configurations
-whose words make one vector (document_vector, GIN-indexed by migration 0009): "sme_simple" keeps
-every word as written with its accents removed ("cafe" finds "Café", HS codes stay whole),
-"english" and "turkish" add the Snowball stems of English and Turkish words ("towels" finds
-"towel", "havlular" finds "havlu"). A query matches when all its words match in one of the three
-(text_query); Turkish stems are looked up only for a query with a word that reads as Turkish. When the exact words find nothing, each misspelt word also stands for the words of
-the titles that are similar to it (trigram word similarity, looked up in a GIN gin_trgm_ops index on
-the title), so a misspelt word still finds its listings, and did_you_mean offers the corrected
-query. SQLite uses FTS5 (marketplace.search_sqlite), with the same expectations
-(tests/marketplace/test_search_relevance.py).
+whose words make one vector (document_vector), which PostgreSQL stores in the `search_vector`
+column, GIN-indexed (migration 0012; StoredVector reads it): "sme_simple" keeps every word as
+written with its accents removed ("cafe" finds "Café", HS codes stay whole), "english" and "turkish"
+add the Snowball stems of English and Turkish words ("towels" finds "towel", "havlular" finds
+"havlu"). A query matches when all its words match in one of the three (text_query); Turkish stems
+are looked up only for a query with a word that reads as Turkish. When the exact words find nothing,
+each misspelt word also stands for the words of the titles that are similar to it (trigram word
+similarity, looked up in a GIN gin_trgm_ops index on the title), so a misspelt word still finds its
+listings, and did_you_mean offers the corrected query. A page sorted by relevance ranks the newest
+COUNT_CAP + 1 matches (_ranked_candidates), so a common word at a million listings costs
+milliseconds, not a walk of every match. SQLite uses FTS5 (marketplace.search_sqlite), with the same
+expectations (tests/marketplace/test_search_relevance.py).
 """
 from __future__ import annotations
 
@@ -28,10 +31,13 @@ from django.contrib.postgres.search import (
     SearchQueryField,
     SearchVector,
     SearchVectorExact,
+    SearchVectorField,
 )
 from django.db.models import BooleanField, Case, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value, When
 from django.db import connection, connections, router
 from django.db.models.expressions import RawSQL
+
+from core.pagination import COUNT_CAP
 
 from .models import Category, Listing, ListingStatus
 
@@ -54,6 +60,9 @@ MIN_SIMILAR_WORD_LENGTH = 4
 MIN_STEM_LENGTH = 4
 # Most titles similar to a misspelt word whose words are read to find what it stands for.
 SIMILAR_TITLES = 200
+# Most matches ranked for a page sorted by relevance: the newest ones (_ranked_candidates), one more
+# than a page ever shows so that it still says "more than COUNT_CAP".
+RANKED_CANDIDATES = COUNT_CAP + 1
 # Markdown punctuation that carries no words.
 _MARKDOWN_PUNCTUATION = re.compile(r"[*_#>`|~\[\]()!]+")
 _WHITESPACE = re.compile(r"\s+")
@@ -140,11 +149,26 @@ def search_reindex_category(category_id: int) -> int:
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 def document_vector() -> CombinedSearchVector:
-    """The expression of the GIN index (migration 0009): the words of the document in each of
-    SEARCH_CONFIGS, to_tsvector('sme_simple', COALESCE(search_document, '')) || to_tsvector('english',
-    ...) || to_tsvector('turkish', ...); a query must use exactly this expression for the planner to
-    use the index."""
+    """The words of the document in each of SEARCH_CONFIGS, to_tsvector('sme_simple',
+    COALESCE(search_document, '')) || to_tsvector('english', ...) || to_tsvector('turkish', ...):
+    the expression PostgreSQL stores in the `search_vector` column (migration 0012), for a
+    document that is not stored yet. Queries read the column (StoredVector)."""
     return reduce(operator.add, [SearchVector("search_document", config=config) for config in SEARCH_CONFIGS])
+
+
+class StoredVector(Expression):
+    """The listing's `search_vector` column (PostgreSQL only, migration 0012): document_vector()
+    stored by PostgreSQL whenever the document is written, GIN-indexed. Matching a row reads its
+    stored words instead of parsing its document in three configurations, so neither the re-check
+    of a lossy bitmap page nor a per-row test costs a parse. The model does not declare the column
+    (SQLite has no such expression), so it is read through this expression."""
+
+    output_field = SearchVectorField()
+    column = "search_vector"
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name(self.column)}", []
 
 
 def reads_as_turkish(word: str) -> bool:
@@ -275,7 +299,7 @@ def _condition(lhs: Expression, sql_operator: str, rhs: Expression) -> Func:
     return Func(lhs, rhs, template="%(expressions)s", arg_joiner=f" {sql_operator} ", output_field=BooleanField())
 
 
-def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
+def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True) -> QuerySet[Listing]:
     """Listings matching the query, annotated with `rank` (0 to 1, higher is better).
 
     Strict first: full-text search of the document with web-search syntax (words that must all
@@ -287,40 +311,68 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing
     the search forgives typos: each word of four letters or more may also be any of the words of
     the titles similar to it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel".
     The words are looked up once per query, in a few titles that the title trigram index finds,
-    and the documents are then matched with the document index as in a strict search; the rank is
+    and the documents are then matched with the stored vectors as in a strict search; the rank is
     the share of the words the title contains, a misspelt word counting when the title contains
     one of the words it stands for.
 
-    Why: the document index answers a strict query exactly, so a common word costs one visit of
-    each matching row. Matching every title by trigram similarity instead would re-check the
-    similarity of every candidate row (a misspelt common word is similar to thousands of titles)
-    and compute it again to rank them; ts_rank, likewise, would re-parse the document of every
-    match, since the index stores no vector. Both cost tens of milliseconds per thousand matches."""
+    With `by_relevance` (the page is sorted by rank) only the newest RANKED_CANDIDATES matches, in
+    the order the page uses for ties, are ranked (_ranked_candidates); another sort reads every
+    match in its own order.
+
+    Why: the stored vectors answer a strict query exactly, so testing a row costs no parse.
+    Matching every title by trigram similarity instead would re-check the similarity of every
+    candidate row (a misspelt common word is similar to thousands of titles) and compute it again
+    to rank them; ts_rank, likewise, would read the whole vector of every match. Both cost tens of
+    milliseconds per thousand matches."""
     text = _without_costly_negations(clean_query(text))
     if not _positive_words(text):
         return qs.none().annotate(rank=Value(0.0, output_field=FloatField()))
-    vector = document_vector()
-    strict = qs.filter(_matches(text, search_type="websearch"))
-    if _WEB_SEARCH_OPERATORS.search(text) or strict.exists():
-        return strict.annotate(rank=_title_word_share(_positive_words(text)))
+    strict = _matches(text, search_type="websearch")
+    if _WEB_SEARCH_OPERATORS.search(text) or qs.filter(strict).exists():
+        return _ranked(qs, Q(strict), _title_word_share(_positive_words(text)), by_relevance=by_relevance)
     words = text.split()[:MAX_QUERY_WORDS]
+    condition = Q()
     hits = []
     for word in words:
         in_document = Q(_matches(word))
         in_title = _title_has(word)
         if len(word) >= MIN_SIMILAR_WORD_LENGTH:
-            in_document |= Q(_condition(vector, "@@", _similar_words_query(word)))
+            in_document |= Q(_condition(StoredVector(), "@@", _similar_words_query(word)))
             in_title |= Q(_condition(F("title"), "ILIKE ANY", _similar_words_patterns(word)))
-        qs = qs.filter(in_document)
+        condition &= in_document
         hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
     rank = reduce(operator.add, hits) / Value(float(len(hits)), output_field=FloatField())
+    return _ranked(qs, condition, rank, by_relevance=by_relevance)
+
+
+def _ranked(qs: QuerySet[Listing], condition: Q, rank: Expression, *, by_relevance: bool) -> QuerySet[Listing]:
+    """The listings of `qs` that meet the condition, annotated with the rank; with `by_relevance`
+    only the candidates of _ranked_candidates."""
+    if by_relevance:
+        qs = qs.filter(pk__in=_ranked_candidates(qs.filter(condition)))
+    else:
+        qs = qs.filter(condition)
     return qs.annotate(rank=rank)
 
 
+def _ranked_candidates(matches: QuerySet[Listing]) -> QuerySet[Listing]:
+    """The pks of the newest RANKED_CANDIDATES matches, in the order the page breaks ties in
+    (newest published first, then the highest pk): the rows a page sorted by rank chooses from.
+
+    The rank (the title share) is computed for each row it sorts; over every match of a common word
+    at a million listings (86,594 for "cotton") that is a walk of most of the table. The pages stop
+    at COUNT_CAP rows anyway, so the candidates are bounded: for a common word PostgreSQL walks the
+    published listings newest first, testing each row's stored vector, until it has enough (about
+    11,000 rows for a word in one listing of ten); for a rare word it reads its few matches from the
+    document index and sorts them, so every match is ranked and the ranking stays global where it
+    matters. One candidate more than COUNT_CAP lets the page still say "more than 1,000"."""
+    return matches.order_by("-published_at", "-pk").values("pk")[:RANKED_CANDIDATES]
+
+
 def _matches(text: str, *, search_type: str = "plain") -> SearchVectorExact:
-    """The condition that a listing's document matches the query text, as the document index
+    """The condition that a listing's stored vector matches the query text, as the document index
     answers it."""
-    return SearchVectorExact(document_vector(), text_query(text, search_type=search_type))
+    return SearchVectorExact(StoredVector(), text_query(text, search_type=search_type))
 
 
 def _is_catalogue_word(word: str) -> bool:
@@ -372,3 +424,4 @@ def did_you_mean(text: str) -> str | None:
         suggested.append(closest or word)
     suggestion = " ".join(suggested)
     return suggestion if suggestion.lower() != " ".join(words).lower() else None
+
