@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import reduce
 
 from django.contrib.postgres.fields import ArrayField
@@ -34,9 +36,12 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db.models import BooleanField, Case, CharField, Expression, F, FloatField, Func, Q, QuerySet, Value, When
-from django.db import connection, connections, router
+from django.conf import settings
+from django.db import OperationalError, connection, connections, router, transaction
+from django.utils.translation import gettext as _
 from django.db.models.expressions import RawSQL
 
+from core.exceptions import ApplicationError
 from core.pagination import COUNT_CAP
 
 from .models import Category, Listing, ListingStatus
@@ -63,6 +68,10 @@ SIMILAR_TITLES = 200
 # Most matches ranked for a page sorted by relevance: the newest ones (_ranked_candidates), one more
 # than a page ever shows so that it still says "more than COUNT_CAP".
 RANKED_CANDIDATES = COUNT_CAP + 1
+# Longest a catalogue search read may take on PostgreSQL, in ms (settings.SEARCH_STATEMENT_TIMEOUT_MS,
+# kept within these bounds; see search_time_limit).
+DEFAULT_STATEMENT_TIMEOUT_MS = 3000
+STATEMENT_TIMEOUT_BOUNDS_MS = (50, 30000)
 # Markdown punctuation that carries no words.
 _MARKDOWN_PUNCTUATION = re.compile(r"[*_#>`|~\[\]()!]+")
 _WHITESPACE = re.compile(r"\s+")
@@ -425,3 +434,40 @@ def did_you_mean(text: str) -> str | None:
     suggestion = " ".join(suggested)
     return suggestion if suggestion.lower() != " ".join(words).lower() else None
 
+
+class SearchTooSlow(ApplicationError):
+    """A catalogue search read ran past its time limit (search_time_limit) and was cancelled."""
+
+    code = "search_too_slow"
+
+    def __init__(self) -> None:
+        message = _("The search took too long; add a word or a filter.")
+        super().__init__(message, fields={"q": [message]})
+
+
+def statement_timeout_ms() -> int:
+    """settings.SEARCH_STATEMENT_TIMEOUT_MS within STATEMENT_TIMEOUT_BOUNDS_MS."""
+    low, high = STATEMENT_TIMEOUT_BOUNDS_MS
+    return max(low, min(high, int(getattr(settings, "SEARCH_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS))))
+
+
+@contextmanager
+def search_time_limit() -> Iterator[None]:
+    """Reads of the catalogue search inside it may each take at most statement_timeout_ms() on
+    PostgreSQL: a slower one is cancelled by the database and raises SearchTooSlow, so that no query
+    holds a database core for seconds (the pages answer with a message, the API with a 400). The
+    limit is `SET LOCAL` in a transaction (a savepoint inside one) on the database the router reads
+    listings from, so it ends with the block. Other databases read without a limit."""
+    alias = router.db_for_read(Listing)
+    if connections[alias].vendor != "postgresql":
+        yield
+        return
+    try:
+        with transaction.atomic(using=alias):
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(statement_timeout_ms())])
+            yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "57014":  # query_canceled
+            raise SearchTooSlow() from error
+        raise

@@ -14,7 +14,7 @@ from accounts.selectors import membership_get
 from core.api import validated
 from core.pagination import CappedCountPagination, DefaultPagination
 from core.permissions import IsModerator
-from marketplace import selectors, services
+from marketplace import search, selectors, services
 from marketplace.models import Listing, ListingImage, ListingReport
 
 from . import serializers as s
@@ -22,7 +22,10 @@ from . import serializers as s
 LISTING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 BAD_QUERY = OpenApiResponse(description='A query parameter is invalid, e.g. a currency without an exchange rate: '
                                         '{"error": {"code": "validation_error", "message": "...", '
-                                        '"fields": {"currency": ["..."]}}}.')
+                                        '"fields": {"currency": ["..."]}}}; or the search took longer than '
+                                        'SEARCH_STATEMENT_TIMEOUT_MS and was stopped: {"error": {"code": '
+                                        '"search_too_slow", "message": "The search took too long; add a word or '
+                                        'a filter.", "fields": {"q": ["..."]}}}.')
 
 
 def _shows_private(user, listing: Listing) -> bool:
@@ -67,9 +70,10 @@ class ListingViewSet(viewsets.GenericViewSet):
         query = dict(validated(s.ListingSearchQuerySerializer, request.query_params))
         display = selectors.display_currency_get(query.pop("currency") or "EUR")
         params = selectors.SearchParams(**query, display=display)
-        page = self.paginate_queryset(selectors.listing_search(params=params))
-        response = self.get_paginated_response(s.ListingSearchRowSerializer(page, many=True,
-                                                                            context={"display": display}).data)
+        with search.search_time_limit():
+            page = self.paginate_queryset(selectors.listing_search(params=params))
+            rows = s.ListingSearchRowSerializer(page, many=True, context={"display": display}).data
+        response = self.get_paginated_response(rows)
         response.data["did_you_mean"] = selectors.listing_search_suggestion(params=params)
         return response
 
