@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, F, Lookup, Min, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (Count, Exists, F, Lookup, Min, OuterRef, Prefetch, Q, QuerySet, StringAgg, Subquery,
+                              Value, prefetch_related_objects)
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -359,7 +360,6 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         qs = qs.filter(seller__performance__on_time_pct_90d__gte=params.on_time_min)
     if params.rating_min is not None:
         qs = qs.filter(seller__rating__average__gte=params.rating_min)
-    qs, ranked = _text_search(qs, params.q)
     order = {
         "price_asc": [F("price_eur").asc(nulls_last=True), "-pk"],
         "price_desc": [F("price_eur").desc(nulls_last=True), "-pk"],
@@ -370,6 +370,7 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         "best_rated": [F("seller__rating__average").desc(nulls_last=True),
                        F("seller__rating__review_count").desc(nulls_last=True), "-published_at", "-pk"],
     }.get(params.sort)
+    qs, ranked = _text_search(qs, params.q, by_relevance=order is None)
     if order is None:
         order = ["-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]
     return _with_card_data(qs).defer(*LIST_DEFERRED_FIELDS).order_by(*order)
@@ -385,10 +386,31 @@ CARD_FIELDS = ("seller", "title", "category", "unit", "moq", "hs_code", "origin_
 
 def listing_card_rows(qs: QuerySet[Listing]) -> QuerySet[Listing]:
     """listing_search's listings with only what a card shows: the seller and its performance figures
-    in the same query, no category join and no prefetches (listing_card_terms and
-    listing_card_pictures read the Incoterms and pictures of a page, one query each)."""
+    in the same query, no category join and no prefetches (listing_card_page_rows adds the pictures
+    and Incoterms to a page of them)."""
     return qs.prefetch_related(None).select_related(None).select_related(
         "seller", "seller__performance").only(*CARD_FIELDS)
+
+
+def listing_card_page_rows(page: QuerySet[Listing]) -> list[Listing]:
+    """A page of listing_card_rows (a slice of them) read, each with, in the same query, the stored
+    name of its first picture as `card_picture` (None without one; listing_card_picture_url gives its
+    address) and its Incoterms as `card_incoterms` (a list in alphabetical order). Added to the page
+    only, so counting the rows looks neither up."""
+    first_picture = ListingImage.objects.filter(listing=OuterRef("pk")).order_by("position", "pk").values("image")[:1]
+    # The codes are letters only: joined with commas, split again and sorted here (SQLite before 3.44
+    # cannot order inside group_concat).
+    incoterms = (ListingIncoterm.objects.filter(listing=OuterRef("pk")).order_by().values("listing")
+                 .annotate(codes=StringAgg("incoterm", Value(","))).values("codes"))
+    rows = list(page.annotate(card_picture=Subquery(first_picture), card_incoterm_codes=Subquery(incoterms)))
+    for listing in rows:
+        listing.card_incoterms = sorted(listing.card_incoterm_codes.split(",")) if listing.card_incoterm_codes else []
+    return rows
+
+
+def listing_card_picture_url(name: str) -> str:
+    """The address of a listing picture stored under that name (what ListingImage.image.url gives)."""
+    return ListingImage._meta.get_field("image").storage.url(name)
 
 
 def listing_card_terms(listing_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -415,9 +437,10 @@ def listing_search_suggestion(*, params: SearchParams) -> str | None:
     return search.did_you_mean(params.q) if params.q.strip() else None
 
 
-def _text_search(qs: QuerySet[Listing], text: str) -> tuple[QuerySet[Listing], bool]:
+def _text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True) -> tuple[QuerySet[Listing], bool]:
     """Narrows the listings to those matching the text. Returns the queryset and whether it carries
-    a `rank` annotation (higher is better).
+    a `rank` annotation (higher is better); `by_relevance` when the page is sorted by it (PostgreSQL
+    then ranks a bounded set of candidates, see marketplace.search).
 
     PostgreSQL: full-text search of `search_document` plus trigram similarity of the title, see
     marketplace.search. SQLite: its FTS5 index with English stems and a trigram vocabulary for
@@ -427,7 +450,7 @@ def _text_search(qs: QuerySet[Listing], text: str) -> tuple[QuerySet[Listing], b
     if not text:
         return qs, False
     if connection.vendor == "postgresql":
-        return search.postgresql_text_search(qs, text), True
+        return search.postgresql_text_search(qs, text, by_relevance=by_relevance), True
     if connection.vendor == "sqlite":
         return search_sqlite.text_search(qs, text), True
     for word in text.split()[:search.MAX_QUERY_WORDS]:

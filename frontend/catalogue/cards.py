@@ -23,17 +23,19 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_noop as N_
 
 from accounts.models import VerificationStatus
-from marketplace.models import Listing, ListingImage, Unit
+from marketplace.models import Listing, Unit
+from marketplace.selectors import listing_card_picture_url
 
 
 class Card(NamedTuple):
     """What one card shows: the listing (its seller, performance and category loaded), its price in
-    the display currency (None without an exchange rate), its Incoterms and its first picture."""
+    the display currency (None without an exchange rate), its Incoterms and the stored name of its
+    first picture (None or empty without one)."""
 
     listing: Listing
     converted: Decimal | None
     incoterms: list[str] | tuple[str, ...]
-    picture: ListingImage | None
+    picture: str | None
 
 
 _PK_MARK = 2_147_483_647  # no address of the site holds it except where the id goes
@@ -136,11 +138,11 @@ def _performance_line(listing: Listing, words: _Words) -> str:
     return f'<p class="performance-line muted" id="performance-{listing.pk}">{body}</p>\n'
 
 
-def _picture(listing: Listing, picture: ListingImage | None, words: _Words) -> str:
+def _picture(listing: Listing, picture: str | None, words: _Words) -> str:
     if picture:
         alt = gettext("%(title)s, picture %(number)s") % {"title": _text(listing.title), "number": _text(1)}
-        return (f'<img src="{conditional_escape(picture.image.url)}" alt="{alt}" width="240" height="150" '
-                f'loading="lazy">')
+        return (f'<img src="{conditional_escape(listing_card_picture_url(picture))}" alt="{alt}" width="240" '
+                f'height="150" loading="lazy">')
     return (f'<img class="no-picture" src="{words.no_picture()}" alt="{words(N_("No picture yet"))}" width="240" '
             f'height="150">')
 

@@ -20,7 +20,7 @@ from django_countries import countries
 from accounts import selectors as accounts_selectors
 from core.exceptions import ApplicationError
 from core.pagination import CappedPaginator
-from marketplace import imports
+from marketplace import imports, search
 from marketplace import selectors as marketplace_selectors
 from marketplace import services
 from marketplace.models import ImportStatus, Listing, ListingStatus
@@ -75,17 +75,20 @@ def _browse(request, data, *, categories: forms.CategoryTree, category=None):
     chosen = request.GET.get("currency") == display.code
     if chosen and request.session.get(DISPLAY_CURRENCY_SESSION_KEY) != display.code:
         request.session[DISPLAY_CURRENCY_SESSION_KEY] = display.code
-    # The cards show no price tiers (the lowest price is a column): only the Incoterms and pictures
-    # are read with the page, one query each; the category comes from the tree.
+    # The cards show no price tiers (the lowest price is a column): the first picture and the
+    # Incoterms come with the listings, the category from the tree.
     listings = marketplace_selectors.listing_card_rows(marketplace_selectors.listing_search(params=params))
-    page = CappedPaginator(listings, LISTINGS_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    try:
+        with search.search_time_limit():
+            page = CappedPaginator(listings, LISTINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+            rows = page.object_list = marketplace_selectors.listing_card_page_rows(page.object_list)
+    except search.SearchTooSlow as error:
+        messages.error(request, error.message)
+        page = CappedPaginator([], LISTINGS_PAGE_SIZE).get_page(1)
+        rows = page.object_list = []
     categories.attach(rows)
-    ids = [listing.pk for listing in rows]
-    terms = marketplace_selectors.listing_card_terms(ids) if ids else {}
-    pictures = marketplace_selectors.listing_card_pictures(ids) if ids else {}
-    cards = [Card(listing, marketplace_selectors.listing_price_in(listing, display), terms.get(listing.pk, ()),
-                  pictures.get(listing.pk)) for listing in rows]
+    cards = [Card(listing, marketplace_selectors.listing_price_in(listing, display), listing.card_incoterms,
+                  listing.card_picture) for listing in rows]
     return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "cards": cards,
                                                               "display": display, "category": category,
                                                               **_did_you_mean(request, params)})

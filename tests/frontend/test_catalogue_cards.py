@@ -184,3 +184,14 @@ def test_a_large_moq_and_price_are_localized_on_the_card(client, listing):
         from django.utils.formats import localize
         assert f"<dd>{localize(12000)} " in card
         assert f"{localize(Decimal('1234.50'))} TRY" in card
+
+
+def test_a_card_shows_the_first_picture_by_position_and_every_incoterm_in_order(client, listing):
+    ListingImage.objects.create(listing=listing, image="listings/second.jpg", position=1)
+    ListingImage.objects.filter(image="listings/towel.jpg").update(position=2)
+    listing.incoterm_rows.create(incoterm="CIF")
+
+    card = _card(client.get("/listings/"), listing.pk)
+
+    assert '<img src="/media/listings/second.jpg"' in card and "towel.jpg" not in card
+    assert "<dt>Incoterms</dt><dd>CIF, EXW, FOB</dd>" in card
