@@ -413,23 +413,6 @@ def listing_card_picture_url(name: str) -> str:
     return ListingImage._meta.get_field("image").storage.url(name)
 
 
-def listing_card_terms(listing_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The Incoterms of each listing, in alphabetical order, in one query of plain values."""
-    found: dict[int, list[str]] = {}
-    for listing_id, incoterm in ListingIncoterm.objects.filter(listing_id__in=list(listing_ids)).order_by(
-            "incoterm").values_list("listing_id", "incoterm"):
-        found.setdefault(listing_id, []).append(incoterm)
-    return found
-
-
-def listing_card_pictures(listing_ids: Iterable[int]) -> dict[int, ListingImage]:
-    """The first picture of each listing that has one (the pictures' own order), in one query."""
-    found: dict[int, ListingImage] = {}
-    for image in ListingImage.objects.filter(listing_id__in=list(listing_ids)):
-        found.setdefault(image.listing_id, image)
-    return found
-
-
 def listing_search_suggestion(*, params: SearchParams) -> str | None:
     """The search text with its misspelt words corrected ("cotton towl" -> "cotton towel"), to offer
     as "Did you mean"; None when no word is misspelt (marketplace.search.did_you_mean, on every
