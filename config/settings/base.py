@@ -145,8 +145,13 @@ if _on_postgresql:
         part for part in (_pg_defaults, os.environ.get("PGOPTIONS", ""), _pg_options.get("options", "")) if part)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process, the worker and beat share the file without "database is locked".
+    # synchronous=NORMAL: in WAL mode a commit no longer waits for the disk (only checkpoints do), so
+    # the one writer at a time holds the lock for far less; a power cut may lose the last commits,
+    # never the file. With a wait for the disk on every commit, the worker's two commits per e-mail
+    # and the web's own kept `make run` under 50 notifications a second (bench/notifications.py).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {"transaction_mode": "IMMEDIATE", "timeout": 20,
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
     # SQLite builds the covering indexes of the models without their INCLUDE columns; that is enough
     # for a development database.
@@ -341,6 +346,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
+        # How long the worker sleeps when it found no message, or has as many as it may hold (kombu's
+        # default, 1 s, let `make run` deliver about 2 notifications a second, bench/notifications.py).
+        "polling_interval": float(env_str("CELERY_BROKER_POLLING_INTERVAL", "0.05")),
     }
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
@@ -358,6 +366,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The filesystem broker is polled, and a worker holding as many messages as it may does not look
+    # for more until the next poll: with one message per process, `make run` sent two notifications
+    # per poll. Messages a worker holds wait in its main process until a pool process is free.
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 8
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
