@@ -30,7 +30,6 @@ from django.contrib.postgres.search import (
     CombinedSearchQuery,
     CombinedSearchVector,
     SearchQuery,
-    SearchQueryField,
     SearchVector,
     SearchVectorExact,
     SearchVectorField,
@@ -289,18 +288,15 @@ def _similar_words_sql(word: str) -> tuple[str, tuple]:
     return sql, (SEARCH_CONFIG, word, SIMILAR_TITLES, word)
 
 
-def _similar_words_query(word: str) -> RawSQL:
-    """A tsquery of the words a misspelt word may stand for, joined with "or" (NULL when none)."""
+def similar_words(word: str) -> list[str]:
+    """The words a misspelt word may stand for (_similar_words_sql), read in one query where the
+    router reads listings from. They are read before the search so that its query holds them as
+    constants: the planner then knows from its statistics how many documents hold them (a walk of
+    the newest listings for a common word, the index for a rare one) instead of guessing."""
     sql, params = _similar_words_sql(word)
-    return RawSQL(f"to_tsquery(%s::regconfig, (SELECT string_agg(similar_word, ' | ') FROM ({sql}) AS w))",
-                  (SEARCH_CONFIG, *params), output_field=SearchQueryField())
-
-
-def _similar_words_patterns(word: str) -> RawSQL:
-    """ILIKE patterns of the words a misspelt word may stand for ('%cotton%', ...)."""
-    sql, params = _similar_words_sql(word)
-    return RawSQL(f"ARRAY(SELECT '%%' || similar_word || '%%' FROM ({sql}) AS w)", params,
-                  output_field=ArrayField(CharField()))
+    with connections[router.db_for_read(Listing)].cursor() as cursor:
+        cursor.execute(sql + " ORDER BY similar_word", params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _condition(lhs: Expression, sql_operator: str, rhs: Expression) -> Func:
@@ -319,8 +315,8 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
     Only when that finds nothing among `qs` (one cheap EXISTS query) and the query is plain words,
     the search forgives typos: each word of four letters or more may also be any of the words of
     the titles similar to it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel".
-    The words are looked up once per query, in a few titles that the title trigram index finds,
-    and the documents are then matched with the stored vectors as in a strict search; the rank is
+    The words are looked up once per misspelt word (similar_words, one query), in a few titles
+    that the title trigram index finds, and the documents are then matched with the stored vectors as in a strict search; the rank is
     the share of the words the title contains, a misspelt word counting when the title contains
     one of the words it stands for.
 
@@ -345,9 +341,13 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
     for word in words:
         in_document = Q(_matches(word))
         in_title = _title_has(word)
-        if len(word) >= MIN_SIMILAR_WORD_LENGTH:
-            in_document |= Q(_condition(StoredVector(), "@@", _similar_words_query(word)))
-            in_title |= Q(_condition(F("title"), "ILIKE ANY", _similar_words_patterns(word)))
+        similar = similar_words(word) if len(word) >= MIN_SIMILAR_WORD_LENGTH else []
+        if similar:
+            in_document |= Q(SearchVectorExact(StoredVector(), SearchQuery(
+                " | ".join(similar), search_type="raw", config=SEARCH_CONFIG)))
+            patterns = Value([f"%{similar_word}%" for similar_word in similar], output_field=ArrayField(CharField()))
+            in_title |= Q(_condition(F("title"), "ILIKE ANY", Func(
+                patterns, template="(%(expressions)s::text[])", output_field=ArrayField(CharField()))))
         condition &= in_document
         hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
     rank = reduce(operator.add, hits) / Value(float(len(hits)), output_field=FloatField())
