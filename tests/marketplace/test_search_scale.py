@@ -62,6 +62,13 @@ def test_a_misspelt_word_ranks_only_the_newest_candidates(three_cotton_listings,
     assert found(q="cottn") == [in_title.pk, newest.pk, older.pk]
 
 
+def test_another_sort_reads_every_match(three_cotton_listings, monkeypatch):
+    in_title, older, newest = three_cotton_listings
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 1)
+    assert found(q="cotton", sort="price_desc") == [in_title.pk, older.pk, newest.pk]
+    assert found(q="cottn", sort="newest") == [newest.pk, older.pk, in_title.pk]
+
+
 def test_the_page_still_says_there_are_more_than_it_ranks(three_cotton_listings, monkeypatch):
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 3)
     paginator = CappedPaginator(listing_search(params=SearchParams(q="cotton")), 24, count_cap=2)

@@ -79,3 +79,21 @@ def test_the_api_answers_a_quick_search(client, settings):
     response = client.get(LISTINGS, {"q": "cotton"})
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [listing.pk]
+
+
+@on_postgresql
+def test_the_search_page_answers_a_slow_search_with_a_message(client, slow_search):
+    response = client.get("/listings/", {"q": "cotton"})
+    assert response.status_code == 200
+    assert MESSAGE in response.content.decode()
+    assert "Cotton bath towel" not in response.content.decode()
+
+
+@on_postgresql
+def test_the_search_page_shows_a_quick_search(client, settings):
+    settings.SEARCH_STATEMENT_TIMEOUT_MS = 2000
+    PublishedListingFactory(seller=CompanyFactory(), title="Cotton bath towel")
+    response = client.get("/listings/", {"q": "cotton"})
+    assert response.status_code == 200
+    assert MESSAGE not in response.content.decode()
+    assert "Cotton bath towel" in response.content.decode()
