@@ -3,9 +3,9 @@
 
 For each query: the first page of listing_search (the search page's 24 results), how many SQL
 queries reading it takes, its execution time, the "did you mean" and the plan, so that it can be
-seen that the text search starts from the document's GIN index (listing_search_document_gin) and a
-typo from the title's trigram index. Needs PostgreSQL with listings, e.g. loaded by
-bench/million_load.py:
+seen that the text search reads the stored vectors' GIN index (listing_search_vector_gin) for a
+rare word and walks the newest listings for a common one, ranking at most 1,001 candidates. Needs
+PostgreSQL with listings, e.g. loaded by bench/million_load.py:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sme_bench_million \\
         .venv/bin/python bench/search_explain.py towels "cotton towels" kumaşlar 浴巾 6302.60 towl
@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 
-DEFAULT_QUERIES = ["cotton", "towels", "cotton towels", "kumaşlar", "浴巾", "630260", "6302", "towl"]
+DEFAULT_QUERIES = ["cotton", "towels", "cotton towels", "cotton -towel", "kumaşlar", "浴巾", "630260", "6302",
+                   "towl", "cottn"]
 PAGE_SIZE = 24  # frontend.catalogue.views.LISTINGS_PAGE_SIZE
 
 
