@@ -203,7 +203,7 @@ def test_sqlite_keeps_its_options_and_short_lived_connections(monkeypatch, tmp_p
     assert db["CONN_MAX_AGE"] == 0
     assert db["CONN_HEALTH_CHECKS"] is False
     assert db["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 20,
-                             "init_command": "PRAGMA journal_mode=WAL;"}
+                             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 
 
 @on_postgresql
