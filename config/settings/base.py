@@ -365,7 +365,14 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Messages a worker holds per pool process. On Redis, 4: a process that finishes a short task (an
+# e-mail takes about 10 ms) starts the next at once instead of waiting for the worker to fetch one,
+# which at 50 notifications a second kept the queue growing (bench/notifications.py). Held messages
+# are not acknowledged (acks_late): if the worker dies they are delivered again, and the outbox's
+# relay publishes their rows again after NOTIFICATIONS_REQUEUE_AFTER_SECONDS in any case.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
+if not 1 <= CELERY_WORKER_PREFETCH_MULTIPLIER <= 64:
+    raise ImproperlyConfigured("CELERY_WORKER_PREFETCH_MULTIPLIER must be within [1, 64]")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The filesystem broker is polled, and a worker holding as many messages as it may does not look
     # for more until the next poll: with one message per process, `make run` sent two notifications

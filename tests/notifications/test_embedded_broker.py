@@ -1,6 +1,6 @@
 """The embedded default (`make run`: SQLite and the filesystem broker) is set up to carry 50
 notifications a second: the worker polls the broker often and takes several messages per poll, and
-SQLite's commits do not wait for the disk. With Redis the worker keeps one message per process."""
+SQLite's commits do not wait for the disk. With Redis the worker keeps four messages per process."""
 from __future__ import annotations
 
 import json
@@ -22,7 +22,8 @@ print(json.dumps({"broker": settings.CELERY_BROKER_URL.split(":")[0],
                   "options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
                   "prefetch": settings.CELERY_WORKER_PREFETCH_MULTIPLIER, "synchronous": synchronous}))
 """
-CLEARED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_BROKER_POLLING_INTERVAL", "DJANGO_SETTINGS_MODULE")
+CLEARED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_BROKER_POLLING_INTERVAL",
+           "CELERY_WORKER_PREFETCH_MULTIPLIER", "DJANGO_SETTINGS_MODULE")
 
 
 def _settings_of(tmp_path, **env) -> dict:
@@ -48,8 +49,10 @@ def test_the_polling_interval_can_be_set(tmp_path):
     assert _settings_of(tmp_path, CELERY_BROKER_POLLING_INTERVAL="0.2")["options"]["polling_interval"] == 0.2
 
 
-def test_with_redis_the_worker_keeps_one_message_per_process(tmp_path):
+def test_with_redis_the_worker_keeps_four_messages_per_process_unless_told(tmp_path):
     redis = _settings_of(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/15")
 
-    assert (redis["broker"], redis["prefetch"], "polling_interval" in redis["options"]) == ("redis", 1, False)
+    assert (redis["broker"], redis["prefetch"], "polling_interval" in redis["options"]) == ("redis", 4, False)
+    assert _settings_of(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/15",
+                        CELERY_WORKER_PREFETCH_MULTIPLIER="1")["prefetch"] == 1
 
