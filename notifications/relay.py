@@ -14,8 +14,9 @@ again, so nothing written to the outbox is lost while the broker is down.
 `delivery_send` carries one row. Only the hand-over to the mail server or the webhook receiver is
 outside a transaction, so it is bracketed by two commits:
 
-1. lock the row; stop if it is sent, cancelled or dead, or if another worker claimed it recently;
-   otherwise record a new claim (status "sending", a fresh token, the time) and commit;
+1. claim the row with one UPDATE that matches it only while it may be claimed (not sent, cancelled
+   or dead, not claimed recently by another worker): a new claim (status "sending", a fresh token,
+   the time), committed at once;
 2. send;
 3. mark the row sent (one statement), or record the failure and when to try again.
 
