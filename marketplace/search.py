@@ -452,14 +452,16 @@ def statement_timeout_ms() -> int:
 
 
 @contextmanager
-def search_time_limit() -> Iterator[None]:
-    """Reads of the catalogue search inside it may each take at most statement_timeout_ms() on
-    PostgreSQL: a slower one is cancelled by the database and raises SearchTooSlow, so that no query
-    holds a database core for seconds (the pages answer with a message, the API with a 400). The
-    limit is `SET LOCAL` in a transaction (a savepoint inside one) on the database the router reads
-    listings from, so it ends with the block. Other databases read without a limit."""
+def search_time_limit(text: str) -> Iterator[None]:
+    """Reads of a catalogue search for the text inside it may each take at most
+    statement_timeout_ms() on PostgreSQL: a slower one is cancelled by the database and raises
+    SearchTooSlow, so that no query holds a database core for seconds (the pages answer with a
+    message, the API with a 400). The limit is `SET LOCAL` in a transaction on the database the
+    router reads listings from, so it ends with the block: one more statement per search. A list
+    without search text, another database, and a read inside a transaction already open (whose
+    cancelled statement would abort it) are read without a limit."""
     alias = router.db_for_read(Listing)
-    if connections[alias].vendor != "postgresql":
+    if connections[alias].vendor != "postgresql" or not clean_query(text) or connections[alias].in_atomic_block:
         yield
         return
     try:

@@ -79,7 +79,7 @@ def _browse(request, data, *, categories: forms.CategoryTree, category=None):
     # Incoterms come with the listings, the category from the tree.
     listings = marketplace_selectors.listing_card_rows(marketplace_selectors.listing_search(params=params))
     try:
-        with search.search_time_limit():
+        with search.search_time_limit(params.q):
             page = CappedPaginator(listings, LISTINGS_PAGE_SIZE).get_page(request.GET.get("page"))
             rows = page.object_list = marketplace_selectors.listing_card_page_rows(page.object_list)
     except search.SearchTooSlow as error:

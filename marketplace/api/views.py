@@ -70,7 +70,7 @@ class ListingViewSet(viewsets.GenericViewSet):
         query = dict(validated(s.ListingSearchQuerySerializer, request.query_params))
         display = selectors.display_currency_get(query.pop("currency") or "EUR")
         params = selectors.SearchParams(**query, display=display)
-        with search.search_time_limit():
+        with search.search_time_limit(params.q):
             page = self.paginate_queryset(selectors.listing_search(params=params))
             rows = s.ListingSearchRowSerializer(page, many=True, context={"display": display}).data
         response = self.get_paginated_response(rows)

@@ -4,6 +4,7 @@ query, persistent PostgreSQL connections without JIT, and the partial covering i
 category filter."""
 from __future__ import annotations
 
+import re
 import runpy
 from datetime import timedelta
 from decimal import Decimal
@@ -109,7 +110,10 @@ def test_the_count_has_no_order_no_card_joins_and_no_rank(catalogue):
         assert paginator.count == 2  # towel (all except RU) and shirt (only DE); not hidden, not draft
     count_sql = captured.captured_queries[-1]["sql"]
     assert count_sql.startswith("SELECT COUNT(*)")
-    assert "ORDER BY" not in count_sql
+    # The only order is the one that picks the newest candidates a relevance page ranks.
+    assert re.findall(r'ORDER BY "\w+"\."(\w+)"', count_sql) == (
+        ["published_at"] if connection.vendor == "postgresql" else [])
+    assert "ORDER BY" not in count_sql.replace("ORDER BY", "", 1 if connection.vendor == "postgresql" else 0)
     assert "JOIN \"accounts_company\"" not in count_sql  # the seller check is a NOT IN of suspended sellers
     assert "marketplace_pricetier" not in count_sql
     assert '"rank"' not in count_sql
@@ -282,8 +286,9 @@ def test_a_misspelt_word_is_not_compared_with_every_matching_title(towels):
     with CaptureQueriesContext(connection) as captured:
         assert Paginator(listing_search(params=SearchParams(q="cottn")), 20).count == 2
     count_sql = captured.captured_queries[-1]["sql"]
-    # The title trigram index is asked once, for at most SIMILAR_TITLES titles; the listings are
-    # then matched with the document index.
-    assert count_sql.count("%>") == 1
-    assert f"%> 'cottn' LIMIT {search.SIMILAR_TITLES}" in count_sql
-    assert '"marketplace_listing"."title" %>' not in count_sql
+    # The title trigram index is asked once, for at most SIMILAR_TITLES titles, before the search;
+    # the listings are then matched with the document index.
+    trigram_sql = [query["sql"] for query in captured.captured_queries if "%>" in query["sql"]]
+    assert len(trigram_sql) == 1
+    assert f"%> 'cottn' LIMIT {search.SIMILAR_TITLES}" in trigram_sql[0]
+    assert "%>" not in count_sql

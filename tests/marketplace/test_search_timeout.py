@@ -14,6 +14,8 @@ from tests.marketplace.conftest import LISTINGS
 
 pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statement timeout")
+# The limit is set in a transaction of its own, as a request runs (autocommit): not inside a test's.
+committing = pytest.mark.django_db(transaction=True)
 MESSAGE = "The search took too long; add a word or a filter."
 
 
@@ -29,13 +31,14 @@ def test_the_default_timeout(settings):
 
 
 @on_postgresql
+@committing
 def test_a_slow_search_read_is_cancelled_and_the_connection_goes_on(settings):
     settings.SEARCH_STATEMENT_TIMEOUT_MS = 50
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         before = cursor.fetchone()[0]
     with pytest.raises(search.SearchTooSlow) as raised:
-        with search.search_time_limit(), connection.cursor() as cursor:
+        with search.search_time_limit("cotton"), connection.cursor() as cursor:
             cursor.execute("SELECT pg_sleep(2)")
     assert raised.value.message == MESSAGE
     assert raised.value.fields == {"q": [MESSAGE]}
@@ -47,12 +50,30 @@ def test_a_slow_search_read_is_cancelled_and_the_connection_goes_on(settings):
 
 
 @on_postgresql
+@committing
 def test_a_quick_search_read_is_not_limited(settings):
     settings.SEARCH_STATEMENT_TIMEOUT_MS = 2000
-    with search.search_time_limit(), connection.cursor() as cursor:
+    with search.search_time_limit("cotton"), connection.cursor() as cursor:
         cursor.execute("SELECT pg_sleep(0.1)")
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "2s"
+
+
+@on_postgresql
+@committing
+def test_a_list_without_text_is_not_limited(settings):
+    settings.SEARCH_STATEMENT_TIMEOUT_MS = 2000
+    with search.search_time_limit("  "), connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+@on_postgresql
+def test_a_read_inside_an_open_transaction_is_not_limited(settings):
+    settings.SEARCH_STATEMENT_TIMEOUT_MS = 2000
+    with search.search_time_limit("cotton"), connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
 
 
 @pytest.fixture
@@ -66,6 +87,7 @@ def slow_search(settings, monkeypatch):
 
 
 @on_postgresql
+@committing
 def test_the_api_answers_a_slow_search_with_a_400(client, slow_search):
     response = client.get(LISTINGS, {"q": "cotton"})
     assert response.status_code == 400
@@ -82,6 +104,7 @@ def test_the_api_answers_a_quick_search(client, settings):
 
 
 @on_postgresql
+@committing
 def test_the_search_page_answers_a_slow_search_with_a_message(client, slow_search):
     response = client.get("/listings/", {"q": "cotton"})
     assert response.status_code == 200
