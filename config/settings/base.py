@@ -158,6 +158,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Longest a catalogue search may run on PostgreSQL, in milliseconds; a search stopped by it answers
+# "The search took too long; add a word or a filter." (marketplace.search.search_time_limit).
+SEARCH_STATEMENT_TIMEOUT_MS = env_int("SEARCH_STATEMENT_TIMEOUT_MS", 3000)
+if not 50 <= SEARCH_STATEMENT_TIMEOUT_MS <= 30000:
+    raise ImproperlyConfigured("SEARCH_STATEMENT_TIMEOUT_MS must be within [50, 30000]")
+
 # A PostgreSQL streaming replica for catalogue and search reads (core/db_router.py; README "Scaling
 # out"). With DATABASE_REPLICA_URL set, safe requests to REPLICA_READ_VIEWS read from it; writes,
 # reads inside a transaction, tasks and every other view use the primary. A client whose write

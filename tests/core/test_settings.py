@@ -75,6 +75,16 @@ def test_other_required_variables(production_env, name, value, message):
     assert f"ImproperlyConfigured: {message}" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["49", "30001", "-1", "soon"])
+def test_a_search_time_limit_out_of_bounds_stops_the_process(production_env, value):
+    production_env["SEARCH_STATEMENT_TIMEOUT_MS"] = value
+
+    result = check_deploy(production_env)
+
+    assert result.returncode != 0
+    assert "SEARCH_STATEMENT_TIMEOUT_MS must be" in result.stderr
+
+
 def test_a_weak_secret_key_fails_the_deploy_check(production_env):
     production_env["DJANGO_SECRET_KEY"] = "short-key"
 
