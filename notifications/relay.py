@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from core.queue import publish as queue_publish
@@ -189,6 +190,28 @@ def _quick_commit():
         yield
 
 
+def _quick_update(queryset, **values) -> int:
+    """`queryset.update(**values)` committed at once without waiting for the disk, as `_quick_commit`.
+
+    On PostgreSQL, outside a caller's transaction, it is one statement and one round trip: the
+    UPDATE joins a one-row subquery that sets synchronous_commit off for its own (implicit)
+    transaction, instead of BEGIN, SET LOCAL, UPDATE and COMMIT, four round trips. The claim and the
+    record of a send are most of what a worker does with the database for an e-mail."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with _quick_commit():
+            return queryset.update(**values)
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    statement, params = query.get_compiler(queryset.db).as_sql()
+    head, where_clause, condition = statement.partition(" WHERE ")
+    if not where_clause:
+        raise ValueError("a quick update needs a filter")
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS quick_commit "
+                       f"WHERE {condition}", params)
+        return cursor.rowcount
+
+
 def _claim(delivery_id: int) -> tuple[Delivery | None, str]:
     """Claims the row with one UPDATE that matches it only while it may be claimed (the check and the
     act in one statement), committed at once; then reads what the send needs."""
@@ -196,11 +219,10 @@ def _claim(delivery_id: int) -> tuple[Delivery | None, str]:
     claimable = (Q(status__in=OPEN_STATUSES)
                  & ~Q(status=DeliveryStatus.SENDING, claimed_at__gt=now - _stale_after())
                  & ~Q(status=DeliveryStatus.PENDING, next_attempt_at__gt=now))
-    with _quick_commit():
-        # If this worker dies, the relay takes the row up again once the claim is stale.
-        claimed = Delivery.objects.filter(claimable, pk=delivery_id).update(
-            status=DeliveryStatus.SENDING, claim_token=uuid.uuid4(), claimed_at=now, attempts=F("attempts") + 1,
-            next_attempt_at=now + _stale_after())
+    # If this worker dies, the relay takes the row up again once the claim is stale.
+    claimed = _quick_update(Delivery.objects.filter(claimable, pk=delivery_id),
+                            status=DeliveryStatus.SENDING, claim_token=uuid.uuid4(), claimed_at=now,
+                            attempts=F("attempts") + 1, next_attempt_at=now + _stale_after())
     if not claimed:
         return None, _why_not_claimed(delivery_id)
     # Nobody else changes a row with a fresh claim, except to mark it sent.
@@ -224,9 +246,8 @@ def _mark_sent(delivery: Delivery) -> bool:
     can be: once the commit has left, the row is sent even if this process dies. A row another
     worker took over meanwhile is marked too: whoever holds it now must not send it again."""
     now = timezone.now()
-    with _quick_commit():
-        marked = Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT).update(
-            status=DeliveryStatus.SENT, sent_at=now, claim_token=None, last_error="")
+    marked = _quick_update(Delivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.SENT),
+                           status=DeliveryStatus.SENT, sent_at=now, claim_token=None, last_error="")
     if marked and delivery.channel == Channel.EMAIL:
         event_type = events.EVENTS.get(delivery.event.name)
         if event_type is not None and event_type.on_email_sent is not None:

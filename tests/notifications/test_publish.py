@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications import relay, tasks
@@ -15,6 +16,11 @@ from notifications.services import notify
 
 CONTEXT = {"company_id": 1, "company_name": "Alpha Textiles", "decision_id": 0, "from_status": "pending",
            "to_status": "verified", "reason": ""}
+
+
+LISTING_DECIDED = {"listing_id": 7, "listing_title": "Cotton towel", "decision_id": 1,
+                   "from_status": "pending_review", "to_status": "published", "reason": "",
+                   "changes_reviewed": False, "applied_changes": False}
 
 
 def _outgoing() -> list[Delivery]:
@@ -101,3 +107,44 @@ def test_claims_and_records_of_sends_do_not_wait_for_the_disk_but_callers_transa
     with transaction.atomic():
         with relay._quick_commit():
             assert synchronous_commit() == "on"  # the caller's commit keeps its guarantee
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_send_costs_three_statements_on_postgresql_each_commit_without_waiting_for_the_disk(
+        company_a, member_a, mailoutbox):
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with mock.patch.object(tasks.delivery_send, "delay"):
+        with transaction.atomic():
+            notify(event="listing.decided", company=company_a, context=LISTING_DECIDED)
+    row = Delivery.objects.get(channel=Channel.EMAIL)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert relay.delivery_send(delivery_id=row.pk) == DeliveryStatus.SENT
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    # The claim, the read of what the send needs, the record of the send: no BEGIN, SET or COMMIT.
+    assert [sql.split()[0] for sql in statements] == ["UPDATE", "SELECT", "UPDATE"]
+    assert all("set_config('synchronous_commit', 'off', true)" in sql for sql in (statements[0], statements[2]))
+    assert len(mailoutbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.claim_token, row.attempts) == (DeliveryStatus.SENT, None, 1)
+    # Sent once: a second run claims nothing and sends nothing.
+    assert relay.delivery_send(delivery_id=row.pk) == "already_sent"
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quick_update_inside_a_callers_transaction_keeps_the_callers_commit(company_a, member_a):
+    with mock.patch.object(tasks.delivery_send, "delay"):
+        with transaction.atomic():
+            notify(event="listing.decided", company=company_a, context=LISTING_DECIDED)
+    row = Delivery.objects.get(channel=Channel.EMAIL)
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            assert relay._quick_update(Delivery.objects.filter(pk=row.pk), last_error="x") == 1
+            assert relay._quick_update(Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.SENT),
+                                       last_error="y") == 0
+        assert not any("set_config" in query["sql"] for query in queries.captured_queries)
+    row.refresh_from_db()
+    assert row.last_error == "x"
