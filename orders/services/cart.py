@@ -98,7 +98,7 @@ def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int
         found = _locked_cart_with_line(actor=actor, buyer=buyer, listing_id=listing_id)
         if found is None:  # not a member (refused here), or the company's first cart
             require_buyer_member(actor=actor, buyer=buyer)
-            Cart.objects.bulk_create([Cart(buyer=buyer)], ignore_conflicts=True)
+            Cart.objects.bulk_create([Cart(buyer_id=buyer.pk)], ignore_conflicts=True)
             found = _locked_cart_with_line(actor=actor, buyer=buyer, listing_id=listing_id)
         else:
             require_buyer_may_order(actor=actor, buyer=buyer)
