@@ -118,7 +118,7 @@ def test_company_page_shows_the_figures_of_a_seller(client):
 
 
 def _titles(response) -> list[str]:
-    return [listing.seller.legal_name for listing, _converted in response.context["cards"]]
+    return [card.listing.seller.legal_name for card in response.context["cards"]]
 
 
 @pytest.fixture
