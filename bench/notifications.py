@@ -90,7 +90,7 @@ def main() -> None:
             sys.exit("Set DATABASE_URL to PostgreSQL and REDIS_URL to Redis (see bench/README.md).")
         broker_url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{args.broker_db}"))
         os.environ["CELERY_BROKER_URL"] = broker_url
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    os.environ["EMAIL_BACKEND"] = "core.emails.FileEmailBackend"
     os.environ["EMAIL_FILE_PATH"] = str(mail_dir)
     os.environ["SME_VAR_DIR"] = str(var_dir)
 

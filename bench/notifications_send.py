@@ -44,7 +44,7 @@ def main() -> None:
     broker_url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{args.broker_db}"))
     os.environ["CELERY_BROKER_URL"] = broker_url
     mail_dir = Path(tempfile.mkdtemp(prefix="bench-notifications-send-"))
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    os.environ["EMAIL_BACKEND"] = "core.emails.FileEmailBackend"
     os.environ["EMAIL_FILE_PATH"] = str(mail_dir)
 
     import django

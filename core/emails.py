@@ -6,10 +6,13 @@ The subject and the plain-text body are rendered without HTML escaping (a seller
 every HTML page is. Every e-mail of the site is rendered by email_render()."""
 from __future__ import annotations
 
+import datetime
+import os
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import filebased
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -42,3 +45,17 @@ def email_send(*, template: str, to: list[str], context: dict, language: str = "
                                      from_email=settings.DEFAULT_FROM_EMAIL, to=to)
     message.attach_alternative(rendered.html, "text/html")
     message.send()
+
+
+class FileEmailBackend(filebased.EmailBackend):
+    """Django's file backend with the process id in each file's name.
+
+    Django names a file by the second and the id() of the backend object; Celery's pool processes
+    are forked from one parent, so two of them sending in the same second can get the same id and
+    append to one file at once, interleaving their messages. With the pid the names never meet."""
+
+    def _get_filename(self) -> str:
+        if self._fname is None:
+            timestamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            self._fname = os.path.join(self.file_path, f"{timestamp}-{os.getpid()}-{abs(id(self))}.log")
+        return self._fname

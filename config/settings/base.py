@@ -320,7 +320,7 @@ def mailers_from_env(default_backend: str) -> dict:
             "use_ssl": env_bool("EMAIL_USE_SSL", False),
             "timeout": env_int("EMAIL_TIMEOUT", 20),
         }
-    elif backend.endswith("filebased.EmailBackend"):
+    elif backend.endswith(("filebased.EmailBackend", "FileEmailBackend")):
         options = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
 

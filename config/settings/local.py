@@ -4,4 +4,4 @@ from .base import env_bool, env_str, mailers_from_env
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz")
-MAILERS = mailers_from_env("django.core.mail.backends.filebased.EmailBackend")
+MAILERS = mailers_from_env("core.emails.FileEmailBackend")

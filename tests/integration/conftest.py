@@ -230,7 +230,7 @@ def worker_env(*, broker_url: str, mail_dir: Path, var_dir: Path, extra_env: dic
         "DATABASE_URL": _test_database_url(),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_BACKEND": "core.emails.FileEmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "SME_VAR_DIR": str(var_dir),
         "PYTHONUNBUFFERED": "1",
