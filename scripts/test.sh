@@ -14,7 +14,10 @@ env -u DATABASE_URL -u DATABASE_REPLICA_URL -u REDIS_URL -u CELERY_BROKER_URL "$
 
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "== stage 2: PostgreSQL + Redis + Celery worker (unit and integration tests)"
-  "$PY" -m pytest -m "not e2e" "$@"
+  # The settings of the tests never read DATABASE_REPLICA_URL (subprocesses that start other settings
+  # would inherit it); the replica test reads it as TEST_REPLICA_URL.
+  env -u DATABASE_REPLICA_URL TEST_REPLICA_URL="${DATABASE_REPLICA_URL:-${TEST_REPLICA_URL:-}}" \
+    "$PY" -m pytest -m "not e2e" "$@"
   if [ $# -eq 0 ]; then
     echo "== stage 3: the API against its OpenAPI schema (schemathesis, four roles)"
     # The server of this stage reads from the primary only; the replica has its own test in stage 2.

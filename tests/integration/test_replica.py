@@ -1,12 +1,13 @@
 """Catalogue reads on a real PostgreSQL streaming replica (core/db_router.py).
 
 .ci/run starts the replica (scripts/replica.sh: pg_basebackup -R from the primary, port 5433) and
-exports DATABASE_REPLICA_URL. The replica is a physical copy of the whole primary cluster, so the
-test database pytest-django creates on the primary appears on it too: the "replica" alias points at
-that copy. To tell the two apart, replay is paused on the replica: what the primary commits after
-that is not on the replica until replay resumes.
+exports DATABASE_REPLICA_URL, which scripts/test.sh hands to this test as TEST_REPLICA_URL. The
+replica is a physical copy of the whole primary cluster, so the test database pytest-django creates
+on the primary appears on it too: the "replica" alias points at that copy. To tell the two apart,
+replay is paused on the replica: what the primary commits after that is not on the replica until
+replay resumes.
 
-Without DATABASE_REPLICA_URL these tests skip, and fail under CI (CI=true)."""
+Without it these tests skip, and fail under CI (CI=true)."""
 from __future__ import annotations
 
 import logging
@@ -32,9 +33,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, d
 
 
 def _replica_url() -> str:
-    url = os.environ.get("DATABASE_REPLICA_URL", "")
+    url = os.environ.get("TEST_REPLICA_URL") or os.environ.get("DATABASE_REPLICA_URL", "")
     if not url:
-        message = "DATABASE_REPLICA_URL is not set (scripts/replica.sh start prints one)"
+        message = "TEST_REPLICA_URL (or DATABASE_REPLICA_URL) is not set (scripts/replica.sh start prints one)"
         if os.environ.get("CI") == "true":
             pytest.fail(f"The replica integration tests need a replica under CI: {message}", pytrace=False)
         pytest.skip(message)
