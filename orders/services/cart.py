@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
 from core.inputs import field_error
-from marketplace.models import Incoterm, Listing
+from marketplace.models import Incoterm
 
 from ..models import Cart, CartLine
 from ..pricing import LineCheck, check_line
-from ..selectors import listing_terms
 from ..selectors.common import listing_line_terms
 from .common import require_buyer_may_order, require_buyer_member
 
@@ -40,13 +39,6 @@ def _locked_cart(buyer: Company) -> Cart:
         except IntegrityError:
             pass
     return Cart.objects.select_for_update().get(buyer=buyer)
-
-
-def _check(*, buyer: Company, listing_id: int, quantity: int, incoterm: str) -> LineCheck:
-    listing = Listing.objects.select_related("seller").filter(pk=listing_id).first()
-    terms = listing_terms([listing_id], country=str(buyer.country)).get(listing_id) if listing else None
-    return check_line(buyer=buyer, listing=listing, terms=terms, quantity=quantity, incoterm=incoterm,
-                      country=str(buyer.country))
 
 
 _ID_CEILING = 2**63
@@ -80,7 +72,7 @@ def _locked_cart_with_line(*, actor: User, buyer: Company, listing_id: int) -> t
 
 
 def _check_line(*, buyer: Company, listing_id: int, quantity: int, incoterm: str) -> LineCheck:
-    """_check for one quantity and Incoterm, with the listing's terms read in one query."""
+    """check_line for one quantity and Incoterm, with the listing and its terms read in one query."""
     listing, terms = listing_line_terms(listing_id, country=str(buyer.country), quantity=quantity, incoterm=incoterm)
     return check_line(buyer=buyer, listing=listing, terms=terms, quantity=quantity, incoterm=incoterm,
                       country=str(buyer.country))
@@ -138,7 +130,7 @@ def cart_line_update(*, actor: User, buyer: Company, line_id: int, quantity: int
         line = _locked_line(buyer, line_id)
         new_quantity = line.quantity if quantity is None else quantity
         new_term = line.incoterm if term is None else term
-        _check(buyer=buyer, listing_id=line.listing_id, quantity=new_quantity, incoterm=new_term)
+        _check_line(buyer=buyer, listing_id=line.listing_id, quantity=new_quantity, incoterm=new_term)
         line.quantity = new_quantity
         line.incoterm = new_term
         line.save(update_fields=["quantity", "incoterm", "updated_at"])
