@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Max, OuterRef, Subquery
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.queries import CompiledRead
 
 from .models import EUR, FxRate, FxSource
 
@@ -37,8 +39,10 @@ class FxQuote:
     source: str
 
 
-def _latest_rates(currencies: set[str] | None, on: date | None) -> dict[str, dict]:
-    """Each currency's latest row dated on or before `on` (any date when None), in one query."""
+_RATE_COLUMNS = ("currency", "rate", "date", "source")
+
+
+def _latest_rate_rows(currencies: set[str] | None, on: date | None):
     latest = FxRate.objects.filter(currency=OuterRef("currency"))
     if on is not None:
         latest = latest.filter(date__lte=on)
@@ -46,7 +50,21 @@ def _latest_rates(currencies: set[str] | None, on: date | None) -> dict[str, dic
     rows = FxRate.objects.filter(date=latest_date)
     if currencies is not None:
         rows = rows.filter(currency__in=sorted(currencies))
-    return {row["currency"]: row for row in rows.order_by().values("currency", "rate", "date", "source")}
+    return rows.order_by().values_list(*_RATE_COLUMNS)
+
+
+# Every currency's latest rate: the same SQL on every catalogue page (the display currencies), so
+# compiled once per process; the rows are read on every call.
+_all_latest_rates = CompiledRead(lambda: _latest_rate_rows(None, None))
+
+
+def _latest_rates(currencies: set[str] | None, on: date | None) -> dict[str, dict]:
+    """Each currency's latest row dated on or before `on` (any date when None), in one query."""
+    if currencies is None and on is None:
+        rows = _all_latest_rates.rows()
+    else:
+        rows = _latest_rate_rows(currencies, on)
+    return {row[0]: dict(zip(_RATE_COLUMNS, row, strict=True)) for row in rows}
 
 
 def _unavailable(missing: list[str], on: date | None) -> ApplicationError:
@@ -151,7 +169,19 @@ def fx_rate_list(*, base: str = EUR, on: date | None = None) -> list[FxQuote]:
     With a base other than EUR the list includes EUR. One query.
 
     Raises ApplicationError(code="fx_unavailable") when `base` has no rate."""
-    rows = _latest_rates(None, on)
+    if on is None:
+        # The latest rates are read on every call; the quotes made from them are kept for the same
+        # rows (they are the key, so a new rate is a new list).
+        return list(_quotes_of_rows(base, tuple(sorted(_all_latest_rates.rows()))))
+    return _quotes(base, on, _latest_rates(None, on))
+
+
+@lru_cache(maxsize=8)
+def _quotes_of_rows(base: str, rows: tuple[tuple, ...]) -> tuple[FxQuote, ...]:
+    return tuple(_quotes(base, None, {row[0]: dict(zip(_RATE_COLUMNS, row, strict=True)) for row in rows}))
+
+
+def _quotes(base: str, on: date | None, rows: dict[str, dict]) -> list[FxQuote]:
     if base != EUR and base not in rows:
         raise _unavailable([base], on)
     base_row = rows.get(base)

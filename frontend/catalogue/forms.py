@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.queries import CompiledRead
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, ShipsToMode, Unit
 
@@ -75,6 +76,9 @@ def _any_incoterm():
 
 # --- browse and search ----------------------------------------------------------------------------
 
+# The tree's rows: the same SQL on every catalogue page, compiled once per process, read every time.
+_CATEGORY_ROWS = CompiledRead(
+    lambda: marketplace_selectors.category_list().values_list("pk", "path", "name", "depth", "parent_id"))
 _CATEGORY_OBJECTS: dict[tuple, dict[int, Category]] = {}
 _CATEGORY_OBJECTS_KEPT = 4
 
@@ -90,7 +94,7 @@ class CategoryTree:
 
     @classmethod
     def read(cls) -> CategoryTree:
-        return cls(list(marketplace_selectors.category_list().values_list("pk", "path", "name", "depth", "parent_id")))
+        return cls(_CATEGORY_ROWS.rows())
 
     def __contains__(self, path: str) -> bool:
         return path in self._paths
