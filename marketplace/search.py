@@ -237,10 +237,21 @@ def _title_has(word: str) -> Q:
     return in_title
 
 
-def _title_word_share(words: list[str]) -> Expression:
-    """The share of the words (0 to 1) that the title contains (_title_has)."""
-    hits = [Case(When(_title_has(word), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
-            for word in words]
+def _title_word_share(words: list[str], also: list[Expression | list[str]] | None = None) -> Expression:
+    """The share of the words (0 to 1) that the title contains (_title_has). `also`, one per word,
+    is another condition under which the title counts as containing it: the words a misspelt word
+    stands for (a list: the title contains one of them), or an expression of them."""
+    hits = []
+    for index, word in enumerate(words):
+        in_title = _title_has(word)
+        extra = also[index] if also else None
+        if isinstance(extra, Expression):
+            in_title |= Q(extra)
+        elif extra:
+            patterns = Value([f"%{similar}%" for similar in extra], output_field=ArrayField(CharField()))
+            in_title |= Q(_condition(F("title"), "ILIKE ANY", Func(
+                patterns, template="(%(expressions)s::text[])", output_field=ArrayField(CharField()))))
+        hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
     if not hits:
         return Value(0.0, output_field=FloatField())
     return reduce(operator.add, hits) / Value(float(len(hits)), output_field=FloatField())
@@ -312,16 +323,18 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
     contains, so a listing that names them in its title comes before one that has them only in its
     description or seller name.
 
-    Only when that finds nothing among `qs` (one cheap EXISTS query) and the query is plain words,
-    the search forgives typos: each word of four letters or more may also be any of the words of
-    the titles similar to it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel".
-    The words are looked up once per misspelt word (similar_words, one query), in a few titles
-    that the title trigram index finds, and the documents are then matched with the stored vectors as in a strict search; the rank is
-    the share of the words the title contains, a misspelt word counting when the title contains
-    one of the words it stands for.
+    Only when that finds nothing among `qs` and the query is plain words, the search forgives
+    typos: each word of four letters or more may also be any of the words of the titles similar to
+    it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel". The words are looked up
+    once per misspelt word (similar_words, one query), in a few titles that the title trigram index
+    finds, and the documents are then matched with the stored vectors as in a strict search; the
+    rank is the share of the words the title contains, a misspelt word counting when the title
+    contains one of the words it stands for.
 
     With `by_relevance` (the page is sorted by rank) only the newest RANKED_CANDIDATES matches, in
-    the order the page uses for ties, are ranked (_ranked_candidates); another sort reads every
+    the order the page uses for ties, are ranked (RankedCandidates): they are read once, when the
+    first query of the list (its count) is compiled, and the count and the page then read those
+    rows by pk. Another sort decides strict or forgiving with one EXISTS query and reads every
     match in its own order.
 
     Why: the stored vectors answer a strict query exactly, so testing a row costs no parse.
@@ -332,36 +345,34 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
     text = _without_costly_negations(clean_query(text))
     if not _positive_words(text):
         return qs.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    if by_relevance:
+        candidates = RankedCandidates(qs, text)
+        return qs.filter(Q(candidates.condition())).annotate(rank=candidates.rank())
     strict = _matches(text, search_type="websearch")
     if _WEB_SEARCH_OPERATORS.search(text) or qs.filter(strict).exists():
-        return _ranked(qs, Q(strict), _title_word_share(_positive_words(text)), by_relevance=by_relevance)
-    words = text.split()[:MAX_QUERY_WORDS]
+        return qs.filter(strict).annotate(rank=_title_word_share(_positive_words(text)))
+    forgiving = _forgiving_words(text)
+    return qs.filter(_forgiving_condition(forgiving)).annotate(rank=_title_word_share(
+        [word for word, _similar in forgiving], [similar for _word, similar in forgiving]))
+
+
+def _forgiving_words(text: str) -> list[tuple[str, list[str]]]:
+    """Each word of a plain query with the words it may stand for (similar_words, one query per
+    word of MIN_SIMILAR_WORD_LENGTH letters or more; none for a shorter one)."""
+    return [(word, similar_words(word) if len(word) >= MIN_SIMILAR_WORD_LENGTH else [])
+            for word in text.split()[:MAX_QUERY_WORDS]]
+
+
+def _forgiving_condition(forgiving: list[tuple[str, list[str]]]) -> Q:
+    """Every word matches the stored vector, as written or as one of the words it stands for."""
     condition = Q()
-    hits = []
-    for word in words:
+    for word, similar in forgiving:
         in_document = Q(_matches(word))
-        in_title = _title_has(word)
-        similar = similar_words(word) if len(word) >= MIN_SIMILAR_WORD_LENGTH else []
         if similar:
             in_document |= Q(SearchVectorExact(StoredVector(), SearchQuery(
                 " | ".join(similar), search_type="raw", config=SEARCH_CONFIG)))
-            patterns = Value([f"%{similar_word}%" for similar_word in similar], output_field=ArrayField(CharField()))
-            in_title |= Q(_condition(F("title"), "ILIKE ANY", Func(
-                patterns, template="(%(expressions)s::text[])", output_field=ArrayField(CharField()))))
         condition &= in_document
-        hits.append(Case(When(in_title, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
-    rank = reduce(operator.add, hits) / Value(float(len(hits)), output_field=FloatField())
-    return _ranked(qs, condition, rank, by_relevance=by_relevance)
-
-
-def _ranked(qs: QuerySet[Listing], condition: Q, rank: Expression, *, by_relevance: bool) -> QuerySet[Listing]:
-    """The listings of `qs` that meet the condition, annotated with the rank; with `by_relevance`
-    only the candidates of _ranked_candidates."""
-    if by_relevance:
-        qs = qs.filter(pk__in=_ranked_candidates(qs.filter(condition)))
-    else:
-        qs = qs.filter(condition)
-    return qs.annotate(rank=rank)
+    return condition
 
 
 def _ranked_candidates(matches: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -375,7 +386,94 @@ def _ranked_candidates(matches: QuerySet[Listing]) -> QuerySet[Listing]:
     11,000 rows for a word in one listing of ten); for a rare word it reads its few matches from the
     document index and sorts them, so every match is ranked and the ranking stays global where it
     matters. One candidate more than COUNT_CAP lets the page still say "more than 1,000"."""
-    return matches.order_by("-published_at", "-pk").values("pk")[:RANKED_CANDIDATES]
+    return matches.order_by("-published_at", "-pk").values_list("pk", flat=True)[:RANKED_CANDIDATES]
+
+
+class RankedCandidates:
+    """The candidates of a page sorted by relevance (_ranked_candidates) of a query text among the
+    listings of `qs`, read once and shared by every query of the list.
+
+    The walk that finds them is the costly part of a common word's search at a million listings; a
+    count and a page that each held it as a sub-select walked twice. Here the first query of the
+    list that is compiled (the count) reads the pks first, one query in place of the EXISTS that
+    decides between a strict and a forgiving search: the strict candidates, and only when there are
+    none and the query is plain words, the forgiving ones (after similar_words). Every query of the
+    list then reads `id = ANY(pks)` and the words' similar words as constants. As the reads happen
+    when the list is read, they run under the caller's search_time_limit. The querysets made from
+    the list (count, page, their clones) share this object, so a list read again shows the same
+    candidates."""
+
+    def __init__(self, qs: QuerySet[Listing], text: str) -> None:
+        self.qs = qs
+        self.text = text
+        self.words = _positive_words(text)
+        self.pks: list[int] | None = None
+        self.similar: list[list[str]] = [[] for _word in self.words]
+
+    def __deepcopy__(self, memo) -> RankedCandidates:
+        return self  # shared by every copy of the queries that hold it
+
+    def read(self, using: str) -> list[int]:
+        """The candidate pks, read on the first call (one query; a forgiving search adds its similar
+        words and a second one)."""
+        if self.pks is None:
+            qs = self.qs.using(using)
+            pks = list(_ranked_candidates(qs.filter(_matches(self.text, search_type="websearch"))))
+            if not pks and not _WEB_SEARCH_OPERATORS.search(self.text):
+                forgiving = _forgiving_words(self.text)
+                self.similar = [similar for _word, similar in forgiving]
+                pks = list(_ranked_candidates(qs.filter(_forgiving_condition(forgiving))))
+            self.pks = pks
+        return self.pks
+
+    def condition(self) -> Expression:
+        """The listing is a candidate: `id = ANY(pks)`."""
+        return _Candidate(self)
+
+    def rank(self) -> Expression:
+        """The share of the words the title contains (_title_has), a misspelt word also counting
+        when the title contains one of the words it stands for."""
+        return _title_word_share(self.words, [_SimilarInTitle(self, index) for index in range(len(self.words))])
+
+
+class _Candidate(Expression):
+    """`"marketplace_listing"."id" = ANY(%s)`, the pks of RankedCandidates, read when compiled."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, candidates: RankedCandidates) -> None:
+        super().__init__()
+        self.candidates = candidates
+
+    def as_sql(self, compiler, connection):
+        pks = self.candidates.read(compiler.using)
+        if not pks:
+            return "FALSE", []
+        table = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name(Listing._meta.pk.column)} = ANY(%s::bigint[])", [pks]
+
+
+class _SimilarInTitle(Expression):
+    """The title contains one of the words the index-th query word stands for (ILIKE ANY, after
+    RankedCandidates read them); FALSE for a strict search."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, candidates: RankedCandidates, index: int) -> None:
+        super().__init__()
+        self.candidates = candidates
+        self.index = index
+
+    def as_sql(self, compiler, connection):
+        self.candidates.read(compiler.using)
+        similar = self.candidates.similar[self.index]
+        if not similar:
+            return "FALSE", []
+        table = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name('title')} ILIKE ANY(%s::text[])", [
+            [f"%{word}%" for word in similar]]
 
 
 def _matches(text: str, *, search_type: str = "plain") -> SearchVectorExact:

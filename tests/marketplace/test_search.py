@@ -544,11 +544,17 @@ def plan(qs) -> str:
 
 @on_postgresql
 def test_text_queries_can_use_the_gin_indexes(catalogue):
-    exact = plan(search.postgresql_text_search(Listing.objects.order_by(), "towel").values("pk"))
+    # Sorted otherwise than by relevance, the list's own query matches the stored vectors.
+    exact = plan(search.postgresql_text_search(Listing.objects.order_by(), "towel", by_relevance=False).values("pk"))
     assert "listing_search_vector_gin" in exact
     assert "listing_title_trgm_gin" not in exact
-    forgiving = plan(search.postgresql_text_search(Listing.objects.order_by(), "towl").values("pk"))
+    forgiving = plan(search.postgresql_text_search(Listing.objects.order_by(), "towl", by_relevance=False).values("pk"))
     assert "listing_search_vector_gin" in forgiving
+    # Sorted by relevance, the candidates are read first, and the list reads them by pk.
+    with CaptureQueriesContext(connection) as captured:
+        ranked = plan(search.postgresql_text_search(Listing.objects.order_by(), "towl").values("pk"))
+    assert "listing_pkey" in ranked and "search_vector" not in ranked
+    assert [query["sql"] for query in captured.captured_queries if "search_vector" in query["sql"]]
     # The words a misspelt word stands for are read first, from the title trigram index.
     sql, sql_params = search._similar_words_sql("towl")
     with transaction.atomic(), connection.cursor() as cursor:
