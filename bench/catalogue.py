@@ -37,9 +37,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from report import print_results  # the results table, shared with bench/million.py
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -615,32 +615,10 @@ def report(args, kinds, results, queries, load_before: float) -> None:
     mode = "in-process (Django test client, 1 thread)" if args.in_process else (
         f"HTTP, gunicorn {args.workers} sync workers, {args.concurrency} client threads, "
         f"DB_CONN_MAX_AGE={args.conn_max_age}" + (f", PGOPTIONS={args.pg_options!r}" if args.pg_options else ""))
-    print()
-    print(f"date:      {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC, 1-minute load average "
-          f"{load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after")
-    print(f"machine:   {machine()}")
-    print(f"database:  PostgreSQL {pg_version}, {bench_listings().count()} bench listings, {published} published")
-    print(f"mode:      {mode}; {args.runs} x {args.requests} requests of each kind after {args.warmup} warm-up "
-          "requests")
-    print()
-    header = (f"{'kind':<16} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'queries':>8} "
-              f"{'cpu ms':>7} {'app ms':>7}  path")
-    print(header)
-    print("-" * len(header))
-    for name, template in kinds:
-        row = results[name]
-        count, status = queries[name]
-        cpu_ms = row.get("cpu_ms")
-        cpu_text = "n/a" if cpu_ms is None else f"{cpu_ms:.1f}"
-        app_ms = row.get("app_cpu_ms")
-        app_text = "n/a" if app_ms is None else f"{app_ms:.1f}"
-        print(f"{name:<16} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f} "
-              f"{row['errors']:>7} {count:>8} {cpu_text:>7} {app_text:>7}  {template}"
-              + ("" if status == 200 else f"  (status {status})"))
-    print()
-    print("cpu ms: CPU time of the gunicorn workers and their PostgreSQL backends per request (parallel query "
-          "workers not counted); it depends much less than the latencies on what else runs on the machine. "
-          "app ms: the gunicorn workers' part of it (the application's CPU, without PostgreSQL's).")
+    print_results(machine=machine(), database=f"PostgreSQL {pg_version}, {bench_listings().count()} bench listings, "
+                  f"{published} published", mode=f"{mode}; {args.runs} x {args.requests} requests of each kind after "
+                  f"{args.warmup} warm-up requests", kinds=kinds, results=results, queries=queries,
+                  load_before=load_before)
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ os.environ.setdefault("DJANGO_DEBUG", "0")
 
 import catalogue  # noqa: E402  (the gunicorn harness, CPU accounting and percentiles)
 import million_load  # noqa: E402  (which sellers and listings are the bench's)
+import report as report_table  # noqa: E402  (the results table, as bench/catalogue.py prints it)
 
 DEFAULT_URLS = [
     ("browse", "/listings/"),
@@ -171,27 +172,11 @@ def report(args, kinds, results, queries, load_before: float) -> None:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
     total, published = counts()
-    print()
-    print(f"date:      {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC, 1-minute load average "
-          f"{load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after")
-    print(f"machine:   {catalogue.machine()}")
-    print(f"database:  PostgreSQL {pg_version}, {total:,} listings, {published:,} published")
-    print(f"mode:      HTTP, gunicorn {args.workers} sync workers, {args.concurrency} client threads, "
-          f"DB_CONN_MAX_AGE={args.conn_max_age}; {args.runs} x {args.requests} requests of each kind after "
-          f"{args.warmup} warm-up requests")
-    print()
-    header = (f"{'kind':<20} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'queries':>7} "
-              f"{'cpu ms':>7}  path")
-    print(header)
-    print("-" * len(header))
-    for name, template in kinds:
-        row = results[name]
-        count, status = queries[name]
-        cpu = "n/a" if row.get("cpu_ms") is None else f"{row['cpu_ms']:.1f}"
-        print(f"{name:<20} {row['rps']:>7.1f} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} "
-              f"{row['errors']:>6} {count:>7} {cpu:>7}  {template}" + ("" if status == 200 else f"  (status {status})"))
-    print()
-    print("cpu ms: CPU time of the gunicorn workers and their PostgreSQL backends per request.")
+    report_table.print_results(
+        machine=catalogue.machine(), database=f"PostgreSQL {pg_version}, {total:,} listings, {published:,} published",
+        mode=f"HTTP, gunicorn {args.workers} sync workers, {args.concurrency} client threads, DB_CONN_MAX_AGE="
+             f"{args.conn_max_age}; {args.runs} x {args.requests} requests of each kind after {args.warmup} warm-up "
+             "requests", kinds=kinds, results=results, queries=queries, load_before=load_before)
 
 
 def main() -> None:
