@@ -7,8 +7,7 @@ and at checkout; the cart keeps no price. Every write locks the cart row first."
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from marketplace.models import Incoterm
 
 from ..models import Cart, CartLine
 from ..pricing import LineCheck, check_line
-from ..selectors.common import listing_line_terms
+from ..selectors.common import CartLineFound, listing_line_terms
 from .common import require_buyer_may_order, require_buyer_member
 
 
@@ -29,53 +28,47 @@ def _clean_incoterm(value: str | None) -> str:
     return term
 
 
+def _create_cart(buyer: Company) -> None:
+    """Makes the buyer's cart unless it exists. The one way a cart is made: two members making it at
+    once get one (the unique buyer column drops the second insert, no error to catch)."""
+    Cart.objects.bulk_create([Cart(buyer_id=buyer.pk)], ignore_conflicts=True)
+
+
 def _locked_cart(buyer: Company) -> Cart:
-    """The buyer's cart, created on first use, locked. Two members creating it at once get one."""
-    cart = Cart.objects.filter(buyer=buyer).first()
+    """The buyer's cart, created on first use, locked."""
+    cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
     if cart is None:
-        try:
-            with transaction.atomic():
-                cart = Cart.objects.create(buyer=buyer)
-        except IntegrityError:
-            pass
-    return Cart.objects.select_for_update().get(buyer=buyer)
+        _create_cart(buyer)
+        cart = Cart.objects.select_for_update().get(buyer=buyer)
+    return cart
 
 
-_ID_CEILING = 2**63
-
-
-def _locked_cart_with_line(*, actor: User, buyer: Company, listing_id: int) -> tuple[Cart, CartLine | None, int] | None:
-    """The buyer's cart, locked, with the line of the listing (None when it is not in the cart) and
-    the number of lines, in one query that also asks that the actor is a member of the buyer. None
-    when the actor is not a member or the buyer has no cart yet."""
+def _locked_member_cart(*, actor: User, buyer: Company) -> Cart | None:
+    """The buyer's cart, locked, in one query that also asks that the actor is a member of the buyer.
+    None when the actor is not a member or the buyer has no cart yet. Whatever the lock waited for is
+    read by the next statement, not this one (its snapshot was taken before the wait)."""
     if not actor.is_authenticated:
         return None
-    # An id no column holds has no line (the join's condition is not range-checked as a filter is).
-    wanted_id = listing_id if isinstance(listing_id, int) and 0 < listing_id < _ID_CEILING else 0
-    lines = (CartLine.objects.filter(cart=OuterRef("pk")).order_by().values("cart").annotate(n=Count("pk"))
-             .values("n"))
-    cart = (Cart.objects.select_for_update(of=("self",))
-            .filter(buyer=buyer, buyer__memberships__user=actor)
-            .annotate(wanted=FilteredRelation("lines", condition=Q(lines__listing_id=wanted_id)),
-                      line_pk=F("wanted__pk"), line_quantity=F("wanted__quantity"),
-                      line_incoterm=F("wanted__incoterm"), line_added_by=F("wanted__added_by"),
-                      line_created_at=F("wanted__created_at"), line_count=Subquery(lines))
+    return (Cart.objects.select_for_update(of=("self",)).filter(buyer=buyer, buyer__memberships__user=actor)
             .order_by().first())
-    if cart is None:
-        return None
-    line = None
-    if cart.line_pk is not None:
-        line = CartLine(pk=cart.line_pk, cart=cart, listing_id=wanted_id, quantity=cart.line_quantity,
-                        incoterm=cart.line_incoterm, added_by_id=cart.line_added_by, created_at=cart.line_created_at)
-        line._state.adding = False
-    return cart, line, cart.line_count or 0
 
 
-def _check_line(*, buyer: Company, listing_id: int, quantity: int, incoterm: str) -> LineCheck:
-    """check_line for one quantity and Incoterm, with the listing and its terms read in one query."""
-    listing, terms = listing_line_terms(listing_id, country=str(buyer.country), quantity=quantity, incoterm=incoterm)
-    return check_line(buyer=buyer, listing=listing, terms=terms, quantity=quantity, incoterm=incoterm,
-                      country=str(buyer.country))
+def _check_line(*, buyer: Company, listing_id: int, quantity: int, incoterm: str,
+                cart: Cart | None = None) -> tuple[LineCheck, CartLineFound | None]:
+    """check_line for one quantity and Incoterm, with the listing and its terms read in one query.
+    With the locked cart, the same query reads the cart's line of the listing, and the quantity and
+    Incoterm checked are the line's after adding `quantity` to it."""
+    listing, terms, found = listing_line_terms(listing_id, country=str(buyer.country), quantity=quantity,
+                                               incoterm=incoterm, cart_id=cart.pk if cart else None)
+    if found is not None and found.pk is None and found.cart_lines >= settings.ORDER_CART_MAX_LINES:
+        raise field_error("listing_id", _("A cart holds at most %(max)d lines.")
+                          % {"max": settings.ORDER_CART_MAX_LINES}, code="cart_full")
+    if (found is not None and found.pk is not None and isinstance(quantity, int) and not isinstance(quantity, bool)
+            and quantity >= 1):  # anything else is refused by check_line as it was sent
+        quantity, incoterm = found.quantity + quantity, incoterm or found.incoterm
+    checked = check_line(buyer=buyer, listing=listing, terms=terms, quantity=quantity, incoterm=incoterm,
+                         country=str(buyer.country))
+    return checked, found
 
 
 def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int,
@@ -84,31 +77,26 @@ def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int
     sum must meet the rules) and, when given, the new Incoterm. Returns the line (its listing loaded)
     and whether it is new.
 
-    The cart is locked and read with the membership check and the listing's line in one query, and
-    the listing with its terms in one more, so adding costs the same few queries every time."""
+    The cart is locked in one query that also checks membership; the listing, its terms and the
+    cart's line of it are read in one more, after the lock, so that members adding at the same time
+    add up; adding costs the same few queries every time."""
+    term = _clean_incoterm(incoterm)
     with transaction.atomic():
-        found = _locked_cart_with_line(actor=actor, buyer=buyer, listing_id=listing_id)
-        if found is None:  # not a member (refused here), or the company's first cart
+        cart = _locked_member_cart(actor=actor, buyer=buyer)
+        if cart is None:  # not a member (refused here), or the company's first cart
             require_buyer_member(actor=actor, buyer=buyer)
-            Cart.objects.bulk_create([Cart(buyer_id=buyer.pk)], ignore_conflicts=True)
-            found = _locked_cart_with_line(actor=actor, buyer=buyer, listing_id=listing_id)
+            _create_cart(buyer)
+            cart = _locked_member_cart(actor=actor, buyer=buyer)
         else:
             require_buyer_may_order(actor=actor, buyer=buyer)
-        cart, line, line_count = found
-        term = _clean_incoterm(incoterm)
-        if line is None:
-            if line_count >= settings.ORDER_CART_MAX_LINES:
-                raise field_error("listing_id", _("A cart holds at most %(max)d lines.")
-                                  % {"max": settings.ORDER_CART_MAX_LINES}, code="cart_full")
-            checked = _check_line(buyer=buyer, listing_id=listing_id, quantity=quantity, incoterm=term)
+        checked, found = _check_line(buyer=buyer, listing_id=listing_id, quantity=quantity, incoterm=term, cart=cart)
+        if found.pk is None:
             line = CartLine.objects.create(cart=cart, listing=checked.listing, quantity=quantity, incoterm=term,
                                            added_by=actor)
             return line, True
-        total = line.quantity + quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else quantity
-        checked = _check_line(buyer=buyer, listing_id=listing_id, quantity=total, incoterm=term or line.incoterm)
-        line.listing = checked.listing
-        line.quantity = total
-        line.incoterm = term or line.incoterm
+        line = CartLine(pk=found.pk, cart=cart, listing=checked.listing, quantity=found.quantity + quantity,
+                        incoterm=term or found.incoterm, added_by_id=found.added_by_id, created_at=found.created_at)
+        line._state.adding = False
         line.save(update_fields=["quantity", "incoterm", "updated_at"])
         return line, False
 
