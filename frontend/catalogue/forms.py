@@ -7,7 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, pgettext_lazy
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -16,7 +20,7 @@ from marketplace import selectors as marketplace_selectors
 from marketplace.models import Category, Incoterm, Listing, ListingStatus, ShipsToMode, Unit
 
 from ..common import ServiceErrorsMixin, country_choices
-from .widgets import CachedSelect, FramedBoundField
+from .widgets import CachedSelect, FramedBoundField, form_markup_cache
 
 PRICE_TIER_ROWS = 5
 CERTIFICATE_ROWS = 3
@@ -169,6 +173,11 @@ class CountryField(forms.ChoiceField):
         return value == "" or value in countries
 
 
+FIELDS_TEMPLATE = "frontend/includes/form_fields.html"
+# Stands for the search text in the kept markup of the search form (no input holds it).
+_Q_MARK = "\x00q\x00"
+
+
 class SearchForm(forms.Form):
     """The catalogue's search and filters. Its long selects (countries, categories) come from the
     markup cache of CachedSelect; the short ones too, keyed by their choices. Each field's label
@@ -217,6 +226,30 @@ class SearchForm(forms.Form):
         self.fields["currency"].choices = [(code, code) for code in self.currencies]
         self.fields["currency"].widget.choices_key = ("currencies", *self.currencies)
         self.fields["category"].set_tree(categories if categories is not None else CategoryTree.read())
+
+    def fields_markup(self) -> SafeString:
+        """The form's fields as frontend/includes/form_fields.html renders them. Without errors the
+        markup is kept per process (form_markup_cache), keyed by the language, the choices (display
+        currencies, category tree) and the submitted values of every field but the search text, which
+        is put into the kept markup as Django would render it: a search for other words finds it too."""
+        data = self.data
+        if self.errors or not isinstance(data, QueryDict) or self.prefix:
+            return render_to_string(FIELDS_TEMPLATE, {"form": self})
+        q = data.get("q", "")
+        key = (get_language(), self.auto_id, self.label_suffix, tuple(self.currencies),
+               self.fields["category"].tree.rows, bool(q),
+               tuple((name, tuple(data.getlist(name))) for name in self.fields if name != "q"))
+        markup = form_markup_cache.get(key)
+        if markup is None:
+            marked = data.copy()
+            marked.setlist("q", [_Q_MARK] if q else [])
+            self.data, self._bound_fields_cache = marked, {}
+            try:
+                markup = str(render_to_string(FIELDS_TEMPLATE, {"form": self}))
+            finally:
+                self.data, self._bound_fields_cache = data, {}
+            form_markup_cache.put(key, markup)
+        return mark_safe(markup.replace(_Q_MARK, escape(q), 1) if q else markup)
 
     def clean(self):
         cleaned = super().clean()

@@ -54,6 +54,9 @@ class _MarkupCache:
 
 
 markup_cache = _MarkupCache(MAX_ENTRIES)
+# Whole forms (the search form's fields for the filters of a page), apart from the selects and
+# frames above so that many filter combinations never push those out.
+form_markup_cache = _MarkupCache(64)
 
 
 class CachedSelect(forms.Select):

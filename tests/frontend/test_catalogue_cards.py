@@ -11,7 +11,7 @@ from django.utils import translation
 
 from accounts.models import VerificationStatus
 from frontend.catalogue import forms
-from frontend.catalogue.widgets import CachedSelect, markup_cache
+from frontend.catalogue.widgets import CachedSelect, form_markup_cache, markup_cache
 from marketplace.models import Category, ListingImage
 from tests.factories.accounts import CompanyFactory
 from tests.factories.marketplace import PublishedListingFactory
@@ -195,3 +195,51 @@ def test_a_card_shows_the_first_picture_by_position_and_every_incoterm_in_order(
 
     assert '<img src="/media/listings/second.jpg"' in card and "towel.jpg" not in card
     assert "<dt>Incoterms</dt><dd>CIF, EXW, FOB</dd>" in card
+
+
+def _full_fields(form) -> str:
+    from django.template.loader import render_to_string
+    return render_to_string(forms.FIELDS_TEMPLATE, {"form": form})
+
+
+@pytest.mark.parametrize("query", [
+    "currency=EUR",
+    "currency=EUR&q=cotton",
+    "currency=EUR&q=%3Cb%3E%22towel%27%26",
+    "currency=EUR&q=%20%20&origin_country=TR&incoterm=FOB&verified=on&sort=price_asc&rating_min=4",
+    "currency=EUR&category=textiles&responds_within=48&on_time_min=90&moq_max=50&price_min=1&price_max=9",
+])
+@pytest.mark.parametrize("language", ["en", "tr", "zh-hans"])
+def test_the_kept_search_form_is_the_full_render_for_any_search_text(query, language):
+    from django.http import QueryDict
+    form_markup_cache.clear()
+    with translation.override(language):
+        first = _search_form(QueryDict(query))
+        assert str(first.fields_markup()) == _full_fields(first)
+        # Another search text with the same filters reuses the kept markup, with its own text in it.
+        other = _search_form(QueryDict(query.replace("q=", "x=") + "&q=a%22%3Cb%3E%26c"))
+        kept = str(other.fields_markup())
+        assert len(form_markup_cache.entries) == (1 if "q=" in query else 2)
+        assert kept == _full_fields(other)
+        assert 'value="a&quot;&lt;b&gt;&amp;c"' in kept
+
+
+def test_a_search_form_with_errors_is_rendered_in_full_and_not_kept():
+    from django.http import QueryDict
+    form_markup_cache.clear()
+    form = _search_form(QueryDict("currency=EUR&price_min=x&q=towel"))
+
+    markup = str(form.fields_markup())
+
+    assert markup == _full_fields(form)
+    assert 'class="field field-invalid"' in markup
+    assert not form_markup_cache.entries
+
+
+def test_the_kept_search_forms_stay_few():
+    from django.http import QueryDict
+    form_markup_cache.clear()
+    for number in range(100):
+        _search_form(QueryDict(f"currency=EUR&moq_max={number + 1}")).fields_markup()
+
+    assert len(form_markup_cache.entries) <= 64
