@@ -39,6 +39,17 @@ class Card(NamedTuple):
 
 
 _PK_MARK = 2_147_483_647  # no address of the site holds it except where the id goes
+# The card's fixed messages, translated once per page (_Words).
+_VERIFIED_SELLER = N_("Verified seller")
+_NOT_ENOUGH_ORDERS = N_("Seller performance: not enough orders yet")
+_MINIMUM_ORDER = N_("Minimum order")
+_ORIGIN = N_("Origin")
+_HS_CODE = N_("HS code")
+_INCOTERMS = N_("Incoterms")
+_NO_PICTURE = N_("No picture yet")
+_FROM_PRICE = N_("from <strong>%(price)s %(currency)s</strong> per %(unit)s")
+_APPROX = N_("approx. %(price)s %(currency)s at the latest exchange rate")
+_NO_RATE = N_("no exchange rate to show it in %(currency)s")
 
 
 class _Words:
@@ -54,16 +65,39 @@ class _Words:
             self.found[key] = gettext(message)
         return self.found[key]
 
+    def category(self, name: str) -> str:
+        """A category's name, translated and escaped."""
+        key = ("category", name)
+        if key not in self.found:
+            self.found[key] = _text(gettext(name))
+        return self.found[key]
+
     def unit(self, listing: Listing) -> str:
         key = ("u", listing.unit)
         if key not in self.found:
             self.found[key] = _text(_unit(listing))
         return self.found[key]
 
-    def country(self, country) -> str:
-        key = ("c", country.code)
+    def country(self, instance, field: str) -> str:
+        """The name of a country field's country, looked up once per page for each code (the raw
+        code is read, so no Country is made per card)."""
+        key = ("c", instance.__dict__.get(field))
         if key not in self.found:
-            self.found[key] = _text(country.name)
+            self.found[key] = _text(getattr(instance, field).name)
+        return self.found[key]
+
+    def seller(self, seller) -> str:
+        """The seller line of a card and its performance line's body, once per page for each seller."""
+        key = ("seller", seller.pk)
+        if key not in self.found:
+            verified = (f'<span class="badge badge-verified">{self(_VERIFIED_SELLER)}</span>'
+                        if seller.verification_status == VerificationStatus.VERIFIED else "")
+            self.found[key] = (
+                f'  <p class="seller-line">\n'
+                f'    <span class="seller-name">{_text(seller.legal_name)}</span>\n'
+                f'    <span class="muted">{self.country(seller, "country")}</span>\n'
+                f'    {verified}\n'
+                f'  </p>\n', _performance_body(seller, self))
         return self.found[key]
 
     def detail_url(self, pk: int) -> str:
@@ -111,9 +145,8 @@ def _unit(listing: Listing) -> str:
         return listing.unit
 
 
-def _performance_line(listing: Listing, words: _Words) -> str:
+def _performance_body(seller, words: _Words) -> str:
     """The compact line of the seller's 90-day performance (no figures: not enough orders yet)."""
-    seller = listing.seller
     try:
         performance = seller.performance
     except seller.__class__.performance.RelatedObjectDoesNotExist:
@@ -121,7 +154,7 @@ def _performance_line(listing: Listing, words: _Words) -> str:
     figures = performance.last_90_days if performance is not None else {}
     hours, on_time = figures.get("median_hours_to_accept"), figures.get("on_time_pct")
     if hours is None and on_time is None:
-        body = words(N_("Seller performance: not enough orders yet"))
+        body = words(_NOT_ENOUGH_ORDERS)
     else:
         parts = []
         if hours is not None:
@@ -134,8 +167,8 @@ def _performance_line(listing: Listing, words: _Words) -> str:
         parts.append(' <span class="performance-base">%s</span>' % (
             ngettext("last 90 days, %(counter)s order", "last 90 days, %(counter)s orders", orders or 0)
             % {"counter": _text(orders)}))
-        body = "".join(parts)
-    return f'<p class="performance-line muted" id="performance-{listing.pk}">{body}</p>\n'
+        return "".join(parts)
+    return body
 
 
 def _picture(listing: Listing, picture: str | None, words: _Words) -> str:
@@ -143,22 +176,22 @@ def _picture(listing: Listing, picture: str | None, words: _Words) -> str:
         alt = gettext("%(title)s, picture %(number)s") % {"title": _text(listing.title), "number": _text(1)}
         return (f'<img src="{conditional_escape(listing_card_picture_url(picture))}" alt="{alt}" width="240" '
                 f'height="150" loading="lazy">')
-    return (f'<img class="no-picture" src="{words.no_picture()}" alt="{words(N_("No picture yet"))}" width="240" '
+    return (f'<img class="no-picture" src="{words.no_picture()}" alt="{words(_NO_PICTURE)}" width="240" '
             f'height="150">')
 
 
 def _prices(listing: Listing, converted: Decimal | None, display, words: _Words) -> str:
     if listing.price_from is None:
         return ""
-    price = words(N_("from <strong>%(price)s %(currency)s</strong> per %(unit)s")) % {
+    price = words(_FROM_PRICE) % {
         "price": words.number(listing.price_from), "currency": _text(listing.currency), "unit": words.unit(listing)}
     markup = f'\n    <p class="price">{price}</p>\n    '
     if display and listing.currency != display.code:
         if converted is not None:
-            text = words(N_("approx. %(price)s %(currency)s at the latest exchange rate")) % {
+            text = words(_APPROX) % {
                 "price": words.number(converted), "currency": _text(display.code)}
         else:
-            text = words(N_("no exchange rate to show it in %(currency)s")) % {"currency": _text(display.code)}
+            text = words(_NO_RATE) % {"currency": _text(display.code)}
         markup += f'\n      <p class="price-converted muted">{text}</p>\n    '
     return markup + "\n  "
 
@@ -168,28 +201,22 @@ def listing_card(card: Card, display, words: _Words | None = None) -> SafeString
     display currency when it differs) and its facts."""
     words = words or _Words()
     listing, converted = card.listing, card.converted
-    seller = listing.seller
-    verified = (f'<span class="badge badge-verified">{words(N_("Verified seller"))}</span>'
-                if seller.verification_status == VerificationStatus.VERIFIED else "")
+    seller_line, performance = words.seller(listing.seller)
     incoterms = ", ".join(_text(incoterm) for incoterm in card.incoterms)
     return mark_safe(
         f'<article class="card listing-card" id="listing-{listing.pk}">\n'
         f'  <div class="listing-thumb">{_picture(listing, card.picture, words)}</div>\n'
         f'  <h2 class="listing-title"><a href="{words.detail_url(listing.pk)}">'
         f'{_text(listing.title)}</a></h2>\n'
-        f'  <p class="muted listing-category">{_text(words(listing.category.name))}</p>\n'
-        f'  <p class="seller-line">\n'
-        f'    <span class="seller-name">{_text(seller.legal_name)}</span>\n'
-        f'    <span class="muted">{words.country(seller.country)}</span>\n'
-        f'    {verified}\n'
-        f'  </p>\n'
-        f'  {_performance_line(listing, words)}\n'
+        f'  <p class="muted listing-category">{words.category(listing.category.name)}</p>\n'
+        f'{seller_line}'
+        f'  <p class="performance-line muted" id="performance-{listing.pk}">{performance}</p>\n\n'
         f'  {_prices(listing, converted, display, words)}\n'
         f'  <dl class="facts">\n'
-        f'    <dt>{words(N_("Minimum order"))}</dt><dd>{words.number(listing.moq)} {words.unit(listing)}</dd>\n'
-        f'    <dt>{words(N_("Origin"))}</dt><dd>{words.country(listing.origin_country)}</dd>\n'
-        f'    <dt>{words(N_("HS code"))}</dt><dd>{_text(listing.hs_code)}</dd>\n'
-        f'    <dt>{words(N_("Incoterms"))}</dt><dd>{incoterms}</dd>\n'
+        f'    <dt>{words(_MINIMUM_ORDER)}</dt><dd>{words.number(listing.moq)} {words.unit(listing)}</dd>\n'
+        f'    <dt>{words(_ORIGIN)}</dt><dd>{words.country(listing, "origin_country")}</dd>\n'
+        f'    <dt>{words(_HS_CODE)}</dt><dd>{_text(listing.hs_code)}</dd>\n'
+        f'    <dt>{words(_INCOTERMS)}</dt><dd>{incoterms}</dd>\n'
         f'  </dl>\n'
         f'</article>\n')
 
