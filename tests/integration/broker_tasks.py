@@ -11,3 +11,15 @@ from celery import shared_task
 def nap(seconds: float) -> float:
     time.sleep(seconds)
     return seconds
+
+
+@shared_task
+def database_backend_record(path: str) -> None:
+    """Appends the id of the database server process this task's connection talks to."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(f"{pid}\n")
