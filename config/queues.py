@@ -34,3 +34,17 @@ ROUTES: dict[str, str] = {
 def celery_task_routes() -> dict[str, dict[str, str]]:
     """ROUTES in the shape of Celery's task_routes setting."""
     return {pattern: {"queue": queue} for pattern, queue in ROUTES.items()}
+
+
+def heartbeat_schedule(interval: int) -> dict[str, dict]:
+    """Beat's entries sending the heartbeat task (core.tasks.heartbeat) through every queue each
+    `interval` seconds, so that /readyz learns of each queue whether a worker consumes it."""
+    return {
+        ("core-heartbeat" if queue == DEFAULT else f"core-heartbeat-{queue}"): {
+            "task": "core.heartbeat",
+            "schedule": interval,
+            "kwargs": {"source": "beat", "queue": queue},
+            "options": {"expires": interval, "queue": queue},
+        }
+        for queue in QUEUES
+    }

@@ -6,9 +6,11 @@ and all of them share one deadline (HEALTH_CHECK_TIMEOUT_MS), so a frozen databa
 makes its checks fail on time instead of making readyz hang. A probe still stuck from an earlier
 call is not started again: its checks fail at once, so a frozen dependency never piles up threads.
 
-Heartbeats: beat queues `core.heartbeat` every HEALTH_HEARTBEAT_INTERVAL_SECONDS and records when it
-sent it; the worker that runs it records when it ran. "workers" is failing when no worker ran it
-within HEALTH_WORKER_MAX_AGE_SECONDS, "beat" when beat sent none within HEALTH_BEAT_MAX_AGE_SECONDS.
+Heartbeats: beat queues `core.heartbeat` to every queue of config/queues.py every
+HEALTH_HEARTBEAT_INTERVAL_SECONDS and records when it sent it; the worker that runs it records when it
+ran, and through which queue. "workers" is failing when some queue's heartbeat was not run within
+HEALTH_WORKER_MAX_AGE_SECONDS (that queue has no worker consuming it), "beat" when beat sent none
+within HEALTH_BEAT_MAX_AGE_SECONDS.
 The bodies hold check names, statuses, ages and counts only."""
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config import queues as task_queues
+
 from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -38,6 +42,10 @@ NODE_RECORD_KEEP = timedelta(days=1)
 
 def worker_key(node: str) -> str:
     return f"{WORKER}:{node}"
+
+
+def queue_key(queue: str) -> str:
+    return f"queue:{queue}"
 
 
 @dataclass(frozen=True)
@@ -106,10 +114,20 @@ def database_probe() -> list[CheckResult]:
             cursor.execute(f"SET statement_timeout = {int(settings.HEALTH_CHECK_TIMEOUT_MS)}")
         cursor.execute("SELECT 1")
         cursor.fetchone()
-    ages = heartbeat_ages(WORKER, BEAT)
-    return [CheckResult("database", True),
-            _age_check("workers", ages[WORKER], settings.HEALTH_WORKER_MAX_AGE_SECONDS),
+    ages = heartbeat_ages(BEAT, *(queue_key(queue) for queue in task_queues.QUEUES))
+    return [CheckResult("database", True), _workers_check(ages),
             _age_check("beat", ages[BEAT], settings.HEALTH_BEAT_MAX_AGE_SECONDS)]
+
+
+def _workers_check(ages: dict[str, float | None]) -> CheckResult:
+    """Every queue had its heartbeat run lately; `age_seconds` is the oldest queue's (None: some
+    queue's never ran) and `queues` names each queue's age."""
+    per_queue = {queue: ages[queue_key(queue)] for queue in task_queues.QUEUES}
+    limit = settings.HEALTH_WORKER_MAX_AGE_SECONDS
+    ok = all(age is not None and age <= limit for age in per_queue.values())
+    oldest = None if None in per_queue.values() else max(per_queue.values())
+    return CheckResult("workers", ok, {"age_seconds": None if oldest is None else round(oldest, 1),
+                                       "queues": {q: None if a is None else round(a, 1) for q, a in per_queue.items()}})
 
 
 @probe("cache")

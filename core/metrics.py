@@ -64,15 +64,25 @@ class MetricsMiddleware:
 
 
 def heartbeat_metrics() -> Iterable[Metric]:
-    """Seconds since a worker ran the heartbeat task and since beat sent it (-1: never)."""
-    from .health import BEAT, WORKER, heartbeat_ages
+    """Seconds since a worker ran the heartbeat task and since beat sent it (-1: never), and since a
+    worker ran the one beat sent through each queue."""
+    from config import queues as task_queues
+
+    from .health import BEAT, WORKER, heartbeat_ages, queue_key
 
     family = GaugeMetricFamily(f"{PREFIX}_heartbeat_age_seconds",
                                "Seconds since a worker ran the heartbeat task (worker) or beat sent it (beat); "
                                "-1 when never.", labels=["source"])
-    for source, age in heartbeat_ages(WORKER, BEAT).items():
-        family.add_metric([source], -1 if age is None else age)
-    return [family]
+    per_queue = GaugeMetricFamily(f"{PREFIX}_queue_heartbeat_age_seconds",
+                                  "Seconds since a worker ran the heartbeat beat sent through the queue; -1 when never.",
+                                  labels=["queue"])
+    keys = {queue_key(queue): queue for queue in task_queues.QUEUES}
+    for key, age in heartbeat_ages(WORKER, BEAT, *keys).items():
+        if key in keys:
+            per_queue.add_metric([keys[key]], -1 if age is None else age)
+        else:
+            family.add_metric([key], -1 if age is None else age)
+    return [family, per_queue]
 
 
 def unsent_task_metrics() -> Iterable[Metric]:

@@ -26,15 +26,17 @@ RETRY = retry_policy()
 
 @shared_task(bind=True, name="core.heartbeat", ignore_result=True, acks_late=False, soft_time_limit=10,
              time_limit=20)
-def heartbeat(self, *, source: str = "probe") -> None:
+def heartbeat(self, *, source: str = "probe", queue: str | None = None) -> None:
     """Records that a worker consumes tasks: beat queues it every HEALTH_HEARTBEAT_INTERVAL_SECONDS
-    (source="beat", and beat records that it sent it), `manage.py worker_alive` sends it to its own
-    worker. Not retried: the next one follows."""
-    from .health import WORKER, heartbeat_prune, heartbeat_record, worker_key
+    to every queue of config/queues.py (source="beat", queue=<its name>; beat records that it sent
+    it), `manage.py worker_alive` sends it to its own worker. Not retried: the next one follows."""
+    from .health import WORKER, heartbeat_prune, heartbeat_record, queue_key, worker_key
 
     keys = [WORKER]
     if self.request.hostname:
         keys.append(worker_key(self.request.hostname))
+    if queue:
+        keys.append(queue_key(queue))
     heartbeat_record(*keys)
     heartbeat_prune()
 

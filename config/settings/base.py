@@ -567,8 +567,9 @@ DOCUMENT_PDF_FALLBACK_FONTS = env_list("DOCUMENT_PDF_FALLBACK_FONTS", [])
 
 # Health, metrics and logs (core/health.py, core/metrics.py, core/logging.py; README "Health,
 # metrics and logs"). /readyz gives each dependency HEALTH_CHECK_TIMEOUT_MS. Beat queues the
-# heartbeat task every HEALTH_HEARTBEAT_INTERVAL_SECONDS; "workers" fails when no worker ran it within
-# HEALTH_WORKER_MAX_AGE_SECONDS, "beat" when beat sent none within HEALTH_BEAT_MAX_AGE_SECONDS;
+# heartbeat task through every queue every HEALTH_HEARTBEAT_INTERVAL_SECONDS; "workers" fails when
+# some queue's was not run within HEALTH_WORKER_MAX_AGE_SECONDS, "beat" when beat sent none within
+# HEALTH_BEAT_MAX_AGE_SECONDS;
 # "outbox" when more than HEALTH_OUTBOX_MAX_DUE deliveries are due or the oldest due one waited more
 # than HEALTH_OUTBOX_MAX_AGE_SECONDS.
 HEALTH_CHECK_TIMEOUT_MS = env_int("HEALTH_CHECK_TIMEOUT_MS", 500)
@@ -598,12 +599,7 @@ CELERY_BEAT_SCHEDULE["core-unsent-tasks"] = {
     "schedule": env_int("UNSENT_TASKS_RESEND_SECONDS", 30),
     "options": {"expires": 30},
 }
-CELERY_BEAT_SCHEDULE["core-heartbeat"] = {
-    "task": "core.heartbeat",
-    "schedule": HEALTH_HEARTBEAT_INTERVAL_SECONDS,
-    "kwargs": {"source": "beat"},
-    "options": {"expires": HEALTH_HEARTBEAT_INTERVAL_SECONDS},
-}
+CELERY_BEAT_SCHEDULE.update(task_queues.heartbeat_schedule(HEALTH_HEARTBEAT_INTERVAL_SECONDS))
 # Each worker also consumes a queue of its own ("<node name>.dq2"): `manage.py worker_alive` sends
 # the heartbeat there, so it learns whether that very worker consumes.
 CELERY_WORKER_DIRECT = True

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from config import celery_app
 from core import celery_signals, health
-from core.health import BEAT, WORKER, CheckResult, heartbeat_record, probe, worker_key
+from config import queues as task_queues
+from core.health import BEAT, WORKER, CheckResult, heartbeat_record, probe, queue_key, worker_key
 from core.models import Heartbeat
 from core.tasks import heartbeat
 from notifications.models import Channel, Delivery, DeliveryStatus, Event
@@ -56,9 +57,29 @@ def test_healthz_answers_head_and_refuses_a_post(client):
 
 # -- /readyz -------------------------------------------------------------------------------------
 
+def _queues_ran(at, queues=task_queues.QUEUES):
+    heartbeat_record(WORKER, *(queue_key(q) for q in queues), at=at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_is_503_when_one_queue_has_no_worker_though_others_consume(client, memory_broker, frozen):
+    """A worker consuming the default queue does not hide that nobody consumes the notifications."""
+    others = [q for q in task_queues.QUEUES if q != task_queues.NOTIFICATIONS]
+    _queues_ran(NOW - timedelta(seconds=2), others)
+    heartbeat_record(queue_key(task_queues.NOTIFICATIONS), at=NOW - timedelta(seconds=121))
+    heartbeat_record(BEAT, at=NOW - timedelta(seconds=5))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    workers = response.json()["checks"]["workers"]
+    assert workers["status"] == "failing"
+    assert workers["age_seconds"] == 121.0
+    assert workers["queues"][task_queues.NOTIFICATIONS] == 121.0
+    assert {q: workers["queues"][q] for q in others} == {q: 2.0 for q in others}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_readyz_is_200_when_every_check_passes(client, memory_broker, frozen):
-    heartbeat_record(WORKER, at=NOW - timedelta(seconds=3))
+    _queues_ran(NOW - timedelta(seconds=3))
     heartbeat_record(BEAT, at=NOW - timedelta(seconds=7))
     _delivery(due_at=NOW - timedelta(seconds=30))
     response = client.get("/readyz")
@@ -66,7 +87,7 @@ def test_readyz_is_200_when_every_check_passes(client, memory_broker, frozen):
     assert "Retry-After" not in response
     assert response.json() == {"status": "ok", "checks": {
         "database": {"status": "ok"},
-        "workers": {"status": "ok", "age_seconds": 3.0},
+        "workers": {"status": "ok", "age_seconds": 3.0, "queues": {q: 3.0 for q in task_queues.QUEUES}},
         "beat": {"status": "ok", "age_seconds": 7.0},
         "cache": {"status": "ok"},
         "broker": {"status": "ok"},
@@ -78,14 +99,15 @@ def test_readyz_is_200_when_every_check_passes(client, memory_broker, frozen):
 @pytest.mark.django_db(transaction=True)
 @override_settings(HEALTH_WORKER_MAX_AGE_SECONDS=60, HEALTH_BEAT_MAX_AGE_SECONDS=30)
 def test_readyz_is_503_when_no_worker_ran_the_heartbeat_lately(client, memory_broker, frozen):
-    heartbeat_record(WORKER, at=NOW - timedelta(seconds=61))
+    _queues_ran(NOW - timedelta(seconds=61))
     heartbeat_record(BEAT, at=NOW - timedelta(seconds=30))
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     body = response.json()
     assert body["status"] == "failing"
-    assert body["checks"]["workers"] == {"status": "failing", "age_seconds": 61.0}
+    assert body["checks"]["workers"] == {"status": "failing", "age_seconds": 61.0,
+                                         "queues": {q: 61.0 for q in task_queues.QUEUES}}
     assert body["checks"]["beat"] == {"status": "ok", "age_seconds": 30.0}
     assert body["checks"]["database"] == {"status": "ok"}
 
@@ -95,7 +117,8 @@ def test_readyz_without_any_heartbeat_reports_workers_and_beat_failing(client, m
     response = client.get("/readyz")
     assert response.status_code == 503
     checks = response.json()["checks"]
-    assert checks["workers"] == {"status": "failing", "age_seconds": None}
+    assert checks["workers"] == {"status": "failing", "age_seconds": None,
+                                 "queues": {q: None for q in task_queues.QUEUES}}
     assert checks["beat"] == {"status": "failing", "age_seconds": None}
     assert checks["outbox"] == {"status": "ok", "due": 0, "oldest_due_age_seconds": 0.0}
 
@@ -229,12 +252,27 @@ def test_other_publishes_do_not_count_as_beat_ticking():
     assert not Heartbeat.objects.exists()
 
 
-def test_beat_schedule_queues_the_heartbeat_as_beat():
+def test_beat_schedule_queues_the_heartbeat_as_beat_through_every_queue():
     from django.conf import settings
 
-    entry = settings.CELERY_BEAT_SCHEDULE["core-heartbeat"]
-    assert entry == {"task": "core.heartbeat", "schedule": settings.HEALTH_HEARTBEAT_INTERVAL_SECONDS,
-                     "kwargs": {"source": "beat"}, "options": {"expires": settings.HEALTH_HEARTBEAT_INTERVAL_SECONDS}}
+    interval = settings.HEALTH_HEARTBEAT_INTERVAL_SECONDS
+    entries = {name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if entry["task"] == "core.heartbeat"}
+    assert entries["core-heartbeat"] == {"task": "core.heartbeat", "schedule": interval,
+                                         "kwargs": {"source": "beat", "queue": task_queues.DEFAULT},
+                                         "options": {"expires": interval, "queue": task_queues.DEFAULT}}
+    assert sorted(entry["options"]["queue"] for entry in entries.values()) == sorted(task_queues.QUEUES)
+    assert all(entry["kwargs"] == {"source": "beat", "queue": entry["options"]["queue"]} for entry in entries.values())
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_sent_through_a_queue_records_that_queue(frozen):
+    heartbeat.push_request(hostname="celery@box1")
+    try:
+        heartbeat.run(source="beat", queue=task_queues.IMPORTS)
+    finally:
+        heartbeat.pop_request()
+    assert dict(Heartbeat.objects.values_list("key", "at")) == {
+        WORKER: NOW, worker_key("celery@box1"): NOW, queue_key(task_queues.IMPORTS): NOW}
 
 
 # -- worker_alive and beat_alive -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from config import celery_app
-from core.health import BEAT, WORKER, heartbeat_record
+from core.health import BEAT, WORKER, heartbeat_record, queue_key
 from notifications.models import Channel, Delivery, DeliveryStatus, Event
 from tests.orders.helpers import build_world, order_in, place_order
 
@@ -100,6 +100,7 @@ def test_metrics_hold_the_outbox_dead_letters_orders_and_heartbeats(client):
     _delivery(4, status=DeliveryStatus.DEAD, due_at=now)
     _delivery(5, status=DeliveryStatus.SENT, due_at=now)
     heartbeat_record(WORKER, at=now - timedelta(seconds=20))
+    heartbeat_record(queue_key("imports"), at=now - timedelta(seconds=40))
     samples = _samples(client.get("/metrics").content.decode())
     assert samples['smemarket_outbox_deliveries{state="open"}'] == 3
     assert samples['smemarket_outbox_deliveries{state="due"}'] == 2
@@ -110,6 +111,8 @@ def test_metrics_hold_the_outbox_dead_letters_orders_and_heartbeats(client):
     assert samples['smemarket_orders{state="completed"}'] == 0
     assert 20 <= samples['smemarket_heartbeat_age_seconds{source="worker"}'] < 30
     assert samples['smemarket_heartbeat_age_seconds{source="beat"}'] == -1
+    assert 40 <= samples['smemarket_queue_heartbeat_age_seconds{queue="imports"}'] < 50
+    assert samples['smemarket_queue_heartbeat_age_seconds{queue="notifications"}'] == -1
     assert samples['smemarket_metrics_collector_up{collector="orders.monitoring.order_metrics"}'] == 1
     # The filesystem or memory broker has no queue lengths to read: nothing, and no failure.
     assert not any(name.startswith("smemarket_celery_queue_length") for name in samples)

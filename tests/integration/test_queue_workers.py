@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 from django.core.management import call_command
+from django.test import Client, override_settings
 
-from core.health import worker_key
+from core.health import queue_key, worker_key
 from core.models import Heartbeat
 from marketplace.tasks import listing_price_eur_refresh
 from notifications.tasks import deliveries_relay
@@ -88,3 +89,26 @@ def test_worker_alive_tells_each_queue_worker_on_its_own(two_queue_workers):
     Heartbeat.objects.filter(key=worker_key(nodes["search"])).update(at="2000-01-01T00:00:00Z")
     assert _worker_alive(nodes["search"]) == 1
     assert _worker_alive(nodes["notifications"]) == 0
+
+
+@override_settings(HEALTH_WORKER_MAX_AGE_SECONDS=MAX_AGE)
+def test_readyz_names_the_queue_that_no_worker_consumes(two_queue_workers):
+    """Beat's heartbeat through each queue is run only where a worker consumes that queue: with the
+    notifications and search workers up and none on the others, /readyz fails and says which."""
+    from config import queues as task_queues
+    from core.tasks import heartbeat
+
+    for entry in task_queues.heartbeat_schedule(MAX_AGE).values():
+        heartbeat.apply_async(kwargs=entry["kwargs"], queue=entry["options"]["queue"], expires=MAX_AGE)
+    for queue in ("notifications", "search"):
+        wait_until(lambda queue=queue: Heartbeat.objects.filter(key=queue_key(queue)).exists(), timeout=30,
+                   message=f"the {queue} worker did not run the heartbeat sent through its queue")
+
+    response = Client().get("/readyz")
+
+    assert response.status_code == 503
+    workers = response.json()["checks"]["workers"]
+    assert workers["status"] == "failing"
+    queues = workers["queues"]
+    assert queues["notifications"] is not None and queues["search"] is not None
+    assert {q for q, age in queues.items() if age is None} == set(task_queues.QUEUES) - {"notifications", "search"}

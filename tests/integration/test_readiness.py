@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from config import celery_app
+from config import queues as task_queues
 from core.health import worker_key
 from core.models import Heartbeat
 from core.tasks import heartbeat
@@ -26,7 +27,9 @@ MAX_AGE = 5  # seconds without a heartbeat run before the worker counts as not c
 
 
 def _send_as_beat() -> None:
-    heartbeat.apply_async(kwargs={"source": "beat"}, expires=MAX_AGE)
+    """What beat sends every interval: the heartbeat through each queue."""
+    for entry in task_queues.heartbeat_schedule(MAX_AGE).values():
+        heartbeat.apply_async(kwargs=entry["kwargs"], queue=entry["options"]["queue"], expires=MAX_AGE)
 
 
 def _readyz(client: Client):
