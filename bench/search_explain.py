@@ -1,11 +1,13 @@
 #!/usr/bin/env python
 """EXPLAIN (ANALYZE, BUFFERS) of the search page's query for a few queries, as markdown.
 
-For each query: the first page of listing_search (the search page's 24 results), how many SQL
-queries reading it takes, its execution time, the "did you mean" and the plan, so that it can be
-seen that the text search reads the stored vectors' GIN index (listing_search_vector_gin) for a
-rare word and walks the newest listings for a common one, ranking at most 1,001 candidates. Needs
-PostgreSQL with listings, e.g. loaded by bench/million_load.py:
+For each query: the first page of listing_search (the search page's 24 results, after the count
+the page takes), how many SQL queries reading them takes, the execution time of each, the "did
+you mean" and the plan of the slowest query (the read of the candidates, for a search sorted by
+relevance), so that it can be seen that the text search reads the stored vectors' GIN index
+(listing_search_vector_gin) for a rare word and walks the newest listings for a common one,
+ranking at most 1,001 candidates read once. Needs PostgreSQL with listings, e.g. loaded by
+bench/million_load.py:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sme_bench_million \\
         .venv/bin/python bench/search_explain.py towels "cotton towels" kumaşlar 浴巾 6302.60 towl
@@ -40,6 +42,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from core.pagination import COUNT_CAP
     from marketplace import search
     from marketplace.selectors import SearchParams, listing_search
 
@@ -49,27 +52,31 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM marketplace_listing")
         print(f"{cursor.fetchone()[0]:,} listings\n")
     for text in args.queries:
-        page = listing_search(params=SearchParams(q=text))[:PAGE_SIZE]
+        listings = listing_search(params=SearchParams(q=text))
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            rows = list(page)
+            found = listings.order_by()[:COUNT_CAP + 1].count()  # as CappedPaginator counts
+            rows = list(listings[:PAGE_SIZE])
             wall_ms = (time.perf_counter() - started) * 1000
-        sql, params = page.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-            plan = [row[0] for row in cursor.fetchall()]
+        timed = []
+        for query in captured.captured_queries:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                plan = [row[0] for row in cursor.fetchall()]
+            execution = next((line for line in plan if line.startswith("Execution Time")), "Execution Time: 0 ms")
+            timed.append((float(execution.split(":")[1].split()[0]), plan))
         started = time.perf_counter()
         suggestion = search.did_you_mean(text)
         suggestion_ms = (time.perf_counter() - started) * 1000
-        execution = next((line for line in plan if line.startswith("Execution Time")), "")
-        print(f"### `{text}`: {len(rows)} on the first page, {len(captured.captured_queries)} queries, "
-              f"{wall_ms:.1f} ms in all; {execution}; did_you_mean {suggestion!r} ({suggestion_ms:.1f} ms)\n")
+        times = ", ".join(f"{took:.2f}" for took, _plan in timed)
+        print(f"### `{text}`: {min(found, COUNT_CAP)}{'+' if found > COUNT_CAP else ''} found, {len(rows)} on the "
+              f"first page, {len(captured.captured_queries)} queries, {wall_ms:.1f} ms in all (execution times, ms: "
+              f"{times}); did_you_mean {suggestion!r} ({suggestion_ms:.1f} ms)\n")
         for listing in rows[:args.titles]:
             print(f"- {listing.title}")
         print("\n```")
-        print("\n".join(plan))
+        print("\n".join(max(timed, key=lambda item: item[0])[1]) if timed else "")
         print("```\n")
-
 
 if __name__ == "__main__":
     main()
