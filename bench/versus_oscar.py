@@ -136,11 +136,16 @@ def fmt(value: float | int | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
+def cpu_text(row: dict) -> str:
+    """The CPU with the database's; ">=" when a backend closed during a batch (its part is missing)."""
+    return (">=" if row.get("cpu_lower_bound") else "") + fmt(row.get("cpu_ms"))
+
+
 def table(results: dict[str, dict[str, dict]], queries: dict[str, dict[str, int | None]], kinds: list[str]) -> str:
     """One row per kind: each app's figures, then SME Market's throughput over oscar's and oscar's
     CPU per request over SME Market's."""
     header = ["kind", "SME req/s", "oscar req/s", "x req/s", "SME p50", "oscar p50", "SME p95", "oscar p95",
-              "SME cpu ms", "oscar cpu ms", "x cpu", "SME q", "oscar q", "errors"]
+              "SME app ms", "oscar app ms", "x app", "SME cpu ms", "oscar cpu ms", "SME q", "oscar q", "errors"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for kind in kinds:
         sme, oscar = results["sme"].get(kind), results["oscar"].get(kind)
@@ -148,7 +153,8 @@ def table(results: dict[str, dict[str, dict]], queries: dict[str, dict[str, int 
             continue
         cells = [kind, fmt(sme["rps"]), fmt(oscar["rps"]), fmt(ratio(sme["rps"], oscar["rps"]), 2),
                  fmt(sme["p50"]), fmt(oscar["p50"]), fmt(sme["p95"]), fmt(oscar["p95"]),
-                 fmt(sme.get("cpu_ms")), fmt(oscar.get("cpu_ms")), fmt(ratio(oscar.get("cpu_ms"), sme.get("cpu_ms")), 2),
+                 fmt(sme.get("app_ms")), fmt(oscar.get("app_ms")), fmt(ratio(oscar.get("app_ms"), sme.get("app_ms")), 2),
+                 cpu_text(sme), cpu_text(oscar),
                  fmt(queries.get("sme", {}).get(kind)), fmt(queries.get("oscar", {}).get(kind)),
                  f"{sme['errors']}/{oscar['errors']}"]
         lines.append("| " + " | ".join(cells) + " |")
@@ -390,12 +396,22 @@ def count_queries(app: App, args: argparse.Namespace) -> dict[str, int | None]:
     return counts
 
 
+def cpu_between(before: dict[int, float], after: dict[int, float], workers: set[int]) -> tuple[float, float, bool]:
+    """CPU seconds of the gunicorn workers, and of the workers with their PostgreSQL backends, between
+    two readings. A backend that closed in between (CONN_MAX_AGE=60 replaces a connection older than
+    a minute) takes its CPU since the first reading with it: the total is then a lower bound, flagged."""
+    app = sum(after[pid] - before.get(pid, 0.0) for pid in after if pid in workers)
+    total = sum(after[pid] - before.get(pid, 0.0) for pid in after)
+    return app, total, bool(set(before) - set(after))
+
+
 def measure(app: App, args: argparse.Namespace, deadline: float, outcomes, rates, cpu) -> None:
     """One run of one app: start it, warm every kind up, time every kind, stop it."""
-    from catalogue import cpu_spent, process_cpu_seconds
+    from catalogue import process_cpu_seconds, worker_pids
 
     server, port = start(app, args)
     try:
+        workers = set(worker_pids(server))
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             for kind in args.kinds:
                 list(pool.map(lambda _n, k=kind: send(port, app.requests[k]()), range(args.warmup)))
@@ -414,15 +430,14 @@ def measure(app: App, args: argparse.Namespace, deadline: float, outcomes, rates
                 started = time.perf_counter()
                 batch = [outcome for outcome in pool.map(one, range(args.requests)) if outcome is not None]
                 elapsed = time.perf_counter() - started
-                spent = cpu_spent(before, process_cpu_seconds(server_pids(server, app.database)))
+                after = process_cpu_seconds(server_pids(server, app.database))
                 if not batch:
                     continue
                 rates[kind].append(len(batch) / elapsed)
                 outcomes[kind].extend(batch)
-                if spent is None or cpu[kind] is None:
-                    cpu[kind] = None
-                else:
-                    cpu[kind] = (cpu[kind][0] + spent, cpu[kind][1] + len(batch))
+                spent_app, spent_total, lost = cpu_between(before, after, workers)
+                app_s, total_s, count, lost_before = cpu[kind]
+                cpu[kind] = (app_s + spent_app, total_s + spent_total, count + len(batch), lost_before or lost)
     finally:
         stop(server)
 
@@ -449,7 +464,7 @@ def main(argv: list[str] | None = None) -> None:
             queries[name] = count_queries(app, args)
     outcomes = {name: {kind: [] for kind in args.kinds} for name in APPS}
     rates = {name: {kind: [] for kind in args.kinds} for name in APPS}
-    cpu = {name: {kind: (0.0, 0) for kind in args.kinds} for name in APPS}
+    cpu = {name: {kind: (0.0, 0.0, 0, False) for kind in args.kinds} for name in APPS}
     load_before = os.getloadavg()
     started = time.monotonic()
     deadline = started + args.max_seconds
@@ -465,8 +480,10 @@ def main(argv: list[str] | None = None) -> None:
             if not outcomes[name][kind]:
                 continue
             row = summarize(outcomes[name][kind], rates[name][kind], apps[name].expected[kind])
-            spent = cpu[name][kind]
-            row["cpu_ms"] = None if spent is None or not spent[1] else spent[0] * 1000 / spent[1]
+            app_s, total_s, count, lost = cpu[name][kind]
+            row["app_ms"] = app_s * 1000 / count
+            row["cpu_ms"] = total_s * 1000 / count
+            row["cpu_lower_bound"] = lost
             results[name][kind] = row
 
     with connection.cursor() as cursor:
@@ -489,8 +506,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{kind} SME {'/'.join(fmt(r) for r in results['sme'][kind]['rates'])} "
         f"oscar {'/'.join(fmt(r) for r in results['oscar'][kind]['rates'])}"
         for kind in args.kinds if kind in results["sme"] and kind in results["oscar"]))
-    print("x req/s: SME Market's requests per second over oscar's; x cpu: oscar's CPU per request over SME "
-          "Market's (gunicorn workers and their PostgreSQL backends); q: SQL queries of one request; "
+    print("x req/s: SME Market's requests per second over oscar's; app ms: CPU of the gunicorn workers per "
+          "request; x app: oscar's over SME Market's; cpu ms: with their PostgreSQL backends (>=: a backend "
+          "closed during a batch, CONN_MAX_AGE=60, and its part is missing); q: SQL queries of one request; "
           "errors: responses other than 200 (pages) or 302 (add to cart), SME/oscar.")
 
 

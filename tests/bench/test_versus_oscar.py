@@ -48,11 +48,19 @@ def test_ratio_is_none_when_a_side_is_missing():
 
 
 def test_table_puts_both_apps_and_the_ratios_on_one_row():
-    sme = {"rps": 40.0, "p50": 20.0, "p95": 30.0, "cpu_ms": 10.0, "errors": 0}
-    oscar = {"rps": 10.0, "p50": 80.0, "p95": 120.0, "cpu_ms": 45.0, "errors": 2}
+    sme = {"rps": 40.0, "p50": 20.0, "p95": 30.0, "app_ms": 8.0, "cpu_ms": 10.0, "errors": 0}
+    oscar = {"rps": 10.0, "p50": 80.0, "p95": 120.0, "app_ms": 36.0, "cpu_ms": 45.0, "cpu_lower_bound": True,
+             "errors": 2}
     text = versus.table({"sme": {"browse": sme}, "oscar": {"browse": oscar}},
                         {"sme": {"browse": 4}, "oscar": {"browse": None}}, ["browse", "search"])
     lines = text.splitlines()
     assert len(lines) == 3  # header, rule, browse (search has no figures)
-    assert lines[2] == ("| browse | 40.0 | 10.0 | 4.00 | 20.0 | 80.0 | 30.0 | 120.0 | 10.0 | 45.0 | 4.50 | "
-                        "4 | n/a | 0/2 |")
+    assert lines[2] == ("| browse | 40.0 | 10.0 | 4.00 | 20.0 | 80.0 | 30.0 | 120.0 | 8.0 | 36.0 | 4.50 | 10.0 | "
+                        ">=45.0 | 4 | n/a | 0/2 |")
+
+
+def test_cpu_between_keeps_the_workers_apart_and_flags_a_closed_backend():
+    before = {1: 10.0, 2: 20.0, 100: 5.0, 101: 7.0}
+    after = {1: 10.5, 2: 20.25, 100: 5.5, 102: 0.125}  # backend 101 closed, 102 opened
+    assert versus.cpu_between(before, after, {1, 2}) == (0.75, 1.375, True)
+    assert versus.cpu_between(before, before, {1, 2}) == (0.0, 0.0, False)
