@@ -3,15 +3,19 @@
 A message has three templates: `<template>_subject.txt`, `<template>.txt` and `<template>.html`.
 The subject and the plain-text body are rendered without HTML escaping (a seller called
 `Seller <img src=x>` reads as such, not `Seller &lt;img src=x&gt;`); the HTML body is escaped as
-every HTML page is. Every e-mail of the site is rendered by email_render()."""
+every HTML page is. Every e-mail of the site is rendered by email_render() and sent by
+email_message_send(), on a connection to the mail server that a process keeps between sends."""
 from __future__ import annotations
 
 import datetime
 import os
+import threading
+import time
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core import mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends import filebased
 from django.template import Context
 from django.template.loader import get_template, render_to_string
@@ -44,7 +48,57 @@ def email_send(*, template: str, to: list[str], context: dict, language: str = "
     message = EmailMultiAlternatives(subject=rendered.subject, body=rendered.text,
                                      from_email=settings.DEFAULT_FROM_EMAIL, to=to)
     message.attach_alternative(rendered.html, "text/html")
-    message.send()
+    email_message_send(message)
+
+
+# A connection to the mail server unused for longer than this is closed before the next send rather
+# than reused: mail servers drop idle clients (Postfix after 300 s), and a send on a dropped
+# connection fails.
+MAIL_CONNECTION_IDLE_SECONDS = 30
+
+
+class _KeptConnection(threading.local):
+    connection = None
+    config = None  # the MAILERS entry it was opened with: another (a test's override) opens anew
+    used_at = 0.0
+
+
+_kept = _KeptConnection()
+
+
+def email_message_send(message: EmailMessage) -> int:
+    """Sends `message` through the default mailer on a connection this thread keeps between sends.
+
+    A worker sends one e-mail per task; opening a connection for each (Django's default: a TCP
+    connection, EHLO, TLS and login per message with SMTP, a new file with the file backend) cost
+    about as much as building the message. The connection is closed after an error, after
+    MAIL_CONNECTION_IDLE_SECONDS unused, or when the mail settings change; errors are raised."""
+    config = mail.mailers.settings.get("default")
+    now = time.monotonic()
+    if _kept.connection is not None and (_kept.config is not config
+                                         or now - _kept.used_at > MAIL_CONNECTION_IDLE_SECONDS):
+        email_connection_close()
+    if _kept.connection is None:
+        connection = mail.mailers.default
+        connection.open()
+        _kept.connection, _kept.config = connection, config
+    try:
+        sent = _kept.connection.send_messages([message])
+    except BaseException:
+        email_connection_close()
+        raise
+    _kept.used_at = time.monotonic()
+    return sent
+
+
+def email_connection_close() -> None:
+    """Closes this thread's kept mail connection, if any (errors closing it are ignored)."""
+    connection, _kept.connection, _kept.config = _kept.connection, None, None
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # already broken: nothing to close
+            pass
 
 
 class FileEmailBackend(filebased.EmailBackend):

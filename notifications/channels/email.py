@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
-from core.emails import email_render
+from core.emails import email_message_send, email_render
 
 from .. import events
 from ..events import DeliverySkipped
@@ -43,6 +43,6 @@ def render(delivery: Delivery) -> EmailMultiAlternatives:
 def send(delivery: Delivery) -> None:
     message = render(delivery)
     try:
-        message.send()
+        email_message_send(message)
     except smtplib.SMTPRecipientsRefused as exc:
         raise SendFailed(f"the mail server refused the address: {exc}", permanent=True) from exc

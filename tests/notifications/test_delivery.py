@@ -117,7 +117,8 @@ def test_a_mail_server_failure_is_retried_later(company_a, member_a, time_machin
     _listing_decided(company_a)
     delivery = _one(Channel.EMAIL)
 
-    with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=ConnectionRefusedError("no smtp")):
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages",
+                    side_effect=ConnectionRefusedError("no smtp")):
         assert delivery_send(delivery.pk) == "retry"
 
     delivery.refresh_from_db()
