@@ -11,7 +11,9 @@ per second? Two modes:
 Each notification is one transaction (a listing decision of a company with one member: one e-mail
 and one in-app row). The latency of an e-mail is its `sent_at` minus the moment the transaction
 committed; in-app rows are delivered by the commit itself. The script starts its own worker (and
-beat) on a Redis database of its own, which it empties first.
+beat) on a Redis database of its own, which it empties first. On PostgreSQL it also prints how many
+connections were opened to the database during the run (a worker that reconnected for every task
+opened one per e-mail).
 
     export DJANGO_SETTINGS_MODULE=config.settings.local
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/smemarket_bench
@@ -136,6 +138,15 @@ def main() -> None:
     Membership.objects.create(user=user, company=company, role=MembershipRole.OWNER)
     emails = Delivery.objects.filter(channel=Channel.EMAIL, recipient=user)
 
+    def database_sessions() -> int | None:
+        """Connections opened to the database so far (PostgreSQL's count; None on SQLite)."""
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
     def run(count: int, rate: float) -> dict[int, float]:
         """Commits `count` notifications at `rate` per second; returns event id -> commit time."""
         committed: dict[int, float] = {}
@@ -165,6 +176,7 @@ def main() -> None:
     try:
         warm = run(20, 10)  # the worker is up and its connections are open
         wait_delivered(warm)
+        sessions_before = database_sessions()
         worker_cpu_before, own_cpu_before = session_cpu_seconds(processes[0].pid), time.process_time()
         started = time.monotonic()
         committed = run(round(args.rate * args.seconds), args.rate)
@@ -172,6 +184,7 @@ def main() -> None:
         own_cpu = time.process_time() - own_cpu_before
         sent = wait_delivered(committed)
         worker_cpu = session_cpu_seconds(processes[0].pid) - worker_cpu_before
+        sessions = database_sessions() - sessions_before if sessions_before is not None else None
         latencies = [(sent[event_id] - at) * 1000 for event_id, at in committed.items()]
         if embedded:
             import sqlite3
@@ -200,6 +213,8 @@ def main() -> None:
               f"p99 {percentile(latencies, 0.99):.0f}  max {max(latencies):.0f}  "
               f"mean {statistics.fmean(latencies):.0f}")
         print("in-app: delivered by the commit itself (latency 0)")
+        if sessions is not None:
+            print(f"database connections opened during the run (all clients of the database): {sessions}")
     finally:
         for process in processes:
             try:
