@@ -18,7 +18,10 @@ class CappedPaginator(Paginator):
     `count` is `count_cap` and the pages end there, so no page is further than `count_cap` rows in
     (a deep OFFSET is as costly as a full count). Pages say "more than 1,000" rather than a number.
 
-    The rows are counted without their ORDER BY: however they are sorted, there are as many."""
+    The rows are counted without their ORDER BY: however they are sorted, there are as many. A
+    queryset whose query carries `capped_count` (a callable given the queryset, answering how many
+    rows it holds or None when it cannot tell; marketplace.search sets it for a search sorted by
+    relevance, which has read its candidates already) is counted by it, without a query."""
 
     count_cap = COUNT_CAP
 
@@ -32,6 +35,10 @@ class CappedPaginator(Paginator):
         """How many rows there are, up to count_cap + 1."""
         rows = self.object_list
         if isinstance(rows, QuerySet):
+            known = getattr(rows.query, "capped_count", None)
+            counted = known(rows) if known is not None else None
+            if counted is not None:
+                return min(counted, self.count_cap + 1)
             return rows.order_by()[:self.count_cap + 1].count()
         return min(len(rows), self.count_cap + 1)
 

@@ -347,7 +347,10 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
         return qs.none().annotate(rank=Value(0.0, output_field=FloatField()))
     if by_relevance:
         candidates = RankedCandidates(qs, text)
-        return qs.filter(Q(candidates.condition())).annotate(rank=candidates.rank())
+        ranked = qs.filter(Q(candidates.condition())).annotate(rank=candidates.rank())
+        candidates.where = ranked.query.where
+        ranked.query.capped_count = candidates.count
+        return ranked
     strict = _matches(text, search_type="websearch")
     if _WEB_SEARCH_OPERATORS.search(text) or qs.filter(strict).exists():
         return qs.filter(strict).annotate(rank=_title_word_share(_positive_words(text)))
@@ -394,14 +397,14 @@ class RankedCandidates:
     listings of `qs`, read once and shared by every query of the list.
 
     The walk that finds them is the costly part of a common word's search at a million listings; a
-    count and a page that each held it as a sub-select walked twice. Here the first query of the
-    list that is compiled (the count) reads the pks first, one query in place of the EXISTS that
-    decides between a strict and a forgiving search: the strict candidates, and only when there are
-    none and the query is plain words, the forgiving ones (after similar_words). Every query of the
-    list then reads `id = ANY(pks)` and the words' similar words as constants. As the reads happen
-    when the list is read, they run under the caller's search_time_limit. The querysets made from
-    the list (count, page, their clones) share this object, so a list read again shows the same
-    candidates."""
+    count and a page that each held it as a sub-select walked twice. Here the first read of the list
+    reads the pks first, one query in place of the EXISTS that decides between a strict and a
+    forgiving search: the strict candidates, and only when there are none and the query is plain
+    words, the forgiving ones (after similar_words). Every query of the list then reads
+    `id = ANY(pks)` and the words' similar words as constants, and a CappedPaginator counts the
+    list without a query (count: the candidates are all there is). The reads happen when the list
+    is read, under the caller's search_time_limit. The querysets made from the list (count, page,
+    their clones) share this object, so a list read again shows the same candidates."""
 
     def __init__(self, qs: QuerySet[Listing], text: str) -> None:
         self.qs = qs
@@ -409,6 +412,7 @@ class RankedCandidates:
         self.words = _positive_words(text)
         self.pks: list[int] | None = None
         self.similar: list[list[str]] = [[] for _word in self.words]
+        self.where = None  # the filters of the list made from them (postgresql_text_search)
 
     def __deepcopy__(self, memo) -> RankedCandidates:
         return self  # shared by every copy of the queries that hold it
@@ -425,6 +429,16 @@ class RankedCandidates:
                 pks = list(_ranked_candidates(qs.filter(_forgiving_condition(forgiving))))
             self.pks = pks
         return self.pks
+
+    def count(self, listings: QuerySet[Listing]) -> int | None:
+        """How many listings a list made from these candidates holds (core.pagination's
+        `capped_count`): as many as there are candidates, when the list has the filters it had when
+        it was made and no slice or DISTINCT; otherwise None (the list is counted by a query)."""
+        query = listings.query
+        if query.where != self.where or query.low_mark or query.high_mark is not None or query.distinct \
+                or query.combinator:
+            return None
+        return len(self.read(listings.db))
 
     def condition(self) -> Expression:
         """The listing is a candidate: `id = ANY(pks)`."""
