@@ -67,6 +67,8 @@ SIMILAR_TITLES = 200
 # Most matches ranked for a page sorted by relevance: the newest ones (_ranked_candidates), one more
 # than a page ever shows so that it still says "more than COUNT_CAP".
 RANKED_CANDIDATES = COUNT_CAP + 1
+# The order of a list sorted by relevance: the rank, then the newest published, then the highest pk.
+RELEVANCE_ORDER = ("-rank", "-published_at", "-pk")
 # Longest a catalogue search read may take on PostgreSQL, in ms (settings.SEARCH_STATEMENT_TIMEOUT_MS,
 # kept within these bounds; see search_time_limit).
 DEFAULT_STATEMENT_TIMEOUT_MS = 3000
@@ -392,6 +394,11 @@ def _ranked_candidates(matches: QuerySet[Listing]) -> QuerySet[Listing]:
     return matches.order_by("-published_at", "-pk").values_list("pk", flat=True)[:RANKED_CANDIDATES]
 
 
+def _ranked_candidates_with_rank(matches: QuerySet[Listing], rank: Expression) -> list[tuple[int, float]]:
+    """_ranked_candidates with the rank of each, in the same order (one query)."""
+    return list(_ranked_candidates(matches).annotate(candidate_rank=rank).values_list("pk", "candidate_rank"))
+
+
 class RankedCandidates:
     """The candidates of a page sorted by relevance (_ranked_candidates) of a query text among the
     listings of `qs`, read once and shared by every query of the list.
@@ -411,6 +418,7 @@ class RankedCandidates:
         self.text = text
         self.words = _positive_words(text)
         self.pks: list[int] | None = None
+        self.ordered: list[int] = []  # the pks in RELEVANCE_ORDER
         self.similar: list[list[str]] = [[] for _word in self.words]
         self.where = None  # the filters of the list made from them (postgresql_text_search)
 
@@ -418,16 +426,28 @@ class RankedCandidates:
         return self  # shared by every copy of the queries that hold it
 
     def read(self, using: str) -> list[int]:
-        """The candidate pks, read on the first call (one query; a forgiving search adds its similar
-        words and a second one)."""
+        """The candidate pks, newest first, read on the first call with the rank of each (one query;
+        a forgiving search adds its similar words and a second one)."""
         if self.pks is None:
             qs = self.qs.using(using)
-            pks = list(_ranked_candidates(qs.filter(_matches(self.text, search_type="websearch"))))
-            if not pks and not _WEB_SEARCH_OPERATORS.search(self.text):
+            rows = _ranked_candidates_with_rank(qs.filter(_matches(self.text, search_type="websearch")),
+                                                _title_word_share(self.words))
+            if not rows and not _WEB_SEARCH_OPERATORS.search(self.text):
                 forgiving = _forgiving_words(self.text)
                 self.similar = [similar for _word, similar in forgiving]
-                pks = list(_ranked_candidates(qs.filter(_forgiving_condition(forgiving))))
-            self.pks = pks
+                rows = _ranked_candidates_with_rank(qs.filter(_forgiving_condition(forgiving)),
+                                                    _title_word_share(self.words, self.similar))
+            self.pks = [pk for pk, _rank in rows]
+            # Highest rank first; a stable sort keeps ties newest first, then by the highest pk.
+            self.ordered = [pk for pk, _rank in sorted(rows, key=lambda row: -row[1])]
+        return self.pks
+
+    def pks_for(self, query) -> list[int]:
+        """The candidates a query of the list needs: for a slice of the list in RELEVANCE_ORDER (a
+        page), those up to the slice's end in that order, as the rank of each is known (the page
+        then reads 24 rows, not 1,001); otherwise all of them. After read."""
+        if query.high_mark is not None and tuple(query.order_by) == RELEVANCE_ORDER:
+            return self.ordered[:query.high_mark]
         return self.pks
 
     def count(self, listings: QuerySet[Listing]) -> int | None:
@@ -461,7 +481,8 @@ class _Candidate(Expression):
         self.candidates = candidates
 
     def as_sql(self, compiler, connection):
-        pks = self.candidates.read(compiler.using)
+        self.candidates.read(compiler.using)
+        pks = self.candidates.pks_for(compiler.query)
         if not pks:
             return "FALSE", []
         table = compiler.quote_name(compiler.query.get_initial_alias())

@@ -372,7 +372,7 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
     }.get(params.sort)
     qs, ranked = _text_search(qs, params.q, by_relevance=order is None)
     if order is None:
-        order = ["-rank", "-published_at", "-pk"] if ranked else ["-published_at", "-pk"]
+        order = list(search.RELEVANCE_ORDER) if ranked else ["-published_at", "-pk"]
     return _with_card_data(qs).defer(*LIST_DEFERRED_FIELDS).order_by(*order)
 
 

@@ -42,12 +42,19 @@ def test_the_candidates_are_read_once_and_counted_without_a_query(towels, text):
     assert "= ANY(" in sqls[-1] and "search_vector" not in sqls[-1]
 
 
-def test_the_same_rows_and_order_as_every_match_ranked(towels):
+@pytest.mark.parametrize("text", ["cotton", "cottn"])
+def test_every_page_has_the_rows_and_order_of_every_match_ranked(towels, text):
     PublishedListingFactory(seller=towels[0].seller, title="Bath towel", description="Soft cotton.")
-    _page, rows = page_of(SearchParams(q="cotton"), per_page=24)
-    ranked = search.postgresql_text_search(listing_search(params=SearchParams()), "cotton", by_relevance=False)
-    expected = [row.pk for row in ranked.order_by("-rank", "-published_at", "-pk")]
-    assert [row.pk for row in rows] == expected and len(expected) == 6
+    ranked = search.postgresql_text_search(listing_search(params=SearchParams()), text, by_relevance=False)
+    expected = [row.pk for row in ranked.order_by(*search.RELEVANCE_ORDER)]
+    assert len(expected) == 6 and expected[-1] not in {towel.pk for towel in towels}  # title first
+    paginator = CappedPaginator(listing_card_rows(listing_search(params=SearchParams(q=text))), 4)
+    with CaptureQueriesContext(connection) as captured:
+        second = listing_card_page_rows(paginator.page(2).object_list)
+    # The second page (rows 5 and 6) reads the candidates up to its end in the page's order.
+    assert captured.captured_queries[-1]["sql"].count(",") >= 6
+    assert [row.pk for row in listing_card_page_rows(paginator.page(1).object_list)] + [
+        row.pk for row in second] == expected
 
 
 def test_a_list_filtered_further_is_counted_by_a_query(towels):
