@@ -12,10 +12,12 @@ add the Snowball stems of English and Turkish words ("towels" finds "towel", "ha
 are looked up only for a query with a word that reads as Turkish. When the exact words find nothing,
 each misspelt word also stands for the words of the titles that are similar to it (trigram word
 similarity, looked up in a GIN gin_trgm_ops index on the title), so a misspelt word still finds its
-listings, and did_you_mean offers the corrected query. A page sorted by relevance ranks the newest
-COUNT_CAP + 1 matches (_ranked_candidates), so a common word at a million listings costs
-milliseconds, not a walk of every match. SQLite uses FTS5 (marketplace.search_sqlite), with the same
-expectations (tests/marketplace/test_search_relevance.py).
+listings, and did_you_mean offers the corrected query, the closest word of the published titles
+(read from a trigram-indexed table of their words, migration 0013). A page sorted by relevance
+ranks the newest COUNT_CAP + 1 matches (_ranked_candidates), read once per list with their rank
+(RankedCandidates): the count takes their number and a page reads its own rows by pk, so a common
+word at a million listings costs one bounded walk, not a walk of every match. SQLite uses FTS5
+(marketplace.search_sqlite), with the same expectations (tests/marketplace/test_search_relevance.py).
 """
 from __future__ import annotations
 
