@@ -9,7 +9,9 @@ load from other programs falls on both. 8 client threads (--concurrency) send th
 below it), a search page (the same word on both), a product page (the same random products on
 both: oscar's products keep the listings' pks), and add to cart as a signed-in customer with the
 page's form (session and CSRF cookies, answered with a redirect), a first add of a product and a
-second add to a line the cart already has. SME Market's add to cart is bench/cart.py's.
+second add to a line the cart already has. SME Market's add to cart is bench/cart.py's. First and
+second adds go to different customers, so that the carts of the second adds keep their one line
+(oscar's add costs more with every line of the basket) and first adds spread over --first-buyers.
 
 Prints per kind and per app req/s (median of the runs), p50/p95 latency over all requests, the CPU
 of the gunicorn workers and their PostgreSQL backends per request (from /proc), SQL queries per
@@ -68,7 +70,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers of each app (2)")
     parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE of both apps (60)")
-    parser.add_argument("--buyers", type=int, default=16, help="signed-in customers taking turns (16)")
+    parser.add_argument("--buyers", type=int, default=16,
+                        help="signed-in customers taking turns at second adds, each cart one line (16)")
+    parser.add_argument("--first-buyers", type=int, default=64,
+                        help="other customers taking turns at first adds; more keep their carts smaller (64)")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated, of {','.join(KINDS)}")
     parser.add_argument("--word", default="cotton", help="the search word (cotton)")
     parser.add_argument("--max-seconds", type=float, default=330,
@@ -102,7 +107,7 @@ def products_for_first_adds(adds: int, buyers: int) -> int:
     needed = math.ceil(adds / buyers)
     if needed > MAX_LINES_PER_CART:
         raise ValueError(f"{adds} first adds need {needed} products per buyer, more than a cart's "
-                         f"{MAX_LINES_PER_CART} lines: use more --buyers or fewer --requests/--runs")
+                         f"{MAX_LINES_PER_CART} lines: use more --first-buyers or fewer --requests/--runs")
     return needed
 
 
@@ -231,23 +236,25 @@ def sme_app(args: argparse.Namespace, sample, first_products: int) -> App:
     from marketplace.services import listing_create
 
     world = World(args.buyers)
-    seller = world.listing.seller
+    first_world = World(args.first_buyers)  # first adds grow these carts, never the second adds' ones
+    seller = first_world.listing.seller
     seller_user = Membership.objects.filter(company=seller).select_related("user").first().user
     first = []
     for number in range(first_products):
         listing = listing_create(seller=seller, actor=seller_user, data={
-            "title": f"{world.listing.title} first add {number}", "category": world.listing.category_id,
+            "title": f"{first_world.listing.title} first add {number}", "category": first_world.listing.category_id,
             "origin_country": "TR", "hs_code": "630260", "weight_kg": "0.5", "moq": 10, "order_multiple": 1,
             "stock": 2_000_000_000, "incoterms": ["FOB", "DAP"],
             "price_tiers": [{"min_quantity": 10, "unit_price": "100.00"}]})
         first.append(listing.pk)
     Listing.objects.filter(pk__in=first).update(status=ListingStatus.PUBLISHED)
     sessions = [buyer["session"] for buyer in world.buyers]
+    first_sessions = [buyer["session"] for buyer in first_world.buyers]
     first_turns, second_turns = Turns(), Turns()
 
     def cart_first() -> Request:
-        buyer, product = pair(first_turns.next(), len(sessions))
-        return form_post("/cart/add/", f"listing_id={first[product]}&quantity=10&incoterm=", sessions[buyer])
+        buyer, product = pair(first_turns.next(), len(first_sessions))
+        return form_post("/cart/add/", f"listing_id={first[product]}&quantity=10&incoterm=", first_sessions[buyer])
 
     def cart_second() -> Request:
         buyer = sessions[second_turns.next() % len(sessions)]
@@ -284,18 +291,23 @@ def oscar_app(args: argparse.Namespace, sample, first_products: int) -> App:
     python = Path(args.oscar_venv) / "bin" / "python"
     if not python.exists():
         sys.exit(f"No oscar venv at {args.oscar_venv}: run bench/oscar/setup.sh (see bench/oscar/README.md).")
-    made = subprocess.run(
-        [str(python), "manage.py", "bench_buyers", "--buyers", str(args.buyers), "--first", str(first_products)],
-        cwd=OSCAR_DIR, env={**os.environ, **oscar_env(args)}, capture_output=True, text=True, timeout=600)
-    if made.returncode:
-        sys.exit(f"oscar's bench_buyers failed:\n{made.stderr[-3000:]}")
-    world = json.loads(made.stdout.strip().splitlines()[-1])
-    sessions, first, product = world["sessions"], world["first"], world["product"]
+    def buyers(count: int, first: int) -> dict:
+        made = subprocess.run(
+            [str(python), "manage.py", "bench_buyers", "--buyers", str(count), "--first", str(first)],
+            cwd=OSCAR_DIR, env={**os.environ, **oscar_env(args)}, capture_output=True, text=True, timeout=600)
+        if made.returncode:
+            sys.exit(f"oscar's bench_buyers failed:\n{made.stderr[-3000:]}")
+        return json.loads(made.stdout.strip().splitlines()[-1])
+
+    world = buyers(args.buyers, 0)
+    first_world = buyers(args.first_buyers, first_products)  # as on SME Market's side: carts apart
+    sessions, product = world["sessions"], world["product"]
+    first_sessions, first = first_world["sessions"], first_world["first"]
     first_turns, second_turns = Turns(), Turns()
 
     def cart_first() -> Request:
-        buyer, number = pair(first_turns.next(), len(sessions))
-        return form_post(f"/basket/add/{first[number]}/", "quantity=10", sessions[buyer])
+        buyer, number = pair(first_turns.next(), len(first_sessions))
+        return form_post(f"/basket/add/{first[number]}/", "quantity=10", first_sessions[buyer])
 
     def cart_second() -> Request:
         return form_post(f"/basket/add/{product}/", "quantity=1", sessions[second_turns.next() % len(sessions)])
@@ -455,7 +467,7 @@ def main(argv: list[str] | None = None) -> None:
     listings = catalogue_listings().count()
     if not listings:
         sys.exit("No bench listings: load them with bench/catalogue.py --listings 10000 --load-only.")
-    first_products = products_for_first_adds(first_adds_needed(args), args.buyers)
+    first_products = products_for_first_adds(first_adds_needed(args), args.first_buyers)
     sample = detail_sample(args.seed)
     apps = {"sme": sme_app(args, sample, first_products), "oscar": oscar_app(args, sample, first_products)}
     queries: dict[str, dict[str, int | None]] = {}
@@ -498,7 +510,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{args.word!r}; oscar's search backend: haystack {args.oscar_search}")
     print(f"mode:      gunicorn {args.workers} sync workers per app, one app at a time, {args.concurrency} client "
           f"threads, CONN_MAX_AGE={args.conn_max_age}; {args.runs} runs (SME then oscar) x {args.requests} requests "
-          f"of each kind after {args.warmup} warm-up; {args.buyers} signed-in customers taking turns")
+          f"of each kind after {args.warmup} warm-up; signed-in customers taking turns: {args.buyers} at second "
+          f"adds (one line each), {args.first_buyers} others at first adds ({first_products} products each)")
     print()
     print(table(results, queries, args.kinds))
     print()
