@@ -129,6 +129,13 @@ def summarize(outcomes: list[tuple[int, float]], rates: list[float], expected: i
             "rates": list(rates)}
 
 
+def paired_ratio(ours: list[float], theirs: list[float]) -> float | None:
+    """The median over runs of SME Market's req/s over oscar's in the same run: each pair was measured
+    within a minute, so a burst of load from other programs spoils one pair, not the whole figure."""
+    pairs = [ours_rate / theirs_rate for ours_rate, theirs_rate in zip(ours, theirs) if theirs_rate]
+    return statistics.median(pairs) if pairs else None
+
+
 def ratio(ours: float | None, theirs: float | None) -> float | None:
     if ours is None or theirs is None or theirs == 0 or math.isnan(ours) or math.isnan(theirs):
         return None
@@ -517,7 +524,8 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print("req/s per run: " + "; ".join(
         f"{kind} SME {'/'.join(fmt(r) for r in results['sme'][kind]['rates'])} "
-        f"oscar {'/'.join(fmt(r) for r in results['oscar'][kind]['rates'])}"
+        f"oscar {'/'.join(fmt(r) for r in results['oscar'][kind]['rates'])} "
+        f"(x per run, median {fmt(paired_ratio(results['sme'][kind]['rates'], results['oscar'][kind]['rates']), 2)})"
         for kind in args.kinds if kind in results["sme"] and kind in results["oscar"]))
     print("x req/s: SME Market's requests per second over oscar's; app ms: CPU of the gunicorn workers per "
           "request; x app: oscar's over SME Market's; cpu ms: with their PostgreSQL backends (>=: a backend "

@@ -64,3 +64,8 @@ def test_cpu_between_keeps_the_workers_apart_and_flags_a_closed_backend():
     after = {1: 10.5, 2: 20.25, 100: 5.5, 102: 0.125}  # backend 101 closed, 102 opened
     assert versus.cpu_between(before, after, {1, 2}) == (0.75, 1.375, True)
     assert versus.cpu_between(before, before, {1, 2}) == (0.0, 0.0, False)
+
+
+def test_paired_ratio_is_the_median_of_the_runs_own_ratios():
+    assert versus.paired_ratio([30.0, 60.0, 40.0], [10.0, 40.0, 10.0]) == 3.0  # 3.0, 1.5, 4.0
+    assert versus.paired_ratio([30.0], [0.0]) is None
