@@ -112,6 +112,14 @@ class _Words:
         once per page."""
         if type(value) not in (Decimal, int):
             return _text(value)
+        if type(value) is int:  # a minimum order: the same few on a page
+            known = self.found.get(("int", value))
+            if known is None:
+                known = self.found[("int", value)] = self._formatted(value)
+            return known
+        return self._formatted(value)
+
+    def _formatted(self, value: Decimal | int) -> str:
         key = ("number format",)
         if key not in self.found:
             language = get_language()
