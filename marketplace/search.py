@@ -488,7 +488,9 @@ class _Candidate(Expression):
         if not pks:
             return "FALSE", []
         table = compiler.quote_name(compiler.query.get_initial_alias())
-        return f"{table}.{connection.ops.quote_name(Listing._meta.pk.column)} = ANY(%s::bigint[])", [pks]
+        # The array as one text literal: psycopg would adapt a list of a thousand ints one by one, in Python.
+        return f"{table}.{connection.ops.quote_name(Listing._meta.pk.column)} = ANY(%s::bigint[])", [
+            "{" + ",".join(map(str, pks)) + "}"]
 
 
 class _SimilarInTitle(Expression):
