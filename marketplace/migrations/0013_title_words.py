@@ -8,10 +8,13 @@ thousand distinct words through their own trigram index, in well under a millise
 
 `marketplace_title_word` holds each word of a published title as the 'simple' configuration writes
 it (lower case, accents kept), letters only, with `published`, the number of published titles that
-hold it. Statement triggers on the listings keep the numbers: rows inserted, deleted or updated
-(only those whose title or status changed) add or take away the words of their published titles,
-in one upsert per statement in word order; a TRUNCATE of the listings empties it. A word no
-published title holds any more stays with 0 and is never suggested.
+hold it. Triggers on the listings keep the numbers: rows inserted or deleted add or take away the
+words of their published titles, in one upsert per statement in word order (statement triggers with
+transition tables, so a COPY of thousands of listings costs one upsert per batch); a row whose title
+or status an UPDATE changes does the same for its old and new title (a row trigger with a WHEN
+clause, so an UPDATE of other columns, such as the prices in EUR of every listing, calls nothing and
+keeps no transition table); a TRUNCATE of the listings empties it. A word no published title holds
+any more stays with 0 and is never suggested.
 """
 from django.db import migrations
 
@@ -31,11 +34,9 @@ _UPSERT = (f"INSERT INTO {TABLE} AS counted (word, published) SELECT word, delta
            f" ORDER BY word ON CONFLICT (word) DO UPDATE SET published = counted.published + EXCLUDED.published")
 INSERTED = _UPSERT % "SELECT title, status, 1 AS delta FROM new_rows"
 DELETED = _UPSERT % "SELECT title, status, -1 AS delta FROM old_rows"
-UPDATED = _UPSERT % (
-    "SELECT old_rows.title, old_rows.status, -1 AS delta FROM old_rows JOIN new_rows USING (id)"
-    " WHERE (old_rows.title, old_rows.status) IS DISTINCT FROM (new_rows.title, new_rows.status)"
-    " UNION ALL SELECT new_rows.title, new_rows.status, 1 FROM old_rows JOIN new_rows USING (id)"
-    " WHERE (old_rows.title, old_rows.status) IS DISTINCT FROM (new_rows.title, new_rows.status)")
+UPDATED = _UPSERT % ("SELECT OLD.title AS title, OLD.status AS status, -1 AS delta"
+                     " UNION ALL SELECT NEW.title, NEW.status, 1")
+UPDATE_FUNCTION = "marketplace_title_word_update"
 
 CREATE = [
     f"CREATE TABLE {TABLE} (word text PRIMARY KEY, published integer NOT NULL DEFAULT 0)",
@@ -44,11 +45,14 @@ CREATE = [
 BEGIN
     IF TG_OP = 'INSERT' THEN
         {INSERTED};
-    ELSIF TG_OP = 'DELETE' THEN
-        {DELETED};
     ELSE
-        {UPDATED};
+        {DELETED};
     END IF;
+    RETURN NULL;
+END $$""",
+    f"""CREATE FUNCTION {UPDATE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {UPDATED};
     RETURN NULL;
 END $$""",
     f"""CREATE FUNCTION {TRUNCATE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -60,8 +64,9 @@ END $$""",
     f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
     f"CREATE TRIGGER title_word_delete AFTER DELETE ON {LISTINGS} REFERENCING OLD TABLE AS old_rows"
     f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
-    f"CREATE TRIGGER title_word_update AFTER UPDATE ON {LISTINGS} REFERENCING OLD TABLE AS old_rows"
-    f" NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()",
+    f"CREATE TRIGGER title_word_update AFTER UPDATE OF title, status ON {LISTINGS} FOR EACH ROW"
+    f" WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.status IS DISTINCT FROM NEW.status)"
+    f" EXECUTE FUNCTION {UPDATE_FUNCTION}()",
     f"CREATE TRIGGER title_word_truncate AFTER TRUNCATE ON {LISTINGS} FOR EACH STATEMENT"
     f" EXECUTE FUNCTION {TRUNCATE_FUNCTION}()",
     # The words of the listings there are.
@@ -72,6 +77,7 @@ END $$""",
 DROP = [
     *(f"DROP TRIGGER IF EXISTS title_word_{event} ON {LISTINGS}" for event in ("insert", "delete", "update", "truncate")),
     f"DROP FUNCTION IF EXISTS {FUNCTION}()",
+    f"DROP FUNCTION IF EXISTS {UPDATE_FUNCTION}()",
     f"DROP FUNCTION IF EXISTS {TRUNCATE_FUNCTION}()",
     f"DROP TABLE IF EXISTS {TABLE}",
 ]
