@@ -47,6 +47,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 
 BENCH_PREFIX = "BENCH-"
+# This script's sellers only ("BENCH-001"...): bench/cart.py's sellers ("BENCH-CART-...") are not its listings.
+BENCH_SELLER = rf"^{BENCH_PREFIX}[0-9]+$"
 BATCH = 2000
 COMMON_TERM = "cotton"
 RARE_TERM = "zirconia"
@@ -278,7 +280,7 @@ def bench_shipping_zone(company) -> None:
 def bench_listings():
     from marketplace.models import Listing
 
-    return Listing.objects.filter(seller__registration_number__startswith=BENCH_PREFIX)
+    return Listing.objects.filter(seller__registration_number__regex=BENCH_SELLER)
 
 
 def reset() -> None:
@@ -286,7 +288,7 @@ def reset() -> None:
 
     started = time.perf_counter()
     deleted, _ = bench_listings().delete()
-    Company.objects.filter(registration_number__startswith=BENCH_PREFIX).delete()
+    Company.objects.filter(registration_number__regex=BENCH_SELLER).delete()
     print(f"reset: deleted {deleted} rows in {time.perf_counter() - started:.1f} s")
 
 
