@@ -55,12 +55,16 @@ def email_send(*, template: str, to: list[str], context: dict, language: str = "
 # than reused: mail servers drop idle clients (Postfix after 300 s), and a send on a dropped
 # connection fails.
 MAIL_CONNECTION_IDLE_SECONDS = 30
+# Some mail services take a limited number of messages per connection (100 on some, fewer on
+# others); a connection is closed after this many, before any would refuse one.
+MAIL_CONNECTION_MAX_MESSAGES = 50
 
 
 class _KeptConnection(threading.local):
     connection = None
     config = None  # the MAILERS entry it was opened with: another (a test's override) opens anew
     used_at = 0.0
+    messages = 0  # sent on it
 
 
 _kept = _KeptConnection()
@@ -72,22 +76,25 @@ def email_message_send(message: EmailMessage) -> int:
     A worker sends one e-mail per task; opening a connection for each (Django's default: a TCP
     connection, EHLO, TLS and login per message with SMTP, a new file with the file backend) cost
     about as much as building the message. The connection is closed after an error, after
-    MAIL_CONNECTION_IDLE_SECONDS unused, or when the mail settings change; errors are raised."""
+    MAIL_CONNECTION_IDLE_SECONDS unused, after MAIL_CONNECTION_MAX_MESSAGES messages, or when the
+    mail settings change; errors are raised."""
     config = mail.mailers.settings.get("default")
     now = time.monotonic()
     if _kept.connection is not None and (_kept.config is not config
-                                         or now - _kept.used_at > MAIL_CONNECTION_IDLE_SECONDS):
+                                         or now - _kept.used_at > MAIL_CONNECTION_IDLE_SECONDS
+                                         or _kept.messages >= MAIL_CONNECTION_MAX_MESSAGES):
         email_connection_close()
     if _kept.connection is None:
         connection = mail.mailers.default
         connection.open()
-        _kept.connection, _kept.config = connection, config
+        _kept.connection, _kept.config, _kept.messages = connection, config, 0
     try:
         sent = _kept.connection.send_messages([message])
     except BaseException:
         email_connection_close()
         raise
     _kept.used_at = time.monotonic()
+    _kept.messages += 1
     return sent
 
 

@@ -1,5 +1,6 @@
 """A process keeps its connection to the mail server between sends (core.emails.email_message_send),
-and opens a new one after an error, after it was idle for a while, or when the mail settings change."""
+and opens a new one after an error, after it was idle for a while, after a number of messages, or
+when the mail settings change."""
 from __future__ import annotations
 
 import pytest
@@ -72,6 +73,15 @@ def test_a_connection_idle_for_too_long_is_not_reused(monkeypatch):
     emails.email_message_send(_message())
 
     assert len(OPENED) == 2
+
+
+def test_a_connection_is_closed_after_its_quota_of_messages(monkeypatch):
+    monkeypatch.setattr(emails, "MAIL_CONNECTION_MAX_MESSAGES", 2)
+    for _ in range(5):
+        emails.email_message_send(_message())
+
+    assert len(OPENED) == 3
+    assert len(mail.outbox) == 5
 
 
 def test_other_mail_settings_open_another_connection(settings):
