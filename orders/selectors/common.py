@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership, User
@@ -14,8 +13,6 @@ from accounts.selectors import Actor
 from core.exceptions import Forbidden
 from marketplace.models import Listing, ListingIncoterm, PriceTier
 from marketplace.selectors import listing_is_public, listing_public_queryset, ships_to_filter
-
-from ..models import CartLine
 
 
 CENT = Decimal("0.01")
@@ -89,66 +86,27 @@ def listing_terms(listing_ids: list[int], *, country: str) -> dict[int, ListingT
 _QUANTITY_CEILING = 2**31 - 1
 
 
-@dataclass(frozen=True)
-class CartLineFound:
-    """The cart's line of a listing as read beside its terms (pk None: the listing is not in the cart),
-    and the number of lines the cart holds."""
-
-    pk: int | None
-    quantity: int
-    incoterm: str
-    added_by_id: int | None
-    created_at: object
-    cart_lines: int
-
-
-def listing_line_terms(listing_id: int, *, country: str, quantity: int, incoterm: str,
-                       cart_id: int | None = None) -> tuple[Listing | None, ListingTerms | None, CartLineFound | None]:
+def listing_line_terms(listing_id: int, *, country: str, quantity: int,
+                       incoterm: str) -> tuple[Listing | None, ListingTerms | None]:
     """A listing (with its seller) and its terms for one cart line, in one query: listing_terms
     narrowed to that quantity and Incoterm. `tiers` holds the one tier that prices the quantity (none
     when no tier does), `incoterms` the chosen Incoterm when the listing offers it; when it does not,
     a second query reads the ones it offers, for check_line's message. Visibility is listing_is_public
-    on the loaded seller, shipping the same ships_to_filter.
-
-    With `cart_id`, the same query also reads that cart's line of the listing and the cart's number of
-    lines, and the terms are those of the line after the add: the quantity is added to the line's and
-    a blank Incoterm keeps the line's. Read this only while holding the cart's lock, in a statement
-    after the one that took it, so that it sees every change of the lock's earlier holders."""
+    on the loaded seller, shipping the same ships_to_filter."""
     sized = quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 0
-    wanted = Value(max(sized, 0))
-    chosen = Value(incoterm)
-    annotations = {}
-    if cart_id is not None:
-        line = CartLine.objects.filter(cart_id=cart_id, listing=OuterRef("pk")).order_by()
-        annotations.update({
-            "line_pk": Subquery(line.values("pk")[:1]),
-            "line_quantity": Subquery(line.values("quantity")[:1]),
-            "line_incoterm": Subquery(line.values("incoterm")[:1]),
-            "line_added_by": Subquery(line.values("added_by_id")[:1]),
-            "line_created_at": Subquery(line.values("created_at")[:1]),
-            "cart_lines": Subquery(CartLine.objects.filter(cart_id=cart_id).order_by().values("cart_id")
-                                   .annotate(n=Count("pk")).values("n")),
-        })
-        wanted = wanted + Coalesce(OuterRef("line_quantity"), Value(0))
-        if not incoterm:
-            chosen = OuterRef("line_incoterm")
-    tier = PriceTier.objects.filter(listing=OuterRef("pk"), min_quantity__lte=Least(wanted, Value(_QUANTITY_CEILING))
+    tier = PriceTier.objects.filter(listing=OuterRef("pk"), min_quantity__lte=min(max(sized, 0), _QUANTITY_CEILING)
                                     ).order_by("-min_quantity")
-    annotations.update({
+    annotations = {
         "line_tier_min": Subquery(tier.values("min_quantity")[:1]),
         "line_tier_price": Subquery(tier.values("unit_price")[:1]),
         "line_ships": ExpressionWrapper(ships_to_filter(country), output_field=BooleanField()),
-        "line_incoterm_offered": Exists(ListingIncoterm.objects.filter(listing=OuterRef("pk"), incoterm=chosen)),
-    })
+    }
+    if incoterm:
+        annotations["line_incoterm_offered"] = Exists(
+            ListingIncoterm.objects.filter(listing=OuterRef("pk"), incoterm=incoterm))
     listing = Listing.objects.select_related("seller").annotate(**annotations).filter(pk=listing_id).first()
     if listing is None:
-        return None, None, None
-    found = None
-    if cart_id is not None:
-        found = CartLineFound(pk=listing.line_pk, quantity=listing.line_quantity or 0,
-                              incoterm=listing.line_incoterm or "", added_by_id=listing.line_added_by,
-                              created_at=listing.line_created_at, cart_lines=listing.cart_lines or 0)
-        incoterm = incoterm or found.incoterm
+        return None, None
     tiers = [] if listing.line_tier_min is None else [(listing.line_tier_min, listing.line_tier_price)]
     if not incoterm:
         offered = []
@@ -158,7 +116,7 @@ def listing_line_terms(listing_id: int, *, country: str, quantity: int, incoterm
         offered = list(ListingIncoterm.objects.filter(listing=listing).order_by("incoterm")
                        .values_list("incoterm", flat=True))
     return listing, ListingTerms(tiers=tiers, incoterms=offered, visible=listing_is_public(listing),
-                                 ships=bool(listing.line_ships)), found
+                                 ships=bool(listing.line_ships))
 
 
 def convert(amount: Decimal, rate: Decimal) -> Decimal:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, User
@@ -17,7 +19,7 @@ from marketplace.models import Incoterm
 
 from ..models import Cart, CartLine
 from ..pricing import LineCheck, check_line
-from ..selectors.common import CartLineFound, listing_line_terms
+from ..selectors.common import listing_line_terms
 from .common import require_buyer_may_order, require_buyer_member
 
 
@@ -53,33 +55,40 @@ def _locked_member_cart(*, actor: User, buyer: Company) -> Cart | None:
             .order_by().first())
 
 
-def _check_line(*, buyer: Company, listing_id: int, quantity: int, incoterm: str,
-                cart: Cart | None = None) -> tuple[LineCheck, CartLineFound | None]:
-    """check_line for one quantity and Incoterm, with the listing and its terms read in one query.
-    With the locked cart, the same query reads the cart's line of the listing, and the quantity and
-    Incoterm checked are the line's after adding `quantity` to it."""
-    listing, terms, found = listing_line_terms(listing_id, country=str(buyer.country), quantity=quantity,
-                                               incoterm=incoterm, cart_id=cart.pk if cart else None)
-    if found is not None and found.pk is None and found.cart_lines >= settings.ORDER_CART_MAX_LINES:
-        raise field_error("listing_id", _("A cart holds at most %(max)d lines.")
-                          % {"max": settings.ORDER_CART_MAX_LINES}, code="cart_full")
-    if (found is not None and found.pk is not None and isinstance(quantity, int) and not isinstance(quantity, bool)
-            and quantity >= 1):  # anything else is refused by check_line as it was sent
-        quantity, incoterm = found.quantity + quantity, incoterm or found.incoterm
-    checked = check_line(buyer=buyer, listing=listing, terms=terms, quantity=quantity, incoterm=incoterm,
-                         country=str(buyer.country))
-    return checked, found
+_ID_CEILING = 2**63
+
+
+def _cart_line_of(cart: Cart, listing_id: int) -> tuple[int | None, int, str, int]:
+    """The cart's line of the listing (pk, quantity, Incoterm; pk None when it has none) and the
+    number of lines in the cart, in one query. Run after the cart's lock is taken, so that it sees
+    what the lock's earlier holders wrote (a statement that waits for a lock still reads from the
+    snapshot taken before the wait)."""
+    # An id no column holds has no line (a condition inside an aggregate is not range-checked as a
+    # filter is).
+    wanted = Q(listing_id=listing_id if isinstance(listing_id, int) and 0 < listing_id < _ID_CEILING else 0)
+    found = CartLine.objects.filter(cart=cart).aggregate(
+        lines=Count("pk"), pk=Max("pk", filter=wanted), quantity=Max("quantity", filter=wanted),
+        incoterm=Max("incoterm", filter=wanted))
+    return found["pk"], found["quantity"] or 0, found["incoterm"] or "", found["lines"]
+
+
+def _check_line(*, buyer: Company, listing_id: int, quantity: int, incoterm: str) -> LineCheck:
+    """check_line for one quantity and Incoterm, with the listing and its terms read in one query."""
+    listing, terms = listing_line_terms(listing_id, country=str(buyer.country), quantity=quantity, incoterm=incoterm)
+    return check_line(buyer=buyer, listing=listing, terms=terms, quantity=quantity, incoterm=incoterm,
+                      country=str(buyer.country))
 
 
 def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int,
                   incoterm: str | None = None) -> tuple[CartLine, bool]:
     """Puts a listing in the cart. A listing already there gets the quantity added to its line (the
-    sum must meet the rules) and, when given, the new Incoterm. Returns the line (its listing loaded)
-    and whether it is new.
+    sum must meet the rules) and, when given, the new Incoterm. Returns the line (its cart and listing
+    loaded; for a line that was there, the columns other than its quantity and Incoterm are read when
+    asked for) and whether it is new.
 
-    The cart is locked in one query that also checks membership; the listing, its terms and the
-    cart's line of it are read in one more, after the lock, so that members adding at the same time
-    add up; adding costs the same few queries every time."""
+    The cart is locked in one query that also checks membership, then its line of the listing read
+    in a second (members adding at the same time add up), and the listing with its terms in a third:
+    adding costs the same few queries every time."""
     term = _clean_incoterm(incoterm)
     with transaction.atomic():
         cart = _locked_member_cart(actor=actor, buyer=buyer)
@@ -89,15 +98,24 @@ def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int
             cart = _locked_member_cart(actor=actor, buyer=buyer)
         else:
             require_buyer_may_order(actor=actor, buyer=buyer)
-        checked, found = _check_line(buyer=buyer, listing_id=listing_id, quantity=quantity, incoterm=term, cart=cart)
-        if found.pk is None:
+        line_pk, line_quantity, line_incoterm, lines = _cart_line_of(cart, listing_id)
+        if line_pk is None:
+            if lines >= settings.ORDER_CART_MAX_LINES:
+                raise field_error("listing_id", _("A cart holds at most %(max)d lines.")
+                                  % {"max": settings.ORDER_CART_MAX_LINES}, code="cart_full")
+            checked = _check_line(buyer=buyer, listing_id=listing_id, quantity=quantity, incoterm=term)
             line = CartLine.objects.create(cart=cart, listing=checked.listing, quantity=quantity, incoterm=term,
                                            added_by=actor)
             return line, True
-        line = CartLine(pk=found.pk, cart=cart, listing=checked.listing, quantity=found.quantity + quantity,
-                        incoterm=term or found.incoterm, added_by_id=found.added_by_id, created_at=found.created_at)
-        line._state.adding = False
-        line.save(update_fields=["quantity", "incoterm", "updated_at"])
+        if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity >= 1:
+            quantity = line_quantity + quantity  # anything else is refused by check_line as it was sent
+        term = term or line_incoterm
+        checked = _check_line(buyer=buyer, listing_id=listing_id, quantity=quantity, incoterm=term)
+        CartLine.objects.filter(pk=line_pk).update(quantity=quantity, incoterm=term, updated_at=timezone.now())
+        # The line as written; its other columns are read if asked for.
+        line = CartLine.from_db(None, ["id", "cart_id", "listing_id", "quantity", "incoterm"],
+                                [line_pk, cart.pk, checked.listing.pk, quantity, term])
+        line.cart, line.listing = cart, checked.listing
         return line, False
 
 
