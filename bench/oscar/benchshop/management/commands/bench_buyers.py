@@ -12,16 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import Client
 from django.utils.text import slugify
-from oscar.core.loading import get_class, get_model
 
-Basket = get_model("basket", "Basket")
-Category = get_model("catalogue", "Category")
-Product = get_model("catalogue", "Product")
-ProductCategory = get_model("catalogue", "ProductCategory")
-ProductClass = get_model("catalogue", "ProductClass")
-Partner = get_model("partner", "Partner")
-StockRecord = get_model("partner", "StockRecord")
-Selector = get_class("partner.strategy", "Selector")
+from benchshop.shop import Basket, Category, Product, ProductCategory, Selector, StockRecord, bench_class_and_partner
 
 STOCK = 2_000_000_000
 
@@ -40,9 +32,7 @@ class Command(BaseCommand):
 
         apps.get_app_config("haystack").signal_processor.teardown()
         tag = uuid.uuid4().hex[:8]
-        product_class, _ = ProductClass.objects.get_or_create(
-            name="Bench goods", defaults={"requires_shipping": True, "track_stock": True})
-        partner, _ = Partner.objects.get_or_create(name="SME Market bench sellers")
+        product_class, partner = bench_class_and_partner()
         category = Category.objects.get(slug="home-textiles")
 
         def product(title: str):

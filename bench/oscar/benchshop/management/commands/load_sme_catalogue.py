@@ -9,17 +9,10 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils.text import slugify
-from oscar.core.loading import get_model
 
-Category = get_model("catalogue", "Category")
-Product = get_model("catalogue", "Product")
-ProductCategory = get_model("catalogue", "ProductCategory")
-ProductClass = get_model("catalogue", "ProductClass")
-Partner = get_model("partner", "Partner")
-StockRecord = get_model("partner", "StockRecord")
+from benchshop.shop import Category, Product, ProductCategory, StockRecord, bench_class_and_partner
 
 BATCH = 2000
-PARTNER_NAME = "SME Market bench sellers"
 
 
 def product_slug(title: str) -> str:
@@ -45,9 +38,7 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         categories = self.load_categories(data["categories"])
-        product_class, _ = ProductClass.objects.get_or_create(
-            name="Bench goods", defaults={"requires_shipping": True, "track_stock": True})
-        partner, _ = Partner.objects.get_or_create(name=PARTNER_NAME)
+        product_class, partner = bench_class_and_partner()
         listings = data["listings"]
         for start in range(0, len(listings), BATCH):
             rows = listings[start:start + BATCH]
