@@ -36,23 +36,21 @@ def _create_cart(buyer: Company) -> None:
     Cart.objects.bulk_create([Cart(buyer_id=buyer.pk)], ignore_conflicts=True)
 
 
-def _locked_cart(buyer: Company) -> Cart:
-    """The buyer's cart, created on first use, locked."""
-    cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
-    if cart is None:
+def _locked_cart(*, actor: User, buyer: Company) -> Cart:
+    """The buyer's cart, locked, for an actor who may order for the buyer (require_buyer_member:
+    refused otherwise); made on first use. The lock is taken in one query that also reads the
+    membership. Whatever the lock waited for is read by the next statement, not this one (its
+    snapshot was taken before the wait)."""
+    cart = None
+    if actor.is_authenticated:
+        cart = (Cart.objects.select_for_update(of=("self",)).filter(buyer=buyer, buyer__memberships__user=actor)
+                .order_by().first())
+    if cart is None:  # not a member (refused here), or the company's first cart
+        require_buyer_member(actor=actor, buyer=buyer)
         _create_cart(buyer)
-        cart = Cart.objects.select_for_update().get(buyer=buyer)
+        return Cart.objects.select_for_update().get(buyer=buyer)
+    require_buyer_may_order(actor=actor, buyer=buyer)
     return cart
-
-
-def _locked_member_cart(*, actor: User, buyer: Company) -> Cart | None:
-    """The buyer's cart, locked, in one query that also asks that the actor is a member of the buyer.
-    None when the actor is not a member or the buyer has no cart yet. Whatever the lock waited for is
-    read by the next statement, not this one (its snapshot was taken before the wait)."""
-    if not actor.is_authenticated:
-        return None
-    return (Cart.objects.select_for_update(of=("self",)).filter(buyer=buyer, buyer__memberships__user=actor)
-            .order_by().first())
 
 
 _ID_CEILING = 2**63
@@ -89,15 +87,9 @@ def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int
     The cart is locked in one query that also checks membership, then its line of the listing read
     in a second (members adding at the same time add up), and the listing with its terms in a third:
     adding costs the same few queries every time."""
-    term = _clean_incoterm(incoterm)
     with transaction.atomic():
-        cart = _locked_member_cart(actor=actor, buyer=buyer)
-        if cart is None:  # not a member (refused here), or the company's first cart
-            require_buyer_member(actor=actor, buyer=buyer)
-            _create_cart(buyer)
-            cart = _locked_member_cart(actor=actor, buyer=buyer)
-        else:
-            require_buyer_may_order(actor=actor, buyer=buyer)
+        cart = _locked_cart(actor=actor, buyer=buyer)
+        term = _clean_incoterm(incoterm)
         line_pk, line_quantity, line_incoterm, lines = _cart_line_of(cart, listing_id)
         if line_pk is None:
             if lines >= settings.ORDER_CART_MAX_LINES:
@@ -119,8 +111,8 @@ def cart_line_add(*, actor: User, buyer: Company, listing_id: int, quantity: int
         return line, False
 
 
-def _locked_line(buyer: Company, line_id: int) -> CartLine:
-    cart = _locked_cart(buyer)
+def _locked_line(*, actor: User, buyer: Company, line_id: int) -> CartLine:
+    cart = _locked_cart(actor=actor, buyer=buyer)
     line = CartLine.objects.filter(cart=cart, pk=line_id).first()
     if line is None:
         raise Http404
@@ -130,10 +122,9 @@ def _locked_line(buyer: Company, line_id: int) -> CartLine:
 def cart_line_update(*, actor: User, buyer: Company, line_id: int, quantity: int | None = None,
                      incoterm: str | None = None) -> CartLine:
     """Changes the quantity and/or the Incoterm of a line (an empty Incoterm: chosen at checkout)."""
-    require_buyer_member(actor=actor, buyer=buyer)
-    term = _clean_incoterm(incoterm) if incoterm is not None else None
     with transaction.atomic():
-        line = _locked_line(buyer, line_id)
+        line = _locked_line(actor=actor, buyer=buyer, line_id=line_id)
+        term = _clean_incoterm(incoterm) if incoterm is not None else None
         new_quantity = line.quantity if quantity is None else quantity
         new_term = line.incoterm if term is None else term
         _check_line(buyer=buyer, listing_id=line.listing_id, quantity=new_quantity, incoterm=new_term)
@@ -144,15 +135,13 @@ def cart_line_update(*, actor: User, buyer: Company, line_id: int, quantity: int
 
 
 def cart_line_remove(*, actor: User, buyer: Company, line_id: int) -> None:
-    require_buyer_member(actor=actor, buyer=buyer)
     with transaction.atomic():
-        _locked_line(buyer, line_id).delete()
+        _locked_line(actor=actor, buyer=buyer, line_id=line_id).delete()
 
 
 def cart_clear(*, actor: User, buyer: Company) -> int:
     """Empties the cart; returns the number of lines removed."""
-    require_buyer_member(actor=actor, buyer=buyer)
     with transaction.atomic():
-        cart = _locked_cart(buyer)
+        cart = _locked_cart(actor=actor, buyer=buyer)
         deleted, _details = CartLine.objects.filter(cart=cart).delete()
     return deleted

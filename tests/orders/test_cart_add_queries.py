@@ -131,6 +131,20 @@ def test_a_non_member_is_refused_and_no_cart_is_made(world):
     assert snapshot() == before
 
 
+def test_a_non_member_is_refused_before_the_incoterm_is_read(world):
+    """A stranger learns nothing about the request's fields: 403, not the 400 of a bad Incoterm."""
+    Cart.objects.create(buyer=world.buyer)
+    before = snapshot()
+
+    with pytest.raises(Forbidden):
+        services.cart_line_add(actor=world.other_owner, buyer=world.buyer, listing_id=world.towel.pk, quantity=10,
+                               incoterm="XYZ")
+    with pytest.raises(Forbidden):
+        services.cart_clear(actor=world.other_owner, buyer=world.buyer)
+
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize("listing_id", [2**31, 2**63 + 1])
 def test_a_listing_id_beyond_any_row_is_a_400_and_changes_nothing(api, world, listing_id):
     Cart.objects.create(buyer=world.buyer)
