@@ -64,6 +64,11 @@ def _latest_rates(currencies: set[str] | None, on: date | None) -> dict[str, dic
         rows = _all_latest_rates.rows()
     else:
         rows = _latest_rate_rows(currencies, on)
+    return _by_currency(rows)
+
+
+def _by_currency(rows) -> dict[str, dict]:
+    """Rate rows (values_list of _RATE_COLUMNS) as {currency: {column: value}}."""
     return {row[0]: dict(zip(_RATE_COLUMNS, row, strict=True)) for row in rows}
 
 
@@ -178,7 +183,7 @@ def fx_rate_list(*, base: str = EUR, on: date | None = None) -> list[FxQuote]:
 
 @lru_cache(maxsize=8)
 def _quotes_of_rows(base: str, rows: tuple[tuple, ...]) -> tuple[FxQuote, ...]:
-    return tuple(_quotes(base, None, {row[0]: dict(zip(_RATE_COLUMNS, row, strict=True)) for row in rows}))
+    return tuple(_quotes(base, None, _by_currency(rows)))
 
 
 def _quotes(base: str, on: date | None, rows: dict[str, dict]) -> list[FxQuote]:
