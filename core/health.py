@@ -15,6 +15,7 @@ The bodies hold check names, statuses, ages and counts only."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import uuid
@@ -96,9 +97,15 @@ def heartbeat_ages(*keys: str, now: datetime | None = None) -> dict[str, float |
     return {key: (max(0.0, (now - found[key]).total_seconds()) if key in found else None) for key in keys}
 
 
+def shown_age(age: float | None) -> float | None:
+    """An age as a check reports it: rounded up to a tenth of a second, so that a check failing for
+    an age over its limit never shows an age equal to the limit (5.04 s is shown as 5.1, not 5.0)."""
+    return None if age is None else math.ceil(round(age * 10, 6)) / 10
+
+
 def _age_check(name: str, age: float | None, max_age: int) -> CheckResult:
     ok = age is not None and age <= max_age
-    return CheckResult(name, ok, {"age_seconds": None if age is None else round(age, 1)})
+    return CheckResult(name, ok, {"age_seconds": shown_age(age)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,8 +133,8 @@ def _workers_check(ages: dict[str, float | None]) -> CheckResult:
     limit = settings.HEALTH_WORKER_MAX_AGE_SECONDS
     ok = all(age is not None and age <= limit for age in per_queue.values())
     oldest = None if None in per_queue.values() else max(per_queue.values())
-    return CheckResult("workers", ok, {"age_seconds": None if oldest is None else round(oldest, 1),
-                                       "queues": {q: None if a is None else round(a, 1) for q, a in per_queue.items()}})
+    return CheckResult("workers", ok, {"age_seconds": shown_age(oldest),
+                                       "queues": {queue: shown_age(age) for queue, age in per_queue.items()}})
 
 
 @probe("cache")
@@ -223,7 +230,7 @@ def unsent_tasks_probe() -> list[CheckResult]:
 
     count, oldest = unsent_backlog()
     return [CheckResult("unsent_tasks", oldest <= settings.HEALTH_UNSENT_MAX_AGE_SECONDS,
-                        {"kept": count, "oldest_age_seconds": round(oldest, 1)})]
+                        {"kept": count, "oldest_age_seconds": shown_age(oldest)})]
 
 
 def configured_probes() -> list[Probe]:

@@ -11,7 +11,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
-from core.health import CheckResult, probe
+from core.health import CheckResult, probe, shown_age
 
 from .models import OPEN_STATUSES, Delivery, DeliveryStatus
 
@@ -44,7 +44,7 @@ def outbox_probe() -> list[CheckResult]:
     backlog = outbox_backlog(count_limit=limit + 1)
     ok = backlog.due <= limit and backlog.oldest_due_age_seconds <= settings.HEALTH_OUTBOX_MAX_AGE_SECONDS
     return [CheckResult("outbox", ok, {"due": backlog.due,
-                                       "oldest_due_age_seconds": round(backlog.oldest_due_age_seconds, 1)})]
+                                       "oldest_due_age_seconds": shown_age(backlog.oldest_due_age_seconds)})]
 
 
 def outbox_metrics() -> list[GaugeMetricFamily]:

@@ -342,3 +342,20 @@ def test_unsent_tasks_fail_when_the_oldest_kept_one_waited_too_long(frozen):
 
     UnsentTask.objects.filter(pk=row.pk).update(created_at=NOW - timedelta(seconds=301))
     assert unsent_tasks_probe() == [CheckResult("unsent_tasks", False, {"kept": 1, "oldest_age_seconds": 301.0})]
+
+
+@pytest.mark.parametrize(("age", "shown"), [(5.04, 5.1), (5.0, 5.0), (4.96, 5.0), (0.0, 0.0), (61.0, 61.0),
+                                            (0.30000000000000004, 0.3), (None, None)])
+def test_an_age_is_shown_rounded_up_to_a_tenth(age, shown):
+    assert health.shown_age(age) == shown
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(HEALTH_WORKER_MAX_AGE_SECONDS=5, HEALTH_BEAT_MAX_AGE_SECONDS=5)
+def test_a_check_failing_just_over_its_limit_shows_an_age_over_the_limit(client, memory_broker, frozen):
+    _queues_ran(NOW - timedelta(seconds=5.04))
+    heartbeat_record(BEAT, at=NOW - timedelta(seconds=5.04))
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["workers"] == {"status": "failing", "age_seconds": 5.1,
+                                 "queues": {q: 5.1 for q in task_queues.QUEUES}}
+    assert checks["beat"] == {"status": "failing", "age_seconds": 5.1}
