@@ -64,8 +64,9 @@ MAX_QUERY_WORDS = 8
 MIN_SIMILAR_WORD_LENGTH = 4
 # Shorter stems say too little to rank a title by ("denim" is "de" to the Turkish stemmer).
 MIN_STEM_LENGTH = 4
-# Most titles similar to a misspelt word whose words are read to find what it stands for.
-SIMILAR_TITLES = 200
+# The words of the published titles with how many published titles hold each (migration 0013),
+# trigram-indexed: what a misspelt word may stand for, and what "did you mean" suggests.
+TITLE_WORDS_TABLE = "marketplace_title_word"
 # Most matches ranked for a page sorted by relevance: the newest ones (_ranked_candidates), one more
 # than a page ever shows so that it still says "more than COUNT_CAP".
 RANKED_CANDIDATES = COUNT_CAP + 1
@@ -291,16 +292,16 @@ def _without_costly_negations(text: str) -> str:
 
 
 def _similar_words_sql(word: str) -> tuple[str, tuple]:
-    """SQL of the words a misspelt word may stand for: the words (as the document index stores
-    them) of up to SIMILAR_TITLES titles that the title trigram index finds similar to it, that are
-    themselves similar to it (trigram word similarity of at least pg_trgm.word_similarity_threshold,
-    0.6 by default). Titles of listings in any state are read, so that the trigram index is the
-    only index that answers; a word only widens the search of the documents of the listings the
-    query is about."""
-    sql = ("SELECT DISTINCT similar_word FROM (SELECT unnest(tsvector_to_array(to_tsvector(%s::regconfig, title)))"
-           f" AS similar_word FROM {Listing._meta.db_table} WHERE title %%> %s LIMIT %s)"
-           " AS similar_title WHERE similar_word ~ '^[[:alnum:]]+$' AND %s <%% similar_word")
-    return sql, (SEARCH_CONFIG, word, SIMILAR_TITLES, word)
+    """SQL of the words a misspelt word may stand for: the words of the published titles
+    (TITLE_WORDS_TABLE) that are similar to it (trigram word similarity of at least
+    pg_trgm.word_similarity_threshold, 0.6 by default), as the document index stores them (in
+    SEARCH_CONFIG, accents removed). The table's own trigram index answers: a few thousand distinct
+    words, not the titles of a million listings. A word only widens the search of the documents of
+    the listings the query is about."""
+    sql = (f"SELECT DISTINCT similar_word FROM {TITLE_WORDS_TABLE} CROSS JOIN LATERAL"
+           " unnest(tsvector_to_array(to_tsvector(%s::regconfig, word))) AS similar_word"
+           " WHERE word %%> %s AND published > 0 AND %s <%% similar_word")
+    return sql, (SEARCH_CONFIG, word, word)
 
 
 def similar_words(word: str) -> list[str]:
@@ -328,10 +329,11 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
     description or seller name.
 
     Only when that finds nothing among `qs` and the query is plain words, the search forgives
-    typos: each word of four letters or more may also be any of the words of the titles similar to
-    it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel". The words are looked up
-    once per misspelt word (similar_words, one query), in a few titles that the title trigram index
-    finds, and the documents are then matched with the stored vectors as in a strict search; the
+    typos: each word of four letters or more may also be any of the words of the published titles
+    similar to it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel". The words are
+    looked up once per misspelt word (similar_words, one query), in the table of the title words
+    and its trigram index, and the documents are then matched with the stored vectors, in one
+    tsquery, as in a strict search; the
     rank is the share of the words the title contains, a misspelt word counting when the title
     contains one of the words it stands for.
 
@@ -370,16 +372,17 @@ def _forgiving_words(text: str) -> list[tuple[str, list[str]]]:
             for word in text.split()[:MAX_QUERY_WORDS]]
 
 
-def _forgiving_condition(forgiving: list[tuple[str, list[str]]]) -> Q:
-    """Every word matches the stored vector, as written or as one of the words it stands for."""
-    condition = Q()
+def _forgiving_condition(forgiving: list[tuple[str, list[str]]]) -> Expression:
+    """Every word matches the stored vector, as written or as one of the words it stands for: one
+    tsquery, so that each row walked is tested once (`vector @@ (('cottn' | 'cottn') | 'cotton')`),
+    not once per word and per similar word."""
+    queries = []
     for word, similar in forgiving:
-        in_document = Q(_matches(word))
+        query = text_query(word)
         if similar:
-            in_document |= Q(SearchVectorExact(StoredVector(), SearchQuery(
-                " | ".join(similar), search_type="raw", config=SEARCH_CONFIG)))
-        condition &= in_document
-    return condition
+            query |= SearchQuery(" | ".join(similar), search_type="raw", config=SEARCH_CONFIG)
+        queries.append(query)
+    return SearchVectorExact(StoredVector(), reduce(operator.and_, queries))
 
 
 def _ranked_candidates(matches: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -524,11 +527,6 @@ def _matches(text: str, *, search_type: str = "plain") -> SearchVectorExact:
 def _is_catalogue_word(word: str) -> bool:
     """Whether a published listing's document holds the word (one look-up in the document index)."""
     return Listing.objects.filter(_matches(word), status=ListingStatus.PUBLISHED).exists()
-
-
-# The words of the published titles with how many published titles hold each (migration 0013),
-# trigram-indexed.
-TITLE_WORDS_TABLE = "marketplace_title_word"
 
 
 def _closest_catalogue_word(word: str) -> str | None:

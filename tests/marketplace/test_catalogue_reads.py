@@ -294,9 +294,11 @@ def test_a_misspelt_word_is_not_compared_with_every_matching_title(towels):
     with CaptureQueriesContext(connection) as captured:
         assert Paginator(listing_search(params=SearchParams(q="cottn")), 20).count == 2
     count_sql = captured.captured_queries[-1]["sql"]
-    # The title trigram index is asked once, for at most SIMILAR_TITLES titles, before the search;
-    # the listings are then matched with the document index.
+    # The trigram index of the title words is asked once, before the search; the listings are then
+    # matched with the document index, each row tested once against one tsquery.
     trigram_sql = [query["sql"] for query in captured.captured_queries if "%>" in query["sql"]]
     assert len(trigram_sql) == 1
-    assert f"%> 'cottn' LIMIT {search.SIMILAR_TITLES}" in trigram_sql[0]
+    assert f"FROM {search.TITLE_WORDS_TABLE}" in trigram_sql[0] and "word %> 'cottn'" in trigram_sql[0]
     assert "%>" not in count_sql
+    walks = [query["sql"] for query in captured.captured_queries if "search_vector" in query["sql"]]
+    assert walks and all(sql.count("@@") == 1 for sql in walks)
