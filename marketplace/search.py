@@ -356,6 +356,7 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
         ranked = qs.filter(Q(candidates.condition())).annotate(rank=candidates.rank())
         candidates.where = ranked.query.where
         ranked.query.capped_count = candidates.count
+        ranked.query.ranked_candidates = candidates
         return ranked
     strict = _matches(text, search_type="websearch")
     if _WEB_SEARCH_OPERATORS.search(text) or qs.filter(strict).exists():
@@ -425,6 +426,7 @@ class RankedCandidates:
         self.pks: list[int] | None = None
         self.ordered: list[int] = []  # the pks in RELEVANCE_ORDER
         self.similar: list[list[str]] = [[] for _word in self.words]
+        self.found_as_written = False  # the strict search found candidates (read)
         self.where = None  # the filters of the list made from them (postgresql_text_search)
 
     def __deepcopy__(self, memo) -> RankedCandidates:
@@ -437,6 +439,7 @@ class RankedCandidates:
             qs = self.qs.using(using)
             rows = _ranked_candidates_with_rank(qs.filter(_matches(self.text, search_type="websearch")),
                                                 _title_word_share(self.words))
+            self.found_as_written = bool(rows)
             if not rows and not _WEB_SEARCH_OPERATORS.search(self.text):
                 forgiving = _forgiving_words(self.text)
                 self.similar = [similar for _word, similar in forgiving]
@@ -543,6 +546,14 @@ def _closest_catalogue_word(word: str) -> str | None:
         cursor.execute(sql, (word, word))
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def found_as_written(listings: QuerySet[Listing]) -> bool:
+    """Whether a list of public listings made by postgresql_text_search, sorted by relevance and
+    already read, found listings holding every word as written (the strict search): then no word is
+    misspelt and did_you_mean has nothing to suggest, without a query. False when unknown."""
+    candidates = getattr(listings.query, "ranked_candidates", None)
+    return candidates is not None and candidates.pks is not None and candidates.found_as_written
 
 
 def _may_be_misspelt(word: str) -> bool:

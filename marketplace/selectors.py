@@ -413,11 +413,19 @@ def listing_card_picture_url(name: str) -> str:
     return ListingImage._meta.get_field("image").storage.url(name)
 
 
-def listing_search_suggestion(*, params: SearchParams) -> str | None:
+def listing_search_suggestion(*, params: SearchParams, listings: QuerySet[Listing] | None = None) -> str | None:
     """The search text with its misspelt words corrected ("cotton towl" -> "cotton towel"), to offer
     as "Did you mean"; None when no word is misspelt (marketplace.search.did_you_mean, on every
-    database). It reads the whole public catalogue, not only the listings the filters keep."""
-    return search.did_you_mean(params.q) if params.q.strip() else None
+    database). It reads the whole public catalogue, not only the listings the filters keep.
+
+    `listings`, the list listing_search made for the same params once it has been read: when its
+    search found public listings holding every word as written, no word is misspelt and nothing is
+    read (marketplace.search.found_as_written)."""
+    if not params.q.strip():
+        return None
+    if listings is not None and search.found_as_written(listings):
+        return None
+    return search.did_you_mean(params.q)
 
 
 def _text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True) -> tuple[QuerySet[Listing], bool]:

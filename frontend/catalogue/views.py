@@ -91,12 +91,12 @@ def _browse(request, data, *, categories: forms.CategoryTree, category=None):
                   listing.card_picture) for listing in rows]
     return render(request, "frontend/catalogue/browse.html", {"form": form, "page": page, "cards": cards,
                                                               "display": display, "category": category,
-                                                              **_did_you_mean(request, params)})
+                                                              **_did_you_mean(request, params, listings)})
 
 
-def _did_you_mean(request, params) -> dict:
+def _did_you_mean(request, params, listings) -> dict:
     """The corrected search text and the address of its search with the same filters, if any."""
-    suggestion = marketplace_selectors.listing_search_suggestion(params=params)
+    suggestion = marketplace_selectors.listing_search_suggestion(params=params, listings=listings)
     if not suggestion:
         return {}
     query = request.GET.copy()

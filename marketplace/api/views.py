@@ -70,11 +70,12 @@ class ListingViewSet(viewsets.GenericViewSet):
         query = dict(validated(s.ListingSearchQuerySerializer, request.query_params))
         display = selectors.display_currency_get(query.pop("currency") or "EUR")
         params = selectors.SearchParams(**query, display=display)
+        listings = selectors.listing_search(params=params)
         with search.search_time_limit(params.q):
-            page = self.paginate_queryset(selectors.listing_search(params=params))
+            page = self.paginate_queryset(listings)
             rows = s.ListingSearchRowSerializer(page, many=True, context={"display": display}).data
         response = self.get_paginated_response(rows)
-        response.data["did_you_mean"] = selectors.listing_search_suggestion(params=params)
+        response.data["did_you_mean"] = selectors.listing_search_suggestion(params=params, listings=listings)
         return response
 
     @extend_schema(parameters=[LISTING_ID], responses={200: s.ListingDetailSerializer})

@@ -70,3 +70,23 @@ def test_a_misspelt_search_page_costs_the_same_whatever_the_number_of_results(cl
     for number in range(30):
         PublishedListingFactory(seller=towels[0].seller, title=f"Terry towel {number}")
     assert page_queries() == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the relevance candidates are PostgreSQL's")
+def test_a_search_that_found_every_word_as_written_asks_nothing_more_for_a_suggestion(client, towels):
+    def searches(q: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/listings/?q={q}")
+        assert response.status_code == 200
+        return [query["sql"] for query in captured.captured_queries if "search_vector" in query["sql"]]
+
+    # "cotton towel" is found as written: the candidates are the only read of the documents.
+    assert len(searches("cotton+towel")) == 1
+    # "cotton towl": nothing as written, so the forgiving search runs, and the suggestion looks up
+    # whether each word is in the catalogue (strict candidates, forgiving ones, then one per word).
+    assert len(searches("cotton+towl")) == 4
+    # Found as written only outside the filters: the suggestion still reads the whole catalogue and
+    # finds no misspelt word.
+    response = client.get("/listings/?q=linen&origin_country=TR")
+    assert "did_you_mean" not in response.context
+    assert list(response.context["page"].object_list) == []

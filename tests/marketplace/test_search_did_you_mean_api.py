@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import VerificationStatus
 from tests.factories.accounts import CompanyFactory
@@ -47,3 +49,14 @@ def test_the_schema_documents_did_you_mean(api_client):
     assert set(page["properties"]) == {"count", "count_capped", "next", "previous", "results", "did_you_mean"}
     assert page["properties"]["did_you_mean"]["nullable"] is True
     assert page["properties"]["results"]["type"] == "array"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the relevance candidates are PostgreSQL's")
+def test_a_word_found_as_written_is_not_looked_up_again_for_a_suggestion(api_client, towels):
+    with CaptureQueriesContext(connection) as captured:
+        response = api_client.get("/api/v1/listings/", {"q": "towel"})
+    assert response.json()["did_you_mean"] is None
+    assert len([query for query in captured.captured_queries if "search_vector" in query["sql"]]) == 1
+    # Found as written only outside the filters (no linen from TR): still no suggestion.
+    response = api_client.get("/api/v1/listings/", {"q": "linen", "origin_country": "TR"})
+    assert response.json()["count"] == 0 and response.json()["did_you_mean"] is None
