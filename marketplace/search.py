@@ -400,9 +400,20 @@ def _ranked_candidates(matches: QuerySet[Listing]) -> QuerySet[Listing]:
     return matches.order_by("-published_at", "-pk").values_list("pk", flat=True)[:RANKED_CANDIDATES]
 
 
-def _ranked_candidates_with_rank(matches: QuerySet[Listing], rank: Expression) -> list[tuple[int, float]]:
-    """_ranked_candidates with the rank of each, in the same order (one query)."""
-    return list(_ranked_candidates(matches).annotate(candidate_rank=rank).values_list("pk", "candidate_rank"))
+def _ranked_candidates_by_rank(matches: QuerySet[Listing], rank: Expression) -> list[int]:
+    """The pks of _ranked_candidates in RELEVANCE_ORDER (the rank, then newest published first, then
+    the highest pk), in one query. PostgreSQL sorts the thousand candidates by their rank and sends
+    their pks as one text, so the application neither converts a thousand rows of pk and rank nor
+    sorts them (about 2 ms of CPU per search page)."""
+    candidates = _ranked_candidates(matches).annotate(
+        candidate_pk=F("pk"), candidate_published_at=F("published_at"), candidate_rank=rank).values_list(
+        "candidate_pk", "candidate_published_at", "candidate_rank")
+    sql, params = candidates.query.get_compiler(using=matches.db).as_sql()
+    with connections[matches.db].cursor() as cursor:
+        cursor.execute("SELECT string_agg(candidate_pk::text, ',' ORDER BY candidate_rank DESC,"
+                       f" candidate_published_at DESC, candidate_pk DESC) FROM ({sql}) AS candidate", params)
+        joined = cursor.fetchone()[0]
+    return [int(pk) for pk in joined.split(",")] if joined else []
 
 
 class RankedCandidates:
@@ -423,8 +434,7 @@ class RankedCandidates:
         self.qs = qs
         self.text = text
         self.words = _positive_words(text)
-        self.pks: list[int] | None = None
-        self.ordered: list[int] = []  # the pks in RELEVANCE_ORDER
+        self.pks: list[int] | None = None  # in RELEVANCE_ORDER
         self.similar: list[list[str]] = [[] for _word in self.words]
         self.found_as_written = False  # the strict search found candidates (read)
         self.where = None  # the filters of the list made from them (postgresql_text_search)
@@ -433,21 +443,19 @@ class RankedCandidates:
         return self  # shared by every copy of the queries that hold it
 
     def read(self, using: str) -> list[int]:
-        """The candidate pks, newest first, read on the first call with the rank of each (one query;
-        a forgiving search adds its similar words and a second one)."""
+        """The candidate pks in RELEVANCE_ORDER, read on the first call (one query; a forgiving search
+        adds its similar words and a second one)."""
         if self.pks is None:
             qs = self.qs.using(using)
-            rows = _ranked_candidates_with_rank(qs.filter(_matches(self.text, search_type="websearch")),
-                                                _title_word_share(self.words))
-            self.found_as_written = bool(rows)
-            if not rows and not _WEB_SEARCH_OPERATORS.search(self.text):
+            pks = _ranked_candidates_by_rank(qs.filter(_matches(self.text, search_type="websearch")),
+                                             _title_word_share(self.words))
+            self.found_as_written = bool(pks)
+            if not pks and not _WEB_SEARCH_OPERATORS.search(self.text):
                 forgiving = _forgiving_words(self.text)
                 self.similar = [similar for _word, similar in forgiving]
-                rows = _ranked_candidates_with_rank(qs.filter(_forgiving_condition(forgiving)),
-                                                    _title_word_share(self.words, self.similar))
-            self.pks = [pk for pk, _rank in rows]
-            # Highest rank first; a stable sort keeps ties newest first, then by the highest pk.
-            self.ordered = [pk for pk, _rank in sorted(rows, key=lambda row: -row[1])]
+                pks = _ranked_candidates_by_rank(qs.filter(_forgiving_condition(forgiving)),
+                                                 _title_word_share(self.words, self.similar))
+            self.pks = pks
         return self.pks
 
     def pks_for(self, query) -> list[int]:
@@ -455,7 +463,7 @@ class RankedCandidates:
         page), those up to the slice's end in that order, as the rank of each is known (the page
         then reads 24 rows, not 1,001); otherwise all of them. After read."""
         if query.high_mark is not None and tuple(query.order_by) == RELEVANCE_ORDER:
-            return self.ordered[:query.high_mark]
+            return self.pks[:query.high_mark]
         return self.pks
 
     def count(self, listings: QuerySet[Listing]) -> int | None:
