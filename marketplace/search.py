@@ -242,17 +242,15 @@ def _title_has(word: str) -> Q:
     return in_title
 
 
-def _title_word_share(words: list[str], also: list[Expression | list[str]] | None = None) -> Expression:
+def _title_word_share(words: list[str], also: list[list[str]] | None = None) -> Expression:
     """The share of the words (0 to 1) that the title contains (_title_has). `also`, one per word,
-    is another condition under which the title counts as containing it: the words a misspelt word
-    stands for (a list: the title contains one of them), or an expression of them."""
+    is the words a misspelt word stands for: the title also counts as containing it when it contains
+    one of them."""
     hits = []
     for index, word in enumerate(words):
         in_title = _title_has(word)
         extra = also[index] if also else None
-        if isinstance(extra, Expression):
-            in_title |= Q(extra)
-        elif extra:
+        if extra:
             patterns = Value([f"%{similar}%" for similar in extra], output_field=ArrayField(CharField()))
             in_title |= Q(_condition(F("title"), "ILIKE ANY", Func(
                 patterns, template="(%(expressions)s::text[])", output_field=ArrayField(CharField()))))
@@ -400,20 +398,23 @@ def _ranked_candidates(matches: QuerySet[Listing]) -> QuerySet[Listing]:
     return matches.order_by("-published_at", "-pk").values_list("pk", flat=True)[:RANKED_CANDIDATES]
 
 
-def _ranked_candidates_by_rank(matches: QuerySet[Listing], rank: Expression) -> list[int]:
+def _ranked_candidates_by_rank(matches: QuerySet[Listing], rank: Expression) -> tuple[list[int], list[float]]:
     """The pks of _ranked_candidates in RELEVANCE_ORDER (the rank, then newest published first, then
-    the highest pk), in one query. PostgreSQL sorts the thousand candidates by their rank and sends
-    their pks as one text, so the application neither converts a thousand rows of pk and rank nor
-    sorts them (about 2 ms of CPU per search page)."""
+    the highest pk), and the rank of each, in one query. PostgreSQL sorts the thousand candidates by
+    their rank and sends the pks and the ranks as two texts, so the application neither converts a
+    thousand rows of pk and rank nor sorts them (about 2 ms of CPU per search page)."""
     candidates = _ranked_candidates(matches).annotate(
         candidate_pk=F("pk"), candidate_published_at=F("published_at"), candidate_rank=rank).values_list(
         "candidate_pk", "candidate_published_at", "candidate_rank")
     sql, params = candidates.query.get_compiler(using=matches.db).as_sql()
+    order = "ORDER BY candidate_rank DESC, candidate_published_at DESC, candidate_pk DESC"
     with connections[matches.db].cursor() as cursor:
-        cursor.execute("SELECT string_agg(candidate_pk::text, ',' ORDER BY candidate_rank DESC,"
-                       f" candidate_published_at DESC, candidate_pk DESC) FROM ({sql}) AS candidate", params)
-        joined = cursor.fetchone()[0]
-    return [int(pk) for pk in joined.split(",")] if joined else []
+        cursor.execute(f"SELECT string_agg(candidate_pk::text, ',' {order}),"
+                       f" string_agg(candidate_rank::text, ',' {order}) FROM ({sql}) AS candidate", params)
+        pks, ranks = cursor.fetchone()
+    if not pks:
+        return [], []
+    return [int(pk) for pk in pks.split(",")], [float(rank) for rank in ranks.split(",")]
 
 
 class RankedCandidates:
@@ -435,6 +436,7 @@ class RankedCandidates:
         self.text = text
         self.words = _positive_words(text)
         self.pks: list[int] | None = None  # in RELEVANCE_ORDER
+        self.ranks: list[float] = []  # the rank of each
         self.similar: list[list[str]] = [[] for _word in self.words]
         self.found_as_written = False  # the strict search found candidates (read)
         self.where = None  # the filters of the list made from them (postgresql_text_search)
@@ -447,15 +449,15 @@ class RankedCandidates:
         adds its similar words and a second one)."""
         if self.pks is None:
             qs = self.qs.using(using)
-            pks = _ranked_candidates_by_rank(qs.filter(_matches(self.text, search_type="websearch")),
-                                             _title_word_share(self.words))
+            pks, ranks = _ranked_candidates_by_rank(qs.filter(_matches(self.text, search_type="websearch")),
+                                                    _title_word_share(self.words))
             self.found_as_written = bool(pks)
             if not pks and not _WEB_SEARCH_OPERATORS.search(self.text):
                 forgiving = _forgiving_words(self.text)
                 self.similar = [similar for _word, similar in forgiving]
-                pks = _ranked_candidates_by_rank(qs.filter(_forgiving_condition(forgiving)),
-                                                 _title_word_share(self.words, self.similar))
-            self.pks = pks
+                pks, ranks = _ranked_candidates_by_rank(qs.filter(_forgiving_condition(forgiving)),
+                                                        _title_word_share(self.words, self.similar))
+            self.pks, self.ranks = pks, ranks
         return self.pks
 
     def pks_for(self, query) -> list[int]:
@@ -481,9 +483,15 @@ class RankedCandidates:
         return _Candidate(self)
 
     def rank(self) -> Expression:
-        """The share of the words the title contains (_title_has), a misspelt word also counting
-        when the title contains one of the words it stands for."""
-        return _title_word_share(self.words, [_SimilarInTitle(self, index) for index in range(len(self.words))])
+        """Each candidate's rank as the candidates' query worked it out (the share of the words the
+        title contains, _title_word_share), looked up by pk: not worked out again per query."""
+        return _CandidateRank(self)
+
+
+def _pk_array(pks: list[int]) -> str:
+    """The pks as one text literal of an array: psycopg would adapt a list of a thousand ints one by
+    one, in Python."""
+    return "{" + ",".join(map(str, pks)) + "}"
 
 
 class _Candidate(Expression):
@@ -502,31 +510,28 @@ class _Candidate(Expression):
         if not pks:
             return "FALSE", []
         table = compiler.quote_name(compiler.query.get_initial_alias())
-        # The array as one text literal: psycopg would adapt a list of a thousand ints one by one, in Python.
-        return f"{table}.{connection.ops.quote_name(Listing._meta.pk.column)} = ANY(%s::bigint[])", [
-            "{" + ",".join(map(str, pks)) + "}"]
+        return f"{table}.{connection.ops.quote_name(Listing._meta.pk.column)} = ANY(%s::bigint[])", [_pk_array(pks)]
 
 
-class _SimilarInTitle(Expression):
-    """The title contains one of the words the index-th query word stands for (ILIKE ANY, after
-    RankedCandidates read them); FALSE for a strict search."""
+class _CandidateRank(Expression):
+    """The rank of the row among the RankedCandidates the query reads (pks_for), from the ranks
+    read with them: `(ranks)[array_position(pks, id)]`."""
 
-    output_field = BooleanField()
-    conditional = True
+    output_field = FloatField()
 
-    def __init__(self, candidates: RankedCandidates, index: int) -> None:
+    def __init__(self, candidates: RankedCandidates) -> None:
         super().__init__()
         self.candidates = candidates
-        self.index = index
 
     def as_sql(self, compiler, connection):
         self.candidates.read(compiler.using)
-        similar = self.candidates.similar[self.index]
-        if not similar:
-            return "FALSE", []
+        pks = self.candidates.pks_for(compiler.query)
+        if not pks:
+            return "0.0::float8", []
         table = compiler.quote_name(compiler.query.get_initial_alias())
-        return f"{table}.{connection.ops.quote_name('title')} ILIKE ANY(%s::text[])", [
-            [f"%{word}%" for word in similar]]
+        ranks = "{" + ",".join(map(repr, self.candidates.ranks[:len(pks)])) + "}"
+        return (f"(%s::float8[])[array_position(%s::bigint[], {table}.{connection.ops.quote_name(Listing._meta.pk.column)})]",
+                [ranks, _pk_array(pks)])
 
 
 def _matches(text: str, *, search_type: str = "plain") -> SearchVectorExact:
