@@ -24,6 +24,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 from contextlib import contextmanager
 from functools import reduce
 
@@ -289,28 +290,43 @@ def _without_costly_negations(text: str) -> str:
     return " ".join(kept)
 
 
-def _similar_words_sql(word: str) -> tuple[str, tuple]:
-    """SQL of the words a misspelt word may stand for: the words of the published titles
-    (TITLE_WORDS_TABLE) that are similar to it (trigram word similarity of at least
-    pg_trgm.word_similarity_threshold, 0.6 by default), as the document index stores them (in
-    SEARCH_CONFIG, accents removed). The table's own trigram index answers: a few thousand distinct
-    words, not the titles of a million listings. A word only widens the search of the documents of
-    the listings the query is about."""
-    sql = (f"SELECT DISTINCT similar_word FROM {TITLE_WORDS_TABLE} CROSS JOIN LATERAL"
+class TitleWordsLike(NamedTuple):
+    """What the words of the published titles say about a (maybe misspelt) word."""
+
+    similar: list[str]  # the words it may stand for, as the document index stores them
+    closest: str | None  # the title word most similar to it, as the titles write it
+
+
+def _title_words_like_sql(word: str) -> tuple[str, tuple]:
+    """SQL of one row, TitleWordsLike of a word, from the words of the published titles
+    (TITLE_WORDS_TABLE, letters only) that are similar to it (trigram word similarity of at least
+    pg_trgm.word_similarity_threshold, 0.6 by default):
+    - `similar`: those words as the document index stores them (in SEARCH_CONFIG, accents removed)
+      that are themselves similar to it, in alphabetical order: what a misspelt word stands for in
+      the typo-forgiving search;
+    - `closest`: the one with the highest trigram similarity to the whole word (then the first in
+      alphabetical order): what "did you mean" suggests for it.
+    Only words a published title holds are read, so a draft's words are never suggested. The
+    table's own trigram index answers: a few thousand distinct words, not a million titles."""
+    sql = ("SELECT array_agg(DISTINCT similar_word ORDER BY similar_word) FILTER (WHERE %s <%% similar_word),"
+           " (array_agg(word ORDER BY similarity(%s, word) DESC, word))[1]"
+           f" FROM {TITLE_WORDS_TABLE} CROSS JOIN LATERAL"
            " unnest(tsvector_to_array(to_tsvector(%s::regconfig, word))) AS similar_word"
-           " WHERE word %%> %s AND published > 0 AND %s <%% similar_word")
-    return sql, (SEARCH_CONFIG, word, word)
+           " WHERE word %%> %s AND published > 0")
+    return sql, (word, word, SEARCH_CONFIG, word)
 
 
-def similar_words(word: str) -> list[str]:
-    """The words a misspelt word may stand for (_similar_words_sql), read in one query where the
-    router reads listings from. They are read before the search so that its query holds them as
-    constants: the planner then knows from its statistics how many documents hold them (a walk of
-    the newest listings for a common word, the index for a rare one) instead of guessing."""
-    sql, params = _similar_words_sql(word)
+def title_words_like(word: str) -> TitleWordsLike:
+    """TitleWordsLike of a word (_title_words_like_sql), read in one query where the router reads
+    listings from (a replica during a catalogue request, when there is one). The similar words are
+    read before the search so that its query holds them as constants: the planner then knows from
+    its statistics how many documents hold them (a walk of the newest listings for a common word,
+    the index for a rare one) instead of guessing."""
+    sql, params = _title_words_like_sql(word)
     with connections[router.db_for_read(Listing)].cursor() as cursor:
-        cursor.execute(sql + " ORDER BY similar_word", params)
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, params)
+        similar, closest = cursor.fetchone()
+    return TitleWordsLike(similar or [], closest)
 
 
 def _condition(lhs: Expression, sql_operator: str, rhs: Expression) -> Func:
@@ -318,7 +334,8 @@ def _condition(lhs: Expression, sql_operator: str, rhs: Expression) -> Func:
     return Func(lhs, rhs, template="%(expressions)s", arg_joiner=f" {sql_operator} ", output_field=BooleanField())
 
 
-def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True) -> QuerySet[Listing]:
+def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True,
+                           whole_catalogue: bool = False) -> QuerySet[Listing]:
     """Listings matching the query, annotated with `rank` (0 to 1, higher is better).
 
     Strict first: full-text search of the document with web-search syntax (words that must all
@@ -328,8 +345,8 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
 
     Only when that finds nothing among `qs` and the query is plain words, the search forgives
     typos: each word of four letters or more may also be any of the words of the published titles
-    similar to it (see _similar_words_sql), so "bath towl" finds "Cotton bath towel". The words are
-    looked up once per misspelt word (similar_words, one query), in the table of the title words
+    similar to it (see _title_words_like_sql), so "bath towl" finds "Cotton bath towel". The words are
+    looked up once per misspelt word (title_words_like, one query), in the table of the title words
     and its trigram index, and the documents are then matched with the stored vectors, in one
     tsquery, as in a strict search; the
     rank is the share of the words the title contains, a misspelt word counting when the title
@@ -350,7 +367,7 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
     if not _positive_words(text):
         return qs.none().annotate(rank=Value(0.0, output_field=FloatField()))
     if by_relevance:
-        candidates = RankedCandidates(qs, text)
+        candidates = RankedCandidates(qs, text, whole_catalogue=whole_catalogue)
         ranked = qs.filter(Q(candidates.condition())).annotate(rank=candidates.rank())
         candidates.where = ranked.query.where
         ranked.query.capped_count = candidates.count
@@ -361,25 +378,25 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
         return qs.filter(strict).annotate(rank=_title_word_share(_positive_words(text)))
     forgiving = _forgiving_words(text)
     return qs.filter(_forgiving_condition(forgiving)).annotate(rank=_title_word_share(
-        [word for word, _similar in forgiving], [similar for _word, similar in forgiving]))
+        [word for word, _like in forgiving], [like.similar for _word, like in forgiving]))
 
 
-def _forgiving_words(text: str) -> list[tuple[str, list[str]]]:
-    """Each word of a plain query with the words it may stand for (similar_words, one query per
-    word of MIN_SIMILAR_WORD_LENGTH letters or more; none for a shorter one)."""
-    return [(word, similar_words(word) if len(word) >= MIN_SIMILAR_WORD_LENGTH else [])
+def _forgiving_words(text: str) -> list[tuple[str, TitleWordsLike]]:
+    """Each word of a plain query with what the title words say about it (title_words_like, one
+    query per word of MIN_SIMILAR_WORD_LENGTH letters or more; nothing for a shorter one)."""
+    return [(word, title_words_like(word) if len(word) >= MIN_SIMILAR_WORD_LENGTH else TitleWordsLike([], None))
             for word in text.split()[:MAX_QUERY_WORDS]]
 
 
-def _forgiving_condition(forgiving: list[tuple[str, list[str]]]) -> Expression:
+def _forgiving_condition(forgiving: list[tuple[str, TitleWordsLike]]) -> Expression:
     """Every word matches the stored vector, as written or as one of the words it stands for: one
     tsquery, so that each row walked is tested once (`vector @@ (('cottn' | 'cottn') | 'cotton')`),
     not once per word and per similar word."""
     queries = []
-    for word, similar in forgiving:
+    for word, like in forgiving:
         query = text_query(word)
-        if similar:
-            query |= SearchQuery(" | ".join(similar), search_type="raw", config=SEARCH_CONFIG)
+        if like.similar:
+            query |= SearchQuery(" | ".join(like.similar), search_type="raw", config=SEARCH_CONFIG)
         queries.append(query)
     return SearchVectorExact(StoredVector(), reduce(operator.and_, queries))
 
@@ -425,20 +442,22 @@ class RankedCandidates:
     count and a page that each held it as a sub-select walked twice. Here the first read of the list
     reads the pks first, one query in place of the EXISTS that decides between a strict and a
     forgiving search: the strict candidates, and only when there are none and the query is plain
-    words, the forgiving ones (after similar_words). Every query of the list then reads
+    words, the forgiving ones (after title_words_like). Every query of the list then reads
     `id = ANY(pks)` and the words' similar words as constants, and a CappedPaginator counts the
     list without a query (count: the candidates are all there is). The reads happen when the list
     is read, under the caller's search_time_limit. The querysets made from the list (count, page,
     their clones) share this object, so a list read again shows the same candidates."""
 
-    def __init__(self, qs: QuerySet[Listing], text: str) -> None:
+    def __init__(self, qs: QuerySet[Listing], text: str, *, whole_catalogue: bool = False) -> None:
         self.qs = qs
         self.text = text
+        self.whole_catalogue = whole_catalogue  # qs is every public listing (no filter)
         self.words = _positive_words(text)
         self.pks: list[int] | None = None  # in RELEVANCE_ORDER
         self.ranks: list[float] = []  # the rank of each
         self.similar: list[list[str]] = [[] for _word in self.words]
         self.found_as_written = False  # the strict search found candidates (read)
+        self.closest: dict[str, str | None] = {}  # each word's closest title word, when read
         self.where = None  # the filters of the list made from them (postgresql_text_search)
 
     def __deepcopy__(self, memo) -> RankedCandidates:
@@ -454,7 +473,8 @@ class RankedCandidates:
             self.found_as_written = bool(pks)
             if not pks and not _WEB_SEARCH_OPERATORS.search(self.text):
                 forgiving = _forgiving_words(self.text)
-                self.similar = [similar for _word, similar in forgiving]
+                self.similar = [like.similar for _word, like in forgiving]
+                self.closest = {word: like.closest for word, like in forgiving}
                 pks, ranks = _ranked_candidates_by_rank(qs.filter(_forgiving_condition(forgiving)),
                                                         _title_word_share(self.words, self.similar))
             self.pks, self.ranks = pks, ranks
@@ -545,42 +565,30 @@ def _is_catalogue_word(word: str) -> bool:
     return Listing.objects.filter(_matches(word), status=ListingStatus.PUBLISHED).exists()
 
 
-def _closest_catalogue_word(word: str) -> str | None:
-    """The word of the published titles most similar to a misspelt word: of the words that
-    published titles hold (TITLE_WORDS_TABLE, kept by triggers) that are similar to it (trigram
-    word similarity of at least pg_trgm.word_similarity_threshold, as in _similar_words_sql), the
-    one with the highest trigram similarity to the whole word. Only words a published title holds
-    are read, so that a draft's words are never suggested. The table's own trigram index answers:
-    a few thousand distinct words, not a million titles."""
-    sql = (f"SELECT word FROM {TITLE_WORDS_TABLE} WHERE word %%> %s AND published > 0"
-           " AND word ~ '^[[:alpha:]]+$' ORDER BY similarity(%s, word) DESC, word LIMIT 1")
-    # Where the router reads listings from (a replica during a catalogue request, when there is one).
-    with connections[router.db_for_read(Listing)].cursor() as cursor:
-        cursor.execute(sql, (word, word))
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def found_as_written(listings: QuerySet[Listing]) -> bool:
-    """Whether a list of public listings made by postgresql_text_search, sorted by relevance and
-    already read, found listings holding every word as written (the strict search): then no word is
-    misspelt and did_you_mean has nothing to suggest, without a query. False when unknown."""
+def read_candidates(listings: QuerySet[Listing]) -> RankedCandidates | None:
+    """The RankedCandidates of a list made by postgresql_text_search, sorted by relevance, once they
+    have been read (the list's page or count was read); None otherwise."""
     candidates = getattr(listings.query, "ranked_candidates", None)
-    return candidates is not None and candidates.pks is not None and candidates.found_as_written
+    return candidates if candidates is not None and candidates.pks is not None else None
 
 
 def _may_be_misspelt(word: str) -> bool:
     return len(word) >= MIN_SIMILAR_WORD_LENGTH and word.isalpha() and not _CJK_RUN.search(word)
 
 
-def did_you_mean(text: str) -> str | None:
+def did_you_mean(text: str, *, candidates: RankedCandidates | None = None) -> str | None:
     """The query with each misspelt word replaced by the closest word of the catalogue ("cotton
     towl" -> "cotton towel"), or None when no word is misspelt or nothing closer exists.
 
     A word is misspelt when it has four letters or more, no published listing's document holds it
-    and a word of the published titles is similar to it (pg_trgm, as the typo-forgiving search).
-    Digits, short words and queries with web-search operators are left as they are. Other
-    databases ask marketplace.search_sqlite."""
+    and a word of the published titles is similar to it (pg_trgm, as the typo-forgiving search; the
+    closest of them is suggested, TitleWordsLike). Digits, short words and queries with web-search
+    operators are left as they are. Other databases ask marketplace.search_sqlite.
+
+    `candidates`, those a search of the same text has read (read_candidates), saves the look-ups
+    they answer: when they hold every word as written, no word is misspelt; when the search was of
+    one word over every public listing and found none holding it, that word is in no public
+    listing's document; and a forgiving search has read each word's closest title word already."""
     if connection.vendor != "postgresql":
         from . import search_sqlite
 
@@ -588,10 +596,17 @@ def did_you_mean(text: str) -> str | None:
     text = clean_query(text)
     if not text or _WEB_SEARCH_OPERATORS.search(text):
         return None
+    if candidates is not None and candidates.found_as_written:
+        return None
     words = text.split()[:MAX_QUERY_WORDS]
+    known = candidates.closest if candidates is not None else {}
+    absent = (candidates is not None and candidates.whole_catalogue and len(words) == 1
+              and candidates.words == words)
     suggested = []
     for word in words:
-        closest = _closest_catalogue_word(word) if _may_be_misspelt(word) and not _is_catalogue_word(word) else None
+        closest = None
+        if _may_be_misspelt(word) and (absent or not _is_catalogue_word(word)):
+            closest = known[word] if word in known else title_words_like(word).closest
         suggested.append(closest or word)
     suggestion = " ".join(suggested)
     return suggestion if suggestion.lower() != " ".join(words).lower() else None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -327,6 +327,15 @@ class SearchParams:
     #                          | best_rated
     display: DisplayCurrency = EUR_DISPLAY
 
+    def has_filters(self) -> bool:
+        """Whether any filter narrows the listings: any field but the text, the sort and the display
+        currency that is not at its default (so a filter added later counts without a change here)."""
+        return any(getattr(self, item.name) != item.default for item in fields(self)
+                   if item.name not in _NOT_FILTERS)
+
+
+_NOT_FILTERS = frozenset({"q", "sort", "display"})
+
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "fastest_response", "most_on_time", "best_rated")
 RESPONDS_WITHIN_HOURS = (24, 48, 72)
@@ -370,7 +379,7 @@ def listing_search(*, params: SearchParams) -> QuerySet[Listing]:
         "best_rated": [F("seller__rating__average").desc(nulls_last=True),
                        F("seller__rating__review_count").desc(nulls_last=True), "-published_at", "-pk"],
     }.get(params.sort)
-    qs, ranked = _text_search(qs, params.q, by_relevance=order is None)
+    qs, ranked = _text_search(qs, params.q, by_relevance=order is None, whole_catalogue=not params.has_filters())
     if order is None:
         order = list(search.RELEVANCE_ORDER) if ranked else ["-published_at", "-pk"]
     return _with_card_data(qs).defer(*LIST_DEFERRED_FIELDS).order_by(*order)
@@ -418,20 +427,19 @@ def listing_search_suggestion(*, params: SearchParams, listings: QuerySet[Listin
     as "Did you mean"; None when no word is misspelt (marketplace.search.did_you_mean, on every
     database). It reads the whole public catalogue, not only the listings the filters keep.
 
-    `listings`, the list listing_search made for the same params once it has been read: when its
-    search found public listings holding every word as written, no word is misspelt and nothing is
-    read (marketplace.search.found_as_written)."""
+    `listings`, the list listing_search made for the same params once it has been read: what its
+    search has read already is not looked up again (marketplace.search.did_you_mean's candidates)."""
     if not params.q.strip():
         return None
-    if listings is not None and search.found_as_written(listings):
-        return None
-    return search.did_you_mean(params.q)
+    return search.did_you_mean(params.q, candidates=search.read_candidates(listings) if listings is not None else None)
 
 
-def _text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True) -> tuple[QuerySet[Listing], bool]:
+def _text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True,
+                 whole_catalogue: bool = False) -> tuple[QuerySet[Listing], bool]:
     """Narrows the listings to those matching the text. Returns the queryset and whether it carries
     a `rank` annotation (higher is better); `by_relevance` when the page is sorted by it (PostgreSQL
-    then ranks a bounded set of candidates, see marketplace.search).
+    then ranks a bounded set of candidates, see marketplace.search); `whole_catalogue` when `qs` is
+    every public listing, no filter (what the candidates then tell did_you_mean).
 
     PostgreSQL: full-text search of `search_document` plus trigram similarity of the title, see
     marketplace.search. SQLite: its FTS5 index with English stems and a trigram vocabulary for
@@ -441,7 +449,8 @@ def _text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bool = True)
     if not text:
         return qs, False
     if connection.vendor == "postgresql":
-        return search.postgresql_text_search(qs, text, by_relevance=by_relevance), True
+        return search.postgresql_text_search(qs, text, by_relevance=by_relevance,
+                                             whole_catalogue=whole_catalogue), True
     if connection.vendor == "sqlite":
         return search_sqlite.text_search(qs, text), True
     for word in text.split()[:search.MAX_QUERY_WORDS]:

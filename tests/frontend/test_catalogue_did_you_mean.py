@@ -90,3 +90,36 @@ def test_a_search_that_found_every_word_as_written_asks_nothing_more_for_a_sugge
     response = client.get("/listings/?q=linen&origin_country=TR")
     assert "did_you_mean" not in response.context
     assert list(response.context["page"].object_list) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the relevance candidates are PostgreSQL's")
+def test_a_misspelt_search_reuses_what_its_search_read_for_the_suggestion(client, towels):
+    def reads(address: str) -> tuple[int, int, str | None]:
+        client.get(address)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(address)
+        sqls = [query["sql"] for query in captured.captured_queries]
+        return (sum("search_vector" in sql for sql in sqls), sum("marketplace_title_word" in sql for sql in sqls),
+                response.context.get("did_you_mean"))
+
+    # One word over the whole catalogue: the strict search found no public listing holding it, and
+    # the forgiving one read its closest title word: the suggestion reads nothing more.
+    assert reads("/listings/?q=towl") == (2, 1, "towel")
+    # With a filter the strict search says nothing about the rest of the catalogue: whether the word
+    # is in it is looked up; its closest title word is still known.
+    assert reads("/listings/?q=towl&origin_country=PT") == (3, 1, "towel")
+    # A word that is in the catalogue, but not among the filtered listings, is not "corrected".
+    assert reads("/listings/?q=linen&origin_country=TR")[2] is None
+
+
+def test_search_params_know_whether_a_filter_narrows_the_listings():
+    from decimal import Decimal
+
+    from marketplace.selectors import SearchParams
+
+    assert not SearchParams().has_filters()
+    assert not SearchParams(q="towel", sort="newest").has_filters()
+    assert SearchParams(origin_country="TR").has_filters()
+    assert SearchParams(price_min=Decimal("0")).has_filters()
+    assert SearchParams(verified_only=True).has_filters()
+    assert SearchParams(rating_min=4).has_filters()

@@ -556,12 +556,12 @@ def test_text_queries_can_use_the_gin_indexes(catalogue):
     assert "listing_pkey" in ranked and "search_vector" not in ranked
     assert [query["sql"] for query in captured.captured_queries if "search_vector" in query["sql"]]
     # The words a misspelt word stands for are read first, from the trigram index of the title words.
-    sql, sql_params = search._similar_words_sql("towl")
+    sql, sql_params = search._title_words_like_sql("towl")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", sql_params)
         assert "title_word_trgm_gin" in "\n".join(row[0] for row in cursor.fetchall())
-    assert search.similar_words("towl") == ["towel"]
+    assert search.title_words_like("towl") == search.TitleWordsLike(["towel"], "towel")
 
 
 # --- pagination and query counts ------------------------------------------------------------------
