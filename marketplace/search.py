@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 from contextlib import contextmanager
 from functools import reduce
@@ -374,11 +374,18 @@ def postgresql_text_search(qs: QuerySet[Listing], text: str, *, by_relevance: bo
         ranked.query.ranked_candidates = candidates
         return ranked
     strict = _matches(text, search_type="websearch")
-    if _WEB_SEARCH_OPERATORS.search(text) or qs.filter(strict).exists():
+    if not _forgives(text, found_as_written=lambda: qs.filter(strict).exists()):
         return qs.filter(strict).annotate(rank=_title_word_share(_positive_words(text)))
     forgiving = _forgiving_words(text)
     return qs.filter(_forgiving_condition(forgiving)).annotate(rank=_title_word_share(
         [word for word, _like in forgiving], [like.similar for _word, like in forgiving]))
+
+
+def _forgives(text: str, *, found_as_written: Callable[[], bool]) -> bool:
+    """Whether a search forgives typos (the one rule, for every sort): when the query is plain words
+    (no web-search operators) and the strict search finds nothing among the listings asked about.
+    `found_as_written` is asked only for plain words."""
+    return not _WEB_SEARCH_OPERATORS.search(text) and not found_as_written()
 
 
 def _forgiving_words(text: str) -> list[tuple[str, TitleWordsLike]]:
@@ -471,7 +478,7 @@ class RankedCandidates:
             pks, ranks = _ranked_candidates_by_rank(qs.filter(_matches(self.text, search_type="websearch")),
                                                     _title_word_share(self.words))
             self.found_as_written = bool(pks)
-            if not pks and not _WEB_SEARCH_OPERATORS.search(self.text):
+            if _forgives(self.text, found_as_written=lambda: bool(pks)):
                 forgiving = _forgiving_words(self.text)
                 self.similar = [like.similar for _word, like in forgiving]
                 self.closest = {word: like.closest for word, like in forgiving}
