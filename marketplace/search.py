@@ -462,7 +462,6 @@ class RankedCandidates:
         self.words = _positive_words(text)
         self.pks: list[int] | None = None  # in RELEVANCE_ORDER
         self.ranks: list[float] = []  # the rank of each
-        self.similar: list[list[str]] = [[] for _word in self.words]
         self.found_as_written = False  # the strict search found candidates (read)
         self.closest: dict[str, str | None] = {}  # each word's closest title word, when read
         self.where = None  # the filters of the list made from them (postgresql_text_search)
@@ -480,10 +479,10 @@ class RankedCandidates:
             self.found_as_written = bool(pks)
             if _forgives(self.text, found_as_written=lambda: bool(pks)):
                 forgiving = _forgiving_words(self.text)
-                self.similar = [like.similar for _word, like in forgiving]
                 self.closest = {word: like.closest for word, like in forgiving}
-                pks, ranks = _ranked_candidates_by_rank(qs.filter(_forgiving_condition(forgiving)),
-                                                        _title_word_share(self.words, self.similar))
+                pks, ranks = _ranked_candidates_by_rank(
+                    qs.filter(_forgiving_condition(forgiving)),
+                    _title_word_share(self.words, [like.similar for _word, like in forgiving]))
             self.pks, self.ranks = pks, ranks
         return self.pks
 
@@ -515,10 +514,15 @@ class RankedCandidates:
         return _CandidateRank(self)
 
 
-def _pk_array(pks: list[int]) -> str:
-    """The pks as one text literal of an array: psycopg would adapt a list of a thousand ints one by
-    one, in Python."""
-    return "{" + ",".join(map(str, pks)) + "}"
+def _array_literal(values: list[int] | list[float]) -> str:
+    """Numbers as one text literal of an array: psycopg would adapt a list of a thousand of them one
+    by one, in Python."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _pk_column(compiler, connection) -> str:
+    """The listing's pk column in the query being compiled."""
+    return f"{compiler.quote_name(compiler.query.get_initial_alias())}.{connection.ops.quote_name(Listing._meta.pk.column)}"
 
 
 class _Candidate(Expression):
@@ -536,8 +540,7 @@ class _Candidate(Expression):
         pks = self.candidates.pks_for(compiler.query)
         if not pks:
             return "FALSE", []
-        table = compiler.quote_name(compiler.query.get_initial_alias())
-        return f"{table}.{connection.ops.quote_name(Listing._meta.pk.column)} = ANY(%s::bigint[])", [_pk_array(pks)]
+        return f"{_pk_column(compiler, connection)} = ANY(%s::bigint[])", [_array_literal(pks)]
 
 
 class _CandidateRank(Expression):
@@ -555,10 +558,8 @@ class _CandidateRank(Expression):
         pks = self.candidates.pks_for(compiler.query)
         if not pks:
             return "0.0::float8", []
-        table = compiler.quote_name(compiler.query.get_initial_alias())
-        ranks = "{" + ",".join(map(repr, self.candidates.ranks[:len(pks)])) + "}"
-        return (f"(%s::float8[])[array_position(%s::bigint[], {table}.{connection.ops.quote_name(Listing._meta.pk.column)})]",
-                [ranks, _pk_array(pks)])
+        return (f"(%s::float8[])[array_position(%s::bigint[], {_pk_column(compiler, connection)})]",
+                [_array_literal(self.candidates.ranks[:len(pks)]), _array_literal(pks)])
 
 
 def _matches(text: str, *, search_type: str = "plain") -> SearchVectorExact:
